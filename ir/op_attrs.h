@@ -1,0 +1,161 @@
+#pragma once
+// Typed attribute structs of library nodes, one per family of operations. The variant
+// `OpAttrs` holds exactly one of them; `NoAttrs` for ops without attributes.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "ir/dtype.h"
+
+namespace conflux::ir {
+
+struct NoAttrs {
+  static constexpr std::string_view kName = "none";
+  bool operator==(const NoAttrs&) const = default;
+};
+
+/// One axis (Softmax, LogSoftmax, Concat, Gather, Flatten).
+struct AxisAttrs {
+  static constexpr std::string_view kName = "axis";
+  int64_t axis = -1;
+  bool operator==(const AxisAttrs&) const = default;
+};
+
+/// Reductions over `axes` (empty = all).
+struct ReduceAttrs {
+  static constexpr std::string_view kName = "reduce";
+  std::vector<int64_t> axes;
+  bool keepDims = true;
+  bool operator==(const ReduceAttrs&) const = default;
+};
+
+/// Y = alpha * op(A) * op(B) + beta * C.
+struct GemmAttrs {
+  static constexpr std::string_view kName = "gemm";
+  double alpha = 1.0;
+  double beta = 1.0;
+  bool transA = false;
+  bool transB = false;
+  bool operator==(const GemmAttrs&) const = default;
+};
+
+/// Convolution and transposed convolution. Pads are [begin..., end...] as in ONNX.
+struct ConvAttrs {
+  static constexpr std::string_view kName = "conv";
+  std::vector<int64_t> kernelShape;
+  std::vector<int64_t> strides;
+  std::vector<int64_t> pads;
+  std::vector<int64_t> dilations;
+  std::vector<int64_t> outputPadding;
+  int64_t group = 1;
+  bool operator==(const ConvAttrs&) const = default;
+};
+
+/// Max and average pooling windows.
+struct PoolAttrs {
+  static constexpr std::string_view kName = "pool";
+  std::vector<int64_t> kernelShape;
+  std::vector<int64_t> strides;
+  std::vector<int64_t> pads;
+  std::vector<int64_t> dilations;
+  bool ceilMode = false;
+  bool countIncludePad = false;
+  bool operator==(const PoolAttrs&) const = default;
+};
+
+/// Layer and batch normalisation.
+struct NormAttrs {
+  static constexpr std::string_view kName = "norm";
+  double epsilon = 1e-5;
+  int64_t axis = -1;
+  bool operator==(const NormAttrs&) const = default;
+};
+
+/// Parameterised activations: LeakyRelu (alpha), HardSigmoid (alpha, beta), Clip (min, max
+/// as alpha, beta), Gelu (approximate = tanh when tanhApproximation).
+struct ActivationAttrs {
+  static constexpr std::string_view kName = "activation";
+  double alpha = 0.0;
+  double beta = 0.0;
+  bool tanhApproximation = false;
+  bool operator==(const ActivationAttrs&) const = default;
+};
+
+/// Transpose permutation.
+struct TransposeAttrs {
+  static constexpr std::string_view kName = "transpose";
+  std::vector<int64_t> perm;
+  bool operator==(const TransposeAttrs&) const = default;
+};
+
+/// Cast target dtype.
+struct CastAttrs {
+  static constexpr std::string_view kName = "cast";
+  DType to = DType::F32;
+  bool operator==(const CastAttrs&) const = default;
+};
+
+/// Slicing with per-axis starts, ends and steps (already normalised to the input shape).
+struct SliceAttrs {
+  static constexpr std::string_view kName = "slice";
+  std::vector<int64_t> axes;
+  std::vector<int64_t> starts;
+  std::vector<int64_t> ends;
+  std::vector<int64_t> steps;
+  bool operator==(const SliceAttrs&) const = default;
+};
+
+/// ConstantOfShape fill value (and other single-value attributes).
+struct FillAttrs {
+  static constexpr std::string_view kName = "fill";
+  double value = 0.0;
+  bool operator==(const FillAttrs&) const = default;
+};
+
+/// Trilu: keep the upper (or lower) triangle from diagonal k.
+struct TriluAttrs {
+  static constexpr std::string_view kName = "trilu";
+  bool upper = true;
+  int64_t k = 0;
+  bool operator==(const TriluAttrs&) const = default;
+};
+
+/// Padding: pads are [begin..., end...] per axis; mode is "constant", "reflect" or "edge".
+struct PadAttrs {
+  static constexpr std::string_view kName = "pad";
+  std::vector<int64_t> pads;
+  std::string mode = "constant";
+  double value = 0.0;
+  bool operator==(const PadAttrs&) const = default;
+};
+
+/// Split along `axis` into pieces of `sizes`.
+struct SplitAttrs {
+  static constexpr std::string_view kName = "split";
+  int64_t axis = 0;
+  std::vector<int64_t> sizes;
+  bool operator==(const SplitAttrs&) const = default;
+};
+
+/// Resize with per-axis scales (output = floor(input * scale)); ONNX mode names.
+struct ResizeAttrs {
+  static constexpr std::string_view kName = "resize";
+  std::vector<double> scales;
+  std::string mode = "nearest";                       // nearest, linear, cubic
+  std::string coordinateTransformation = "half_pixel";  // ONNX coordinate_transformation_mode
+  std::string nearestMode = "round_prefer_floor";
+  double cubicCoeffA = -0.75;
+  bool excludeOutside = false;
+  bool operator==(const ResizeAttrs&) const = default;
+};
+
+using OpAttrs = std::variant<NoAttrs, AxisAttrs, ReduceAttrs, GemmAttrs, ConvAttrs, PoolAttrs,
+                             NormAttrs, ActivationAttrs, TransposeAttrs, CastAttrs, SliceAttrs,
+                             FillAttrs, TriluAttrs, PadAttrs, SplitAttrs, ResizeAttrs>;
+
+/// The kName of the alternative held.
+std::string_view attrsName(const OpAttrs& attrs);
+
+}  // namespace conflux::ir

@@ -1,0 +1,49 @@
+#include "ir/op_kind.h"
+
+#include <array>
+#include <utility>
+
+#include "ir/error.h"
+
+namespace conflux::ir {
+namespace {
+
+#define CONFLUX_OP(name) std::pair<OpKind, std::string_view>{OpKind::name, #name}
+constexpr std::array kOpNames{
+    CONFLUX_OP(Add), CONFLUX_OP(Sub), CONFLUX_OP(Mul), CONFLUX_OP(Div), CONFLUX_OP(Pow),
+    CONFLUX_OP(Sqrt), CONFLUX_OP(Exp), CONFLUX_OP(Log), CONFLUX_OP(Erf), CONFLUX_OP(Tanh),
+    CONFLUX_OP(Sigmoid), CONFLUX_OP(Relu), CONFLUX_OP(LeakyRelu), CONFLUX_OP(HardSigmoid),
+    CONFLUX_OP(HardSwish), CONFLUX_OP(Clip), CONFLUX_OP(Neg), CONFLUX_OP(Abs),
+    CONFLUX_OP(Reciprocal), CONFLUX_OP(Max), CONFLUX_OP(Min), CONFLUX_OP(Sum), CONFLUX_OP(Mean),
+    CONFLUX_OP(Where), CONFLUX_OP(Equal), CONFLUX_OP(Less), CONFLUX_OP(Greater), CONFLUX_OP(Cast),
+    CONFLUX_OP(Gelu), CONFLUX_OP(Identity), CONFLUX_OP(Dropout), CONFLUX_OP(MatMul),
+    CONFLUX_OP(Gemm), CONFLUX_OP(Conv), CONFLUX_OP(ConvTranspose), CONFLUX_OP(BatchNormalization),
+    CONFLUX_OP(LayerNormalization), CONFLUX_OP(Softmax), CONFLUX_OP(LogSoftmax),
+    CONFLUX_OP(ReduceMean), CONFLUX_OP(ReduceSum), CONFLUX_OP(ReduceMax), CONFLUX_OP(ReduceMin),
+    CONFLUX_OP(MaxPool), CONFLUX_OP(AveragePool), CONFLUX_OP(GlobalAveragePool),
+    CONFLUX_OP(GlobalMaxPool), CONFLUX_OP(Flatten), CONFLUX_OP(Reshape), CONFLUX_OP(Transpose),
+    CONFLUX_OP(Squeeze), CONFLUX_OP(Unsqueeze), CONFLUX_OP(Concat), CONFLUX_OP(Split),
+    CONFLUX_OP(Slice), CONFLUX_OP(Gather), CONFLUX_OP(Expand), CONFLUX_OP(Pad), CONFLUX_OP(Tile),
+    CONFLUX_OP(Range), CONFLUX_OP(Resize), CONFLUX_OP(Shape), CONFLUX_OP(Constant),
+    CONFLUX_OP(ConstantOfShape), CONFLUX_OP(Trilu),
+};
+#undef CONFLUX_OP
+
+}  // namespace
+
+std::string_view opKindName(OpKind op) {
+  for (const auto& [o, n] : kOpNames)
+    if (o == op) return n;
+  CONFLUX_ASSERT(false, "unknown op enumerator");
+}
+
+bool parseOpKind(std::string_view name, OpKind& op) {
+  for (const auto& [o, n] : kOpNames)
+    if (n == name) {
+      op = o;
+      return true;
+    }
+  return false;
+}
+
+}  // namespace conflux::ir

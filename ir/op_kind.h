@@ -1,0 +1,30 @@
+#pragma once
+// The closed list of high-level operations a library node can stand for.
+#include <string_view>
+
+namespace conflux::ir {
+
+/// Library-node operations. Names follow the ONNX operator specification.
+enum class OpKind {
+  // Element-wise
+  Add, Sub, Mul, Div, Pow, Sqrt, Exp, Log, Erf, Tanh, Sigmoid, Relu, LeakyRelu, HardSigmoid,
+  HardSwish, Clip, Neg, Abs, Reciprocal, Max, Min, Sum, Mean, Where, Equal, Less, Greater, Cast,
+  Gelu, Identity, Dropout,
+  // Contractions
+  MatMul, Gemm, Conv, ConvTranspose,
+  // Normalisations and reductions
+  BatchNormalization, LayerNormalization, Softmax, LogSoftmax, ReduceMean, ReduceSum, ReduceMax,
+  ReduceMin,
+  // Pooling
+  MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool,
+  // Data movement and shape
+  Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat, Split, Slice, Gather, Expand, Pad,
+  Tile, Range, Resize, Shape, Constant, ConstantOfShape, Trilu,
+};
+
+/// The ONNX spelling ("MatMul", "LayerNormalization").
+std::string_view opKindName(OpKind op);
+/// Parses an op name; returns false when the name is not in the list.
+bool parseOpKind(std::string_view name, OpKind& op);
+
+}  // namespace conflux::ir

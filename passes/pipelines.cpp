@@ -1,0 +1,48 @@
+#include "passes/pipelines.h"
+
+#include <algorithm>
+
+#include "ir/error.h"
+#include "passes/propagate_memlets_pass.h"
+
+namespace conflux::passes {
+namespace {
+
+struct PassEntry {
+  std::string_view name;
+  std::unique_ptr<Pass> (*make)();
+};
+
+// Every pass, by name. Adding a pass means one line here.
+const PassEntry kPasses[] = {
+    {"propagate-memlets", makePropagateMemletsPass},
+};
+
+}  // namespace
+
+std::vector<std::string> pipeline(int level, std::string_view /*target*/) {
+  switch (level) {
+    case 0: return {};
+    case 1:
+    case 2:
+    case 3: return {"propagate-memlets"};
+    default: throw Error("unknown optimisation level -O" + std::to_string(level) + " (expected 0-3)");
+  }
+}
+
+std::vector<std::string> passNames() {
+  std::vector<std::string> names;
+  for (const PassEntry& p : kPasses) names.emplace_back(p.name);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::unique_ptr<Pass> makePass(std::string_view name) {
+  for (const PassEntry& p : kPasses)
+    if (p.name == name) return p.make();
+  std::string known;
+  for (const std::string& n : passNames()) known += (known.empty() ? "" : ", ") + n;
+  throw Error("unknown pass '" + std::string(name) + "' (known passes: " + known + ")");
+}
+
+}  // namespace conflux::passes

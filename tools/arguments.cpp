@@ -1,0 +1,55 @@
+#include "tools/arguments.h"
+
+#include "ir/error.h"
+
+namespace conflux::tools {
+
+std::optional<std::string> Arguments::option(const std::string& name) {
+  std::optional<std::string> value;
+  for (size_t i = 0; i < words_.size();) {
+    if (words_[i] != name) {
+      ++i;
+      continue;
+    }
+    if (i + 1 >= words_.size()) throw Error("option " + name + " needs a value");
+    value = words_[i + 1];
+    words_.erase(words_.begin() + i, words_.begin() + i + 2);
+  }
+  return value;
+}
+
+bool Arguments::flag(const std::string& name) {
+  bool found = false;
+  for (size_t i = 0; i < words_.size();) {
+    if (words_[i] == name) {
+      found = true;
+      words_.erase(words_.begin() + i);
+    } else {
+      ++i;
+    }
+  }
+  return found;
+}
+
+std::optional<int> Arguments::level() {
+  std::optional<int> level;
+  for (int l = 0; l <= 3; ++l)
+    if (flag("-O" + std::to_string(l))) level = l;
+  return level;
+}
+
+std::string Arguments::positional(const std::string& what) {
+  for (size_t i = 0; i < words_.size(); ++i) {
+    if (words_[i].starts_with("-") && words_[i] != "-") continue;
+    std::string word = words_[i];
+    words_.erase(words_.begin() + i);
+    return word;
+  }
+  throw Error("missing " + what);
+}
+
+void Arguments::finish() const {
+  if (!words_.empty()) throw Error("unexpected argument '" + words_.front() + "'");
+}
+
+}  // namespace conflux::tools
