@@ -4,11 +4,13 @@
 #include <fstream>
 #include <sstream>
 
+#include "frontends/load_model.h"
 #include "ir/error.h"
 #include "ir/serialize_json.h"
 #include "ir/validate.h"
 #include "passes/pass_manager.h"
 #include "passes/pipelines.h"
+#include "targets/reference/interpreter.h"
 
 namespace conflux::api {
 namespace {
@@ -28,12 +30,11 @@ const std::vector<std::string>& targetNames() {
   return names;
 }
 
-ir::Graph load(const std::string& path) {
+ir::Graph load(const std::string& path, const TensorMap& knownInputs) {
   std::string text = readFile(path);
-  if (!ir::isIrJson(text))
-    throw Error(path + ": not a model Conflux can read (expected IR JSON with \"format\": "
-                       "\"conflux-ir\")");
-  ir::Graph graph = ir::fromJson(text, path);
+  ir::Graph graph = ir::isIrJson(text)
+                        ? ir::fromJson(text, path)
+                        : frontends::loadModel(path, frontends::LoadOptions{knownInputs});
   try {
     ir::validate(graph);
   } catch (const Error& e) {
@@ -59,6 +60,44 @@ void optimize(ir::Graph& graph, const OptimizeOptions& options) {
   ir::validate(graph);
   passes::runPasses(graph, names, context);
   ir::validate(graph);
+}
+
+namespace {
+
+/// The reference interpreter behind the Executable interface.
+class ReferenceExecutable : public Executable {
+ public:
+  explicit ReferenceExecutable(ir::Graph graph) : graph_(std::move(graph)) {}
+  TensorMap run(const TensorMap& inputs) override {
+    return targets::reference::run(graph_, inputs);
+  }
+  const ir::Graph& graph() const override { return graph_; }
+
+ private:
+  ir::Graph graph_;
+};
+
+bool hasLibraryNodes(const ir::Graph& graph) {
+  for (const ir::State& s : graph.states())
+    for (ir::NodeId id : s.nodeIds())
+      if (s.node(id).kind() == ir::NodeKind::Library) return true;
+  return false;
+}
+
+}  // namespace
+
+std::unique_ptr<Executable> compile(const ir::Graph& graph, const std::string& target) {
+  ir::Graph lowered = graph;
+  if (hasLibraryNodes(lowered)) {
+    passes::PassContext context;
+    context.target.name = target;
+    passes::runPasses(lowered, {"expand-library-nodes"}, context);
+  }
+  if (target == "reference") return std::make_unique<ReferenceExecutable>(std::move(lowered));
+  const auto& targets = targetNames();
+  if (std::find(targets.begin(), targets.end(), target) == targets.end())
+    throw Error("unknown target '" + target + "' (expected reference, cpu, cuda or rdu)");
+  throw Error("the '" + target + "' target cannot run models yet; use --target reference");
 }
 
 void save(const ir::Graph& graph, const std::string& path) {

@@ -1,6 +1,8 @@
 #pragma once
 // The Conflux library facade: what frameworks and the CLI call.
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -8,15 +10,21 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "ir/tensor.h"
 
 namespace conflux::api {
 
 /// The targets Conflux knows, in the order the CLI lists them.
 const std::vector<std::string>& targetNames();
 
-/// Reads a model file. Today: IR JSON written by `conflux optimize`. Throws conflux::Error
-/// naming the file when it cannot be read or is not a model Conflux understands.
-ir::Graph load(const std::string& path);
+/// Values for graph inputs known when loading (see frontends::LoadOptions): inputs that decide
+/// shapes or attributes become constants.
+using TensorMap = std::map<std::string, ir::Tensor>;
+
+/// Reads a model: an ONNX file, a graph JSON file (shared/GRAPH_JSON.md) or IR JSON written
+/// by `conflux optimize`, and validates it. Throws conflux::Error naming the file (and node
+/// or tensor) when it cannot be read or is not a valid model.
+ir::Graph load(const std::string& path, const TensorMap& knownInputs = {});
 
 /// How to optimise.
 struct OptimizeOptions {
@@ -37,5 +45,20 @@ void optimize(ir::Graph& graph, const OptimizeOptions& options);
 
 /// Writes the graph as IR JSON; throws conflux::Error when the file cannot be written.
 void save(const ir::Graph& graph, const std::string& path);
+
+/// A graph compiled for one target, ready to run many times.
+class Executable {
+ public:
+  virtual ~Executable() = default;
+  /// Runs on one tensor per graph input; returns one tensor per graph output. Throws
+  /// conflux::Error naming the input on a missing input or a dtype / shape mismatch.
+  virtual TensorMap run(const TensorMap& inputs) = 0;
+  /// The graph as compiled (library nodes lowered).
+  virtual const ir::Graph& graph() const = 0;
+};
+
+/// Compiles an (optimised) graph for `target`. Library nodes that remain are expanded.
+/// Throws conflux::Error for an unknown target or one that cannot run here.
+std::unique_ptr<Executable> compile(const ir::Graph& graph, const std::string& target);
 
 }  // namespace conflux::api

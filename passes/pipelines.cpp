@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ir/error.h"
+#include "passes/expand_library_nodes.h"
 #include "passes/propagate_memlets_pass.h"
 
 namespace conflux::passes {
@@ -15,6 +16,7 @@ struct PassEntry {
 
 // Every pass, by name. Adding a pass means one line here.
 const PassEntry kPasses[] = {
+    {"expand-library-nodes", makeExpandLibraryNodesPass},
     {"propagate-memlets", makePropagateMemletsPass},
 };
 
@@ -22,10 +24,11 @@ const PassEntry kPasses[] = {
 
 std::vector<std::string> pipeline(int level, std::string_view /*target*/) {
   switch (level) {
-    case 0: return {};
+    // Expansion is lowering, required by every target: it comes first at every level.
+    case 0: return {"expand-library-nodes"};
     case 1:
     case 2:
-    case 3: return {"propagate-memlets"};
+    case 3: return {"expand-library-nodes", "propagate-memlets"};
     default: throw Error("unknown optimisation level -O" + std::to_string(level) + " (expected 0-3)");
   }
 }

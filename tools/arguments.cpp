@@ -18,6 +18,21 @@ std::optional<std::string> Arguments::option(const std::string& name) {
   return value;
 }
 
+std::optional<int64_t> Arguments::integerOption(const std::string& name) {
+  std::optional<std::string> text = option(name);
+  if (!text) return std::nullopt;
+  size_t used = 0;
+  int64_t value = -1;
+  try {
+    value = std::stoll(*text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text->size() || value < 0)
+    throw Error("option " + name + " needs a non-negative integer, got '" + *text + "'");
+  return value;
+}
+
 bool Arguments::flag(const std::string& name) {
   bool found = false;
   for (size_t i = 0; i < words_.size();) {

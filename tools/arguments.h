@@ -1,6 +1,7 @@
 #pragma once
 // A small command-line argument reader: options are taken by name, the rest are positional;
 // anything left unread is a usage error.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,8 @@ class Arguments {
 
   /// Takes "NAME VALUE"; throws conflux::Error when NAME has no value.
   std::optional<std::string> option(const std::string& name);
+  /// Takes "NAME INTEGER"; throws conflux::Error when the value is not a non-negative integer.
+  std::optional<int64_t> integerOption(const std::string& name);
   /// Takes a boolean flag.
   bool flag(const std::string& name);
   /// Takes "-O0".."-O3" (the highest one given).

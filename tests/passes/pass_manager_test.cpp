@@ -12,9 +12,10 @@
 namespace conflux::passes {
 namespace {
 
-TEST(Pipelines, LevelZeroIsEmptyAndUnknownLevelsFail) {
-  EXPECT_TRUE(pipeline(0, "cpu").empty());
-  EXPECT_FALSE(pipeline(3, "cpu").empty());
+TEST(Pipelines, EveryLevelStartsWithExpansionAndUnknownLevelsFail) {
+  for (int level = 0; level <= 3; ++level)
+    EXPECT_EQ(pipeline(level, "cpu").front(), "expand-library-nodes") << level;
+  EXPECT_EQ(pipeline(0, "cpu").size(), 1u);
   EXPECT_THROW(pipeline(7, "cpu"), Error);
 }
 

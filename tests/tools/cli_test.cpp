@@ -1,8 +1,6 @@
 // The `conflux` binary: IR files round-trip through `optimize -O0`, errors exit with code 2.
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -10,25 +8,18 @@
 
 #include "ir/serialize_json.h"
 #include "tests/ir/example_graphs.h"
+#include "tests/support/shell.h"
 
 namespace conflux {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int exitCode;
-  std::string output;  // stdout and stderr together
-};
+using Result = testing::CommandResult;
 
 Result runConflux(const std::string& args) {
-  fs::path log = fs::path(CONFLUX_TEST_OUTPUT_DIR) / "cli_output.txt";
-  std::string command = std::string(CONFLUX_BINARY) + " " + args + " > " + log.string() + " 2>&1";
-  int status = std::system(command.c_str());
-  std::ifstream in(log);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text.str()};
+  return testing::runShell(std::string(CONFLUX_BINARY) + " " + args,
+                           testing::testLogPath(CONFLUX_TEST_OUTPUT_DIR));
 }
 
 std::string readFile(const fs::path& path) {

@@ -1,0 +1,97 @@
+// Attribute parsers and shape rules of normalisations and reductions: BatchNormalization,
+// LayerNormalization, Softmax, LogSoftmax and Reduce{Mean,Sum,Max,Min}.
+#include <algorithm>
+#include <functional>
+#include <numeric>
+
+#include "frontends/op_rules.h"
+
+namespace conflux::frontends {
+
+ir::OpAttrs parseBatchNormalization(NodeContext& node) {
+  ir::NormAttrs attrs;
+  attrs.epsilon = node.floatAttr("epsilon", 1e-5);
+  node.ignoreAttrs({"momentum", "is_test"});
+  if (node.intAttr("training_mode", 0) != 0) node.fail("training mode is not supported (only inference)");
+  if (node.intAttr("spatial", 1) != 1) node.fail("spatial=0 (opsets before 9) is not supported");
+  return attrs;
+}
+
+void inferBatchNormalization(NodeContext& node, const ir::OpAttrs&) {
+  const std::vector<int64_t>& x = node.shape(0);
+  if (x.size() < 2) node.fail("input X must have rank >= 2 (N, C, ...), got " + formatShape(x));
+  for (size_t i = 1; i < 5; ++i)
+    if (node.shape(i) != std::vector<int64_t>{x[1]})
+      node.fail(node.describeInput(i) + " of shape " + formatShape(node.shape(i)) + " must have shape [" +
+                std::to_string(x[1]) + "] (one value per channel of X " + formatShape(x) + ")");
+  for (size_t i = 1; i < node.numOutputs(); ++i)
+    if (node.hasOutput(i)) node.fail("the running mean/variance outputs (training) are not supported");
+  node.setOutput(0, node.input(0));
+}
+
+ir::OpAttrs parseLayerNormalization(NodeContext& node) {
+  ir::NormAttrs attrs;
+  attrs.epsilon = node.floatAttr("epsilon", 1e-5);
+  attrs.axis = node.normalizeAxis(node.intAttr("axis", -1), node.rank(0), "attribute 'axis'");
+  if (node.intAttr("stash_type", 1) != 1) node.fail("only stash_type 1 (float32) is supported");
+  return attrs;
+}
+
+void inferLayerNormalization(NodeContext& node, const ir::OpAttrs& attrs) {
+  int64_t axis = std::get<ir::NormAttrs>(attrs).axis;
+  const std::vector<int64_t>& x = node.shape(0);
+  std::vector<int64_t> normalized(x.begin() + axis, x.end());
+  for (size_t i = 1; i < 3; ++i)
+    if (node.hasInput(i) && broadcastShapes(node.shape(i), normalized) != normalized)
+      node.fail(node.describeInput(i) + " of shape " + formatShape(node.shape(i)) +
+                " does not broadcast to the normalised dimensions " + formatShape(normalized));
+  node.setOutput(0, node.input(0));
+  std::vector<int64_t> statistics = x;
+  std::fill(statistics.begin() + axis, statistics.end(), 1);
+  node.setOutput(1, {ir::DType::F32, statistics});
+  node.setOutput(2, {ir::DType::F32, statistics});
+}
+
+ir::OpAttrs parseSoftmax(NodeContext& node) {
+  int64_t rank = node.rank(0);
+  if (rank == 0) node.fail("input must have rank >= 1");
+  bool flattening = node.opset() < 13;  // older opsets: softmax over all dims from axis on
+  int64_t axis = node.normalizeAxis(node.intAttr("axis", flattening ? 1 : -1), rank, "attribute 'axis'");
+  const std::vector<int64_t>& x = node.shape(0);
+  if (flattening && std::accumulate(x.begin() + axis + 1, x.end(), int64_t{1}, std::multiplies<>()) != 1)
+    node.fail("opset " + std::to_string(node.opset()) + " normalises over all dimensions from axis " +
+              std::to_string(axis) + " of " + formatShape(x) + ", which is not supported (use opset >= 13)");
+  return ir::AxisAttrs{axis};
+}
+
+ir::OpAttrs parseReduce(NodeContext& node) {
+  std::optional<std::vector<int64_t>> axes = node.intsFromInputOrAttr(1, "axes", "the reduced axes");
+  ir::ReduceAttrs attrs;
+  attrs.keepDims = node.intAttr("keepdims", 1) != 0;
+  bool noop = node.intAttr("noop_with_empty_axes", 0) != 0;
+  if (!axes || axes->empty()) {
+    if (noop) node.setKind(ir::OpKind::Identity);  // nothing to reduce
+    return noop ? ir::OpAttrs(ir::NoAttrs{}) : ir::OpAttrs(attrs);
+  }
+  for (int64_t axis : *axes) attrs.axes.push_back(node.normalizeAxis(axis, node.rank(0), "reduced axis"));
+  std::sort(attrs.axes.begin(), attrs.axes.end());
+  if (std::adjacent_find(attrs.axes.begin(), attrs.axes.end()) != attrs.axes.end())
+    node.fail("reduced axes " + formatShape(*axes) + " repeat an axis");
+  return attrs;
+}
+
+void inferReduce(NodeContext& node, const ir::OpAttrs& attrs) {
+  if (node.kind() == ir::OpKind::Identity) return node.setOutput(0, node.input(0));
+  const auto& reduce = std::get<ir::ReduceAttrs>(attrs);
+  const std::vector<int64_t>& x = node.shape(0);
+  std::vector<int64_t> out;
+  for (int64_t d = 0; d < static_cast<int64_t>(x.size()); ++d) {
+    bool reduced = reduce.axes.empty() ||
+                   std::binary_search(reduce.axes.begin(), reduce.axes.end(), d);
+    if (!reduced) out.push_back(x[d]);
+    else if (reduce.keepDims) out.push_back(1);
+  }
+  node.setOutput(0, {node.dtype(0), out});
+}
+
+}  // namespace conflux::frontends

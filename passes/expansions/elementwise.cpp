@@ -1,0 +1,188 @@
+// Element-wise ops: one table from op to the scalar expression of one output element, and one
+// map over the output whose inputs are read with NumPy broadcasting (a broadcast dimension of
+// size 1 is indexed at 0), so every memlet stays affine.
+#include <cmath>
+#include <numbers>
+
+#include "passes/expansions/expansions.h"
+
+namespace conflux::passes::expansions {
+
+using namespace ir;
+
+namespace {
+
+/// Builds one output element from the input elements (in connector order).
+using ScalarBuilder = Expr (*)(const std::vector<Expr>& in, const Builder& b);
+
+template <BinaryOp op>
+Expr binaryRule(const std::vector<Expr>& in, const Builder&) {
+  return binary(op, in[0], in[1]);
+}
+
+template <UnaryOp op>
+Expr unaryRule(const std::vector<Expr>& in, const Builder&) {
+  return unary(op, in[0]);
+}
+
+/// Folds a variadic op left to right.
+template <BinaryOp op>
+Expr foldRule(const std::vector<Expr>& in, const Builder&) {
+  Expr e = in[0];
+  for (size_t i = 1; i < in.size(); ++i) e = binary(op, e, in[i]);
+  return e;
+}
+
+Expr meanRule(const std::vector<Expr>& in, const Builder& b) {
+  return binary(BinaryOp::Div, foldRule<BinaryOp::Add>(in, b),
+                constantLike(static_cast<double>(in.size()), in[0]));
+}
+
+Expr powRule(const std::vector<Expr>& in, const Builder&) {
+  Expr exponent = in[1]->dtype == in[0]->dtype ? in[1] : cast(in[1], in[0]->dtype);
+  return binary(BinaryOp::Pow, in[0], exponent);
+}
+
+Expr identityRule(const std::vector<Expr>& in, const Builder&) {
+  return in[0];
+}
+
+Expr whereRule(const std::vector<Expr>& in, const Builder&) {
+  return select(in[0], in[1], in[2]);
+}
+
+Expr castRule(const std::vector<Expr>& in, const Builder& b) {
+  return cast(in[0], b.attrs<CastAttrs>().to);
+}
+
+Expr leakyReluRule(const std::vector<Expr>& in, const Builder& b) {
+  const Expr& x = in[0];
+  double alpha = b.attrs<ActivationAttrs>().alpha;
+  return select(binary(BinaryOp::Lt, x, constantLike(0, x)), mul(constantLike(alpha, x), x), x);
+}
+
+/// max(0, min(1, alpha * x + beta)).
+Expr hardSigmoid(const Expr& x, double alpha, double beta) {
+  return maxOf(constantLike(0, x), minOf(constantLike(1, x), add(mul(constantLike(alpha, x), x),
+                                                                 constantLike(beta, x))));
+}
+
+Expr hardSigmoidRule(const std::vector<Expr>& in, const Builder& b) {
+  const auto& a = b.attrs<ActivationAttrs>();
+  return hardSigmoid(in[0], a.alpha, a.beta);
+}
+
+Expr hardSwishRule(const std::vector<Expr>& in, const Builder&) {
+  return mul(in[0], hardSigmoid(in[0], 1.0 / 6.0, 0.5));
+}
+
+/// Clip between alpha (min) and beta (max); infinite bounds are left out.
+Expr clipRule(const std::vector<Expr>& in, const Builder& b) {
+  const auto& a = b.attrs<ActivationAttrs>();
+  Expr e = in[0];
+  if (!std::isinf(a.alpha)) e = maxOf(e, constantLike(a.alpha, e));
+  if (!std::isinf(a.beta)) e = minOf(e, constantLike(a.beta, e));
+  return e;
+}
+
+/// 0.5 x (1 + erf(x / sqrt 2)), or with tanh: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+Expr geluRule(const std::vector<Expr>& in, const Builder& b) {
+  const Expr& x = in[0];
+  Expr inner;
+  if (b.attrs<ActivationAttrs>().tanhApproximation) {
+    Expr cube = mul(mul(x, x), x);
+    Expr arg = mul(constantLike(std::sqrt(2.0 / std::numbers::pi), x),
+                   add(x, mul(constantLike(0.044715, x), cube)));
+    inner = unary(UnaryOp::Tanh, arg);
+  } else {
+    inner = unary(UnaryOp::Erf, mul(x, constantLike(1.0 / std::numbers::sqrt2, x)));
+  }
+  return mul(mul(constantLike(0.5, x), x), add(constantLike(1, x), inner));
+}
+
+struct Rule {
+  OpKind op;
+  /// Number of inputs; 0 for variadic ops.
+  size_t arity;
+  ScalarBuilder build;
+};
+
+const Rule kRules[] = {
+    {OpKind::Add, 2, binaryRule<BinaryOp::Add>},
+    {OpKind::Sub, 2, binaryRule<BinaryOp::Sub>},
+    {OpKind::Mul, 2, binaryRule<BinaryOp::Mul>},
+    {OpKind::Div, 2, binaryRule<BinaryOp::Div>},
+    {OpKind::Pow, 2, powRule},
+    {OpKind::Equal, 2, binaryRule<BinaryOp::Eq>},
+    {OpKind::Less, 2, binaryRule<BinaryOp::Lt>},
+    {OpKind::Greater, 2, binaryRule<BinaryOp::Gt>},
+    {OpKind::Sqrt, 1, unaryRule<UnaryOp::Sqrt>},
+    {OpKind::Exp, 1, unaryRule<UnaryOp::Exp>},
+    {OpKind::Log, 1, unaryRule<UnaryOp::Log>},
+    {OpKind::Erf, 1, unaryRule<UnaryOp::Erf>},
+    {OpKind::Tanh, 1, unaryRule<UnaryOp::Tanh>},
+    {OpKind::Sigmoid, 1, unaryRule<UnaryOp::Sigmoid>},
+    {OpKind::Relu, 1, unaryRule<UnaryOp::Relu>},
+    {OpKind::Neg, 1, unaryRule<UnaryOp::Neg>},
+    {OpKind::Abs, 1, unaryRule<UnaryOp::Abs>},
+    {OpKind::Reciprocal, 1, unaryRule<UnaryOp::Reciprocal>},
+    {OpKind::LeakyRelu, 1, leakyReluRule},
+    {OpKind::HardSigmoid, 1, hardSigmoidRule},
+    {OpKind::HardSwish, 1, hardSwishRule},
+    {OpKind::Clip, 1, clipRule},
+    {OpKind::Gelu, 1, geluRule},
+    {OpKind::Cast, 1, castRule},
+    {OpKind::Identity, 1, identityRule},
+    {OpKind::Dropout, 1, identityRule},
+    {OpKind::Where, 3, whereRule},
+    {OpKind::Max, 0, foldRule<BinaryOp::Max>},
+    {OpKind::Min, 0, foldRule<BinaryOp::Min>},
+    {OpKind::Sum, 0, foldRule<BinaryOp::Add>},
+    {OpKind::Mean, 0, meanRule},
+};
+
+const Rule& ruleFor(const Builder& b) {
+  for (const Rule& r : kRules)
+    if (r.op == b.op().op) return r;
+  b.fail("not an element-wise op");
+}
+
+}  // namespace
+
+void expandElementwise(Builder& b) {
+  const Rule& rule = ruleFor(b);
+  size_t arity = rule.arity != 0 ? rule.arity : b.numInputs();
+  if (arity == 0) b.fail("expects at least one input");
+
+  const std::vector<int64_t>& outShape = b.shape("out0");
+  std::vector<std::string> params = paramNames("i", outShape.size());
+  std::vector<AffineExpr> index = symbols(params);
+  MapSpec spec{"", params, Subset::full(outShape), {}, {}, {}, {}};
+  std::vector<Expr> args;
+  for (size_t k = 0; k < arity; ++k) {
+    std::string conn = "in" + std::to_string(k);
+    const std::vector<int64_t>& shape = b.shape(conn);
+    if (shape.size() > outShape.size()) b.fail("input '" + conn + "' has a higher rank than out0");
+    spec.inputs.push_back({b.access(conn), conn, point(broadcastIndex(shape, index, outShape))});
+    args.push_back(ref(conn, b.dtype(conn)));
+  }
+  Expr value;
+  try {
+    value = rule.build(args, b);
+  } catch (const Error& e) {  // operand dtypes the op does not accept
+    if (std::string_view(e.what()).starts_with("node '")) throw;
+    b.fail(e.what());
+  }
+  if (value->dtype != b.dtype("out0"))
+    b.fail("computes " + std::string(dtypeName(value->dtype)) + " but out0 is " +
+           std::string(dtypeName(b.dtype("out0"))));
+  spec.outputs.push_back({b.access("out0"), "out0", point(index)});
+  spec.exprs.push_back(value);
+  if (b.op().op == OpKind::Dropout && b.has("out1")) {  // inference: the mask keeps everything
+    spec.outputs.push_back({b.access("out1"), "out1", point(index)});
+    spec.exprs.push_back(constant(1.0, b.dtype("out1")));
+  }
+  b.addMap(spec);
+}
+
+}  // namespace conflux::passes::expansions

@@ -1,0 +1,60 @@
+#pragma once
+// The pure (maps and tasklets) expansions of library nodes, one entry point per op family.
+// Each reads its node through the Builder, adds the replacing subgraph and leaves removing the
+// library node to the caller. Connectors and attributes follow docs/library_nodes.md.
+#include <cstdint>
+#include <vector>
+
+#include "passes/expansions/builder.h"
+
+namespace conflux::passes::expansions {
+
+/// Element-wise ops with NumPy broadcasting (unary, binary, variadic, Where, Cast, Clip, Gelu,
+/// Identity, Dropout): one map over the output.
+void expandElementwise(Builder& b);
+
+/// MatMul (batched, broadcast, 1-D promotion) and Gemm: an initialising map, then a map over
+/// the iteration space accumulating products with WCR sum.
+void expandMatMul(Builder& b);
+void expandGemm(Builder& b);
+
+/// Conv (grouped, strided, dilated, padded through a zero-padded transient copy) and
+/// ConvTranspose (a scatter over the input space with WCR sum).
+void expandConv(Builder& b);
+void expandConvTranspose(Builder& b);
+
+/// Softmax and LogSoftmax, LayerNormalization and (inference) BatchNormalization.
+void expandSoftmax(Builder& b);
+void expandLayerNorm(Builder& b);
+void expandBatchNorm(Builder& b);
+
+/// ReduceMean/Sum/Max/Min.
+void expandReduce(Builder& b);
+/// MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool.
+void expandPool(Builder& b);
+
+/// Transpose, Concat, Split, Slice, Expand, Tile, Trilu.
+void expandDataMovement(Builder& b);
+/// Reshape, Flatten, Squeeze, Unsqueeze: a row-major reinterpretation.
+void expandReshape(Builder& b);
+/// Gather (runtime indices) and Pad (constant, reflect, edge, wrap).
+void expandGather(Builder& b);
+void expandPad(Builder& b);
+/// Resize (nearest, linear, cubic; every coordinate transformation but tf_crop_and_resize).
+void expandResize(Builder& b);
+
+/// The kinds of reduction shared by Reduce* and the global pools.
+enum class ReduceKind { Sum, Mean, Max, Min };
+
+/// Reduces `in0` over `axes` into `out0` (which has keepDims' shape): the output is
+/// initialised with the identity, then a map over the input accumulates with WCR.
+void reduceInto(Builder& b, ReduceKind kind, const std::vector<int64_t>& axes, bool keepDims);
+
+/// Copies the array of `src` into the array of `dst` at offset `begin` (per dimension; negative
+/// crops), after filling `dst` with `fill` when the copy does not cover it. Every index of the
+/// copy map stays affine. `role` names the maps ("pad" gives "<op>_pad_fill" and "<op>_pad"; ""
+/// gives "<op>_fill" and "<op>").
+void copyPadded(Builder& b, ir::NodeId src, ir::NodeId dst, const std::vector<int64_t>& begin,
+                const ir::Expr& fill, const std::string& role);
+
+}  // namespace conflux::passes::expansions

@@ -1,0 +1,31 @@
+#pragma once
+// Kernel partition: which nodes of a state run as one kernel. A kernel is a top-level map
+// scope (its entry, exit and everything between), a top-level tasklet, or a library node —
+// the unit a target launches and the unit the data-movement report counts.
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace conflux::passes {
+
+/// One kernel of one state.
+struct Kernel {
+  /// "k<index>_<label>", unique in the graph.
+  std::string name;
+  size_t state = 0;
+  /// The top-level node that defines it (a map entry, tasklet or library node).
+  ir::NodeId root;
+  /// Every node of the kernel (root, scope body and exit), ascending.
+  std::vector<ir::NodeId> nodes;
+  /// Edges between the kernel and access nodes outside it (its memory traffic), ascending.
+  std::vector<ir::EdgeId> reads;
+  std::vector<ir::EdgeId> writes;
+  /// Model nodes it came from (union of the nodes' origins, first-seen order).
+  std::vector<std::string> origins;
+};
+
+/// The kernels of every state, in state order then topological order.
+std::vector<Kernel> extractKernels(const ir::Graph& graph);
+
+}  // namespace conflux::passes

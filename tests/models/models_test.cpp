@@ -1,0 +1,98 @@
+// Every shared model loads, validates and runs on the reference target, and its outputs match
+// ONNX Runtime's (an external oracle run through Node.js) within 1e-3 relative, 1e-5 absolute.
+// The `.noweights` models take their weights as extra graph inputs; they are drawn as PyTorch
+// initialises them (uniform in +-1/sqrt(fan_in)) so that activations stay in a realistic range.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "api/conflux.h"
+#include "api/random_inputs.h"
+#include "frontends/npy.h"
+#include "tests/support/shell.h"
+
+namespace conflux {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kModels = fs::path(CONFLUX_SOURCE_DIR) / ".." / "shared" / "models";
+
+/// Writes DIR/<NAME>.npy for every graph input: the first (the data) uniform in [-1, 1), the
+/// others (weights of `.noweights` models) scaled to +-1/sqrt(fan_in), fan_in being the product
+/// of all dimensions but the first, as PyTorch's default Linear/Conv initialisation does.
+void writeModelInputs(const ir::Graph& graph, const fs::path& dir) {
+  fs::create_directories(dir);
+  std::map<std::string, ir::Tensor> inputs = api::randomInputs(graph, 7);
+  for (size_t index = 0; index < graph.inputs().size(); ++index) {
+    const std::string& name = graph.inputs()[index];
+    ir::Tensor& tensor = inputs.at(name);
+    if (index > 0 && ir::isFloat(tensor.dtype())) {
+      int64_t fanIn = 1;
+      for (size_t d = 1; d < tensor.shape().size(); ++d) fanIn *= tensor.shape()[d];
+      if (tensor.shape().size() <= 1) fanIn = std::max<int64_t>(1, tensor.numElements());
+      double bound = 1.0 / std::sqrt(static_cast<double>(fanIn));
+      for (int64_t i = 0; i < tensor.numElements(); ++i) tensor.set(i, tensor.at(i) * bound);
+    }
+    frontends::writeNpy((dir / frontends::npyFileName(name)).string(), tensor);
+  }
+}
+
+class SharedModel : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SharedModel, RunsOnReferenceAndMatchesOnnxRuntime) {
+  fs::path model = kModels / GetParam();
+  ASSERT_TRUE(fs::exists(model)) << model;
+  fs::path dir = fs::path(CONFLUX_TEST_OUTPUT_DIR) / GetParam();
+  fs::remove_all(dir);
+  ir::Graph graph = api::load(model.string());
+  writeModelInputs(graph, dir / "inputs");
+  testing::CommandResult result = testing::runShell(std::string(CONFLUX_BINARY) + " run " + model.string() +
+                     " --target reference --inputs " + (dir / "inputs").string() + " --outputs " +
+                     (dir / "conflux").string(),
+      dir / "conflux.log");
+  ASSERT_EQ(result.exitCode, 0) << result.output;
+
+  result = testing::runShell("CONFLUX_ORT_MODULE=" + std::string(CONFLUX_ORT_MODULE) + " node " +
+                 std::string(CONFLUX_SOURCE_DIR) + "/tests/models/ort_run.js " + model.string() +
+                 " " + (dir / "inputs").string() + " " + (dir / "ort").string() + " 2",
+      dir / "ort.log");
+  ASSERT_EQ(result.exitCode, 0) << result.output;
+
+  for (const std::string& name : graph.outputs()) {
+    ir::Tensor ours = frontends::readNpy((dir / "conflux" / frontends::npyFileName(name)).string());
+    ir::Tensor theirs = frontends::readNpy((dir / "ort" / frontends::npyFileName(name)).string());
+    ASSERT_EQ(ours.shape(), theirs.shape()) << name;
+    int64_t bad = 0;
+    double worst = 0;
+    for (int64_t i = 0; i < ours.numElements(); ++i) {
+      double diff = std::fabs(ours.at(i) - theirs.at(i));
+      worst = std::max(worst, diff);
+      if (!(diff <= 1e-5 + 1e-3 * std::fabs(theirs.at(i)))) ++bad;
+    }
+    EXPECT_EQ(bad, 0) << name << ": " << bad << " of " << ours.numElements()
+                      << " elements outside 1e-3 rel / 1e-5 abs; max abs diff " << worst;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, SharedModel,
+                         ::testing::Values("bert_base_layer.op14.noweights.onnx",
+                                           "bert_base_layer.op17.noweights.onnx",
+                                           "bert_large_layer.op17.noweights.onnx",
+                                           "resnet50.op17.noweights.onnx",
+                                           "mobilenet_v2.op17.onnx", "unet_small.op17.onnx"),
+                         [](const auto& info) {
+                           std::string name = info.param.substr(0, info.param.find(".onnx"));
+                           for (char& c : name)
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return name;
+                         });
+
+}  // namespace
+}  // namespace conflux

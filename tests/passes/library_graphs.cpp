@@ -1,0 +1,51 @@
+#include "tests/passes/library_graphs.h"
+
+#include <map>
+
+namespace conflux::testing {
+
+using namespace ir;
+
+Graph singleOpGraph(OpKind op, OpAttrs attrs, const std::vector<ArraySpec>& inputs,
+                    const std::vector<ArraySpec>& outputs) {
+  Graph g("single_op");
+  State s("main");
+  LibraryNode lib{op, std::move(attrs), {}, {}, Expansion::Pure};
+  std::vector<std::string> ins, outs;
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (!inputs[i].name.empty()) lib.inputs.push_back("in" + std::to_string(i));
+  for (size_t i = 0; i < outputs.size(); ++i)
+    if (!outputs[i].name.empty()) lib.outputs.push_back("out" + std::to_string(i));
+  NodeId node = s.addLibrary("node", lib, {"node"});
+  auto declare = [&](const ArraySpec& a, std::vector<std::string>& signature) {
+    if (g.hasArray(a.name)) return;
+    DataDesc d;
+    d.dtype = a.dtype;
+    d.shape = a.shape;
+    g.addArray(a.name, d);
+    signature.push_back(a.name);
+  };
+  std::map<std::string, NodeId> reads;  // one access node per array read
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].name.empty()) continue;
+    declare(inputs[i], ins);
+    auto [it, fresh] = reads.emplace(inputs[i].name, NodeId{});
+    if (fresh) it->second = s.addAccess(inputs[i].name);
+    NodeId a = it->second;
+    s.addEdge(a, "", node, "in" + std::to_string(i),
+              Memlet::of(inputs[i].name, Subset::full(inputs[i].shape)));
+  }
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (outputs[i].name.empty()) continue;
+    declare(outputs[i], outs);
+    NodeId a = s.addAccess(outputs[i].name);
+    s.addEdge(node, "out" + std::to_string(i), a, "",
+              Memlet::of(outputs[i].name, Subset::full(outputs[i].shape)));
+  }
+  g.addState(std::move(s));
+  g.setInputs(ins);
+  g.setOutputs(outs);
+  return g;
+}
+
+}  // namespace conflux::testing

@@ -1,0 +1,15 @@
+#pragma once
+// The subcommands of the `conflux` CLI (shared/CLI.md). Each returns the process exit code and
+// throws conflux::Error for bad usage or bad input (exit code 2).
+#include "tools/arguments.h"
+
+namespace conflux::tools {
+
+/// conflux optimize MODEL [--target T] [-O0..-O3] [--passes a,b,c] [--dump-after P|all] [-o OUT]
+int optimizeCommand(Arguments& args);
+/// conflux run MODEL [--target T] [--inputs DIR] [--outputs DIR] [--seed S] [--check] [--bench N]
+int runCommand(Arguments& args);
+/// conflux info MODEL
+int infoCommand(Arguments& args);
+
+}  // namespace conflux::tools

@@ -1,0 +1,50 @@
+#include <iostream>
+
+#include "api/conflux.h"
+#include "ir/printer.h"
+#include "tools/commands.h"
+
+namespace conflux::tools {
+namespace {
+
+std::vector<std::string> splitCommas(const std::string& text) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  for (size_t comma; (comma = text.find(',', start)) != std::string::npos; start = comma + 1)
+    items.push_back(text.substr(start, comma - start));
+  items.push_back(text.substr(start));
+  return items;
+}
+
+}  // namespace
+
+int optimizeCommand(Arguments& args) {
+  api::OptimizeOptions options;
+  options.target = args.option("--target").value_or("cpu");
+  options.level = args.level().value_or(3);
+  if (auto passes = args.option("--passes")) options.passes = splitCommas(*passes);
+  options.dumpAfter = args.option("--dump-after").value_or("");
+  std::optional<std::string> out = args.option("-o");
+  std::string model = args.positional("MODEL");
+  args.finish();
+
+  options.dump = [](std::string_view pass, const ir::Graph& g) {
+    std::cout << "// IR after " << pass << "\n" << ir::print(g);
+  };
+  ir::Graph graph = api::load(model);
+  api::optimize(graph, options);
+  if (out) api::save(graph, *out);
+
+  size_t nodes = 0, edges = 0;
+  for (const auto& s : graph.states()) {
+    nodes += s.numNodes();
+    edges += s.numEdges();
+  }
+  std::cout << "graph " << graph.name() << ": " << graph.states().size() << " state(s), " << nodes
+            << " nodes, " << edges << " edges, " << graph.arrays().size() << " arrays";
+  if (out) std::cout << "; wrote " << *out;
+  std::cout << "\n";
+  return 0;
+}
+
+}  // namespace conflux::tools

@@ -1,0 +1,122 @@
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+
+#include "api/conflux.h"
+#include "api/random_inputs.h"
+#include "api/tensor_compare.h"
+#include "frontends/npy.h"
+#include "ir/error.h"
+#include "tools/commands.h"
+
+namespace conflux::tools {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// Reads DIR/<NAME>.npy for every graph input that has a file there.
+api::TensorMap readInputs(const ir::Graph& graph, const std::optional<std::string>& dir) {
+  api::TensorMap inputs;
+  if (!dir) return inputs;
+  if (!fs::is_directory(*dir)) throw Error(*dir + ": inputs directory does not exist");
+  for (const std::string& name : graph.inputs()) {
+    fs::path file = fs::path(*dir) / frontends::npyFileName(name);
+    if (fs::exists(file)) inputs.emplace(name, frontends::readNpy(file.string()));
+  }
+  return inputs;
+}
+
+/// Checks that every graph input is present and matches its declared dtype and shape.
+void checkInputs(const ir::Graph& graph, const api::TensorMap& inputs, const std::string& where) {
+  for (const std::string& name : graph.inputs()) {
+    auto it = inputs.find(name);
+    if (it == inputs.end())
+      throw Error("input '" + name + "' is missing: no " + where + "/" +
+                  frontends::npyFileName(name) + " and no --seed");
+    const ir::DataDesc& desc = graph.array(name);
+    if (it->second.dtype() != desc.dtype || it->second.shape() != desc.shape) {
+      std::string shape;
+      for (int64_t d : desc.shape) shape += (shape.empty() ? "" : ",") + std::to_string(d);
+      throw Error("input '" + name + "': expected " + std::string(ir::dtypeName(desc.dtype)) +
+                  "[" + shape + "], the file holds another dtype or shape");
+    }
+  }
+}
+
+void writeTensors(const fs::path& dir, const api::TensorMap& tensors, const std::string& prefix) {
+  fs::create_directories(dir);
+  for (const auto& [name, tensor] : tensors)
+    frontends::writeNpy((dir / (prefix + frontends::npyFileName(name))).string(), tensor);
+}
+
+double milliseconds(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
+
+}  // namespace
+
+int runCommand(Arguments& args) {
+  std::string target = args.option("--target").value_or("cpu");
+  std::optional<std::string> inputDir = args.option("--inputs");
+  std::optional<std::string> outputDir = args.option("--outputs");
+  std::optional<int64_t> seed = args.integerOption("--seed");
+  std::optional<int64_t> benchRuns = args.integerOption("--bench");
+  bool check = args.flag("--check");
+  std::string model = args.positional("MODEL");
+  args.finish();
+
+  ir::Graph graph = api::load(model);
+  api::TensorMap inputs = readInputs(graph, inputDir);
+  api::TensorMap drawn;
+  if (seed) {
+    api::TensorMap all = api::randomInputs(graph, static_cast<uint64_t>(*seed), inputs);
+    for (const auto& [name, t] : all)
+      if (!inputs.count(name)) drawn.emplace(name, t);
+    inputs = std::move(all);
+  }
+  checkInputs(graph, inputs, inputDir.value_or("--inputs"));
+
+  std::unique_ptr<api::Executable> executable = api::compile(graph, target);
+  api::TensorMap outputs = executable->run(inputs);
+  if (outputDir) {
+    writeTensors(*outputDir, outputs, "");
+    writeTensors(*outputDir, drawn, "input.");
+  }
+  for (const std::string& name : graph.outputs()) {
+    const ir::Tensor& t = outputs.at(name);
+    double sum = 0;
+    for (int64_t i = 0; i < t.numElements(); ++i) sum += t.at(i);
+    std::cout << "output " << name << ": " << t.numElements() << " elements, mean "
+              << (t.numElements() ? sum / static_cast<double>(t.numElements()) : 0) << "\n";
+  }
+
+  int status = 0;
+  if (check) {
+    api::TensorMap expected = api::compile(graph, "reference")->run(inputs);
+    for (const std::string& name : graph.outputs()) {
+      api::Difference d = api::compareTensors(outputs.at(name), expected.at(name));
+      std::cout << "check " << name << ": max abs error " << d.maxAbs << ", max rel error "
+                << d.maxRel << (d.withinTolerance ? " (ok)" : " (FAILED)") << "\n";
+      if (!d.withinTolerance) status = 1;
+    }
+  }
+  if (benchRuns) {
+    int64_t n = *benchRuns;
+    if (n < 1) throw Error("--bench needs a positive number of runs");
+    executable->run(inputs);  // warm-up
+    std::vector<double> times;
+    for (int64_t i = 0; i < n; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      executable->run(inputs);
+      times.push_back(milliseconds(std::chrono::steady_clock::now() - start));
+    }
+    std::sort(times.begin(), times.end());
+    std::cout << std::fixed << std::setprecision(3) << "bench " << n << " runs: min "
+              << times.front() << " ms, median " << times[times.size() / 2] << " ms\n";
+  }
+  return status;
+}
+
+}  // namespace conflux::tools
