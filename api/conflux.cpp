@@ -1,6 +1,5 @@
 #include "api/conflux.h"
 
-#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -10,6 +9,7 @@
 #include "ir/validate.h"
 #include "passes/pass_manager.h"
 #include "passes/pipelines.h"
+#include "targets/target_registry.h"
 #include "targets/reference/interpreter.h"
 
 namespace conflux::api {
@@ -26,8 +26,11 @@ std::string readFile(const std::string& path) {
 }  // namespace
 
 const std::vector<std::string>& targetNames() {
-  static const std::vector<std::string> names{"reference", "cpu", "cuda", "rdu"};
-  return names;
+  return targets::targetNames();
+}
+
+void checkTarget(const std::string& target) {
+  targets::targetDesc(target);
 }
 
 ir::Graph load(const std::string& path, const TensorMap& knownInputs) {
@@ -44,13 +47,11 @@ ir::Graph load(const std::string& path, const TensorMap& knownInputs) {
 }
 
 void optimize(ir::Graph& graph, const OptimizeOptions& options) {
-  const auto& targets = targetNames();
-  if (std::find(targets.begin(), targets.end(), options.target) == targets.end())
-    throw Error("unknown target '" + options.target + "' (expected reference, cpu, cuda or rdu)");
+  checkTarget(options.target);
   std::vector<std::string> names =
       options.passes ? *options.passes : passes::pipeline(options.level, options.target);
   passes::PassContext context;
-  context.target.name = options.target;
+  context.target = targets::targetDesc(options.target);
 #ifdef CONFLUX_VALIDATE_EACH_PASS
   context.validateEachPass = true;
 #endif
@@ -87,6 +88,7 @@ bool hasLibraryNodes(const ir::Graph& graph) {
 }  // namespace
 
 std::unique_ptr<Executable> compile(const ir::Graph& graph, const std::string& target) {
+  checkTarget(target);
   ir::Graph lowered = graph;
   if (hasLibraryNodes(lowered)) {
     passes::PassContext context;
@@ -94,9 +96,6 @@ std::unique_ptr<Executable> compile(const ir::Graph& graph, const std::string& t
     passes::runPasses(lowered, {"expand-library-nodes"}, context);
   }
   if (target == "reference") return std::make_unique<ReferenceExecutable>(std::move(lowered));
-  const auto& targets = targetNames();
-  if (std::find(targets.begin(), targets.end(), target) == targets.end())
-    throw Error("unknown target '" + target + "' (expected reference, cpu, cuda or rdu)");
   throw Error("the '" + target + "' target cannot run models yet; use --target reference");
 }
 

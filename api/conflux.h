@@ -17,6 +17,9 @@ namespace conflux::api {
 /// The targets Conflux knows, in the order the CLI lists them.
 const std::vector<std::string>& targetNames();
 
+/// Throws conflux::Error naming the known targets unless `target` is one of them.
+void checkTarget(const std::string& target);
+
 /// Values for graph inputs known when loading (see frontends::LoadOptions): inputs that decide
 /// shapes or attributes become constants.
 using TensorMap = std::map<std::string, ir::Tensor>;

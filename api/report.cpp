@@ -146,21 +146,21 @@ std::string formatText(const Report& r) {
       << std::setw(12) << "Q bytes" << std::setw(12) << "D bytes" << std::setw(7) << "Q/D"
       << std::setw(10) << "time ms" << std::setw(8) << "GB/s" << std::setw(7) << "MUE"
       << "  source ops\n";
-  auto row = [&](const std::string& name, double flops, double q, double d, std::optional<double> ms,
-                 std::optional<double> gbs, std::optional<double> m, const std::string& ops) {
+  // Measured columns arrive formatted ("-" when not measured).
+  auto row = [&](const std::string& name, double flops, double q, double d, const std::string& ms,
+                 const std::string& gbs, const std::string& m, const std::string& ops) {
     out << std::left << std::setw(28) << name.substr(0, 27) << std::right << std::setw(12)
         << number(flops) << std::setw(12) << number(q) << std::setw(12) << number(d) << std::setw(7)
-        << number(d > 0 ? q / d : 1, 2) << std::setw(10) << (ms ? number(*ms) : "-") << std::setw(8)
-        << (gbs ? number(*gbs) : "-") << std::setw(7) << (m ? number(*m, 2) : "-") << "  " << ops
-        << "\n";
+        << number(d > 0 ? q / d : 1, 2) << std::setw(10) << ms << std::setw(8) << gbs << std::setw(7)
+        << m << "  " << ops << "\n";
   };
+  auto orDash = [](std::optional<double> v, int precision) { return v ? number(*v, precision) : "-"; };
   for (const KernelReport& k : r.kernels)
-    row(k.traffic.name, k.traffic.flops, k.traffic.bytesMin, k.traffic.bytesMoved, k.timeMs,
-        achievedGBs(k), mue(k, r.peakGBs), joinOrigins(k.traffic.origins));
+    row(k.traffic.name, k.traffic.flops, k.traffic.bytesMin, k.traffic.bytesMoved, orDash(k.timeMs, 3),
+        orDash(achievedGBs(k), 3), orDash(mue(k, r.peakGBs), 2), joinOrigins(k.traffic.origins));
   Totals t = totalsOf(r);
-  std::optional<double> ms = t.timed ? std::optional<double>(t.timeMs) : std::nullopt;
   row("total (" + std::to_string(r.kernels.size()) + " kernels)", t.flops, t.bytesMin, t.bytesMoved,
-      ms, std::nullopt, std::nullopt, "");
+      t.timed ? number(t.timeMs) : "-", "-", "-", "");
   return out.str();
 }
 

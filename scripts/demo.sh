@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs the main job: optimise the bundled example and print what changed.
+# Sets up, builds and runs the main job on the bundled model examples/mlp_block.json
+# (MatMul + bias from b1.npy + Gelu, the example of shared/GRAPH_JSON.md): describe it,
+# optimise it, run the optimised IR on the reference target, and print its data-movement report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCONFLUX_BUILD_TESTS=ON
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCONFLUX_BUILD_TESTS=ON > /dev/null
 cmake --build build -j "$(nproc)" --target conflux
+conflux=build/bin/conflux
+model=examples/mlp_block.json
 mkdir -p out
-build/bin/conflux optimize examples/mlp.ir.json --target cpu -O3 --dump-after all -o out/mlp.O3.ir.json
+set -x
+$conflux info "$model"
+$conflux optimize "$model" --target cpu -O3 -o out/mlp_block.O3.ir.json
+$conflux run out/mlp_block.O3.ir.json --target reference --seed 1 --outputs out/mlp_block --bench 3
+$conflux report "$model" --target cpu -O3
+$conflux report "$model" --target cpu -O3 --format html -o out/mlp_block.report.html

@@ -11,5 +11,9 @@ int optimizeCommand(Arguments& args);
 int runCommand(Arguments& args);
 /// conflux info MODEL
 int infoCommand(Arguments& args);
+/// conflux report MODEL [--target T] [-O0..-O3] [--format text|json|html] [-o FILE] [--measure]
+int reportCommand(Arguments& args);
+/// conflux targets
+int targetsCommand(Arguments& args);
 
 }  // namespace conflux::tools

@@ -16,7 +16,10 @@ constexpr const char* kUsage =
     "                         [--dump-after PASS|all] [-o OUT.json]\n"
     "  conflux run MODEL [--target T] [--inputs DIR] [--outputs DIR] [--seed S] [--check]\n"
     "                    [--bench N]\n"
-    "targets: reference, cpu, cuda, rdu\n";
+    "  conflux report MODEL [--target T] [-O0|-O1|-O2|-O3] [--format text|json|html] [-o FILE]\n"
+    "                       [--measure]\n"
+    "  conflux targets\n"
+    "targets: reference, cpu (default), cuda, rdu\n";
 
 }  // namespace
 
@@ -27,9 +30,15 @@ int main(int argc, char** argv) {
       {"info", conflux::tools::infoCommand},
       {"optimize", conflux::tools::optimizeCommand},
       {"run", conflux::tools::runCommand},
+      {"report", conflux::tools::reportCommand},
+      {"targets", conflux::tools::targetsCommand},
   };
   try {
     if (words.empty()) throw conflux::Error("no command given");
+    if (words[0] == "help" || words[0] == "--help" || words[0] == "-h") {
+      std::cout << kUsage;
+      return 0;
+    }
     auto command = commands.find(words[0]);
     if (command == commands.end()) throw conflux::Error("unknown command '" + words[0] + "'");
     Arguments args(std::vector<std::string>(words.begin() + 1, words.end()));

@@ -2,6 +2,7 @@
 
 #include "api/conflux.h"
 #include "ir/printer.h"
+#include "passes/data_movement.h"
 #include "tools/commands.h"
 
 namespace conflux::tools {
@@ -44,6 +45,13 @@ int optimizeCommand(Arguments& args) {
             << " nodes, " << edges << " edges, " << graph.arrays().size() << " arrays";
   if (out) std::cout << "; wrote " << *out;
   std::cout << "\n";
+  double bytesMin = 0, bytesMoved = 0;
+  std::vector<passes::KernelTraffic> kernels = passes::analyzeDataMovement(graph);
+  for (const passes::KernelTraffic& k : kernels) {
+    bytesMin += k.bytesMin;
+    bytesMoved += k.bytesMoved;
+  }
+  std::cout << kernels.size() << " kernels; bytes moved " << bytesMoved << " (minimum " << bytesMin << ")\n";
   return 0;
 }
 

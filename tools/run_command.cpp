@@ -7,6 +7,7 @@
 #include "api/conflux.h"
 #include "api/random_inputs.h"
 #include "api/tensor_compare.h"
+#include "frontends/model.h"
 #include "frontends/npy.h"
 #include "ir/error.h"
 #include "tools/commands.h"
@@ -16,33 +17,38 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// Reads DIR/<NAME>.npy for every graph input that has a file there.
+std::string typeAndShape(ir::DType dtype, const std::vector<int64_t>& shape) {
+  return std::string(ir::dtypeName(dtype)) + frontends::formatShape(shape);
+}
+
+/// Reads DIR/<NAME>.npy for every graph input that has a file there, checking each against the
+/// input's declared dtype and shape.
 api::TensorMap readInputs(const ir::Graph& graph, const std::optional<std::string>& dir) {
   api::TensorMap inputs;
   if (!dir) return inputs;
   if (!fs::is_directory(*dir)) throw Error(*dir + ": inputs directory does not exist");
   for (const std::string& name : graph.inputs()) {
     fs::path file = fs::path(*dir) / frontends::npyFileName(name);
-    if (fs::exists(file)) inputs.emplace(name, frontends::readNpy(file.string()));
+    if (!fs::exists(file)) continue;
+    ir::Tensor tensor = frontends::readNpy(file.string());
+    const ir::DataDesc& desc = graph.array(name);
+    if (tensor.dtype() != desc.dtype || tensor.shape() != desc.shape)
+      throw Error(file.string() + ": input '" + name + "' is " + typeAndShape(desc.dtype, desc.shape) +
+                  " but the file holds " + typeAndShape(tensor.dtype(), tensor.shape()));
+    inputs.emplace(name, std::move(tensor));
   }
   return inputs;
 }
 
-/// Checks that every graph input is present and matches its declared dtype and shape.
-void checkInputs(const ir::Graph& graph, const api::TensorMap& inputs, const std::string& where) {
-  for (const std::string& name : graph.inputs()) {
-    auto it = inputs.find(name);
-    if (it == inputs.end())
-      throw Error("input '" + name + "' is missing: no " + where + "/" +
-                  frontends::npyFileName(name) + " and no --seed");
-    const ir::DataDesc& desc = graph.array(name);
-    if (it->second.dtype() != desc.dtype || it->second.shape() != desc.shape) {
-      std::string shape;
-      for (int64_t d : desc.shape) shape += (shape.empty() ? "" : ",") + std::to_string(d);
-      throw Error("input '" + name + "': expected " + std::string(ir::dtypeName(desc.dtype)) +
-                  "[" + shape + "], the file holds another dtype or shape");
-    }
-  }
+/// Checks that every graph input is present.
+void checkInputsPresent(const ir::Graph& graph, const api::TensorMap& inputs,
+                        const std::optional<std::string>& dir) {
+  for (const std::string& name : graph.inputs())
+    if (!inputs.count(name))
+      throw Error("input '" + name + "' is missing: expected " +
+                  (dir ? (fs::path(*dir) / frontends::npyFileName(name)).string()
+                       : "--inputs DIR with " + frontends::npyFileName(name)) +
+                  ", or --seed S to draw it");
 }
 
 void writeTensors(const fs::path& dir, const api::TensorMap& tensors, const std::string& prefix) {
@@ -66,6 +72,7 @@ int runCommand(Arguments& args) {
   bool check = args.flag("--check");
   std::string model = args.positional("MODEL");
   args.finish();
+  api::checkTarget(target);
 
   ir::Graph graph = api::load(model);
   api::TensorMap inputs = readInputs(graph, inputDir);
@@ -76,7 +83,7 @@ int runCommand(Arguments& args) {
       if (!inputs.count(name)) drawn.emplace(name, t);
     inputs = std::move(all);
   }
-  checkInputs(graph, inputs, inputDir.value_or("--inputs"));
+  checkInputsPresent(graph, inputs, inputDir);
 
   std::unique_ptr<api::Executable> executable = api::compile(graph, target);
   api::TensorMap outputs = executable->run(inputs);
