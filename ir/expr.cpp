@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cmath>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <utility>
@@ -183,6 +184,35 @@ std::vector<std::string> referencedNames(const Expr& e) {
   std::set<std::string> names;
   collectRefs(e, names);
   return {names.begin(), names.end()};
+}
+
+std::vector<std::string> loadedConnectors(const Expr& e) {
+  std::set<std::string> names;
+  std::function<void(const Expr&)> visit = [&](const Expr& x) {
+    if (x->kind == ExprKind::Load) names.insert(x->name);
+    for (const Expr& arg : x->args) visit(arg);
+  };
+  visit(e);
+  return {names.begin(), names.end()};
+}
+
+Expr substitute(const Expr& e, const std::map<std::string, Expr>& replacements,
+                const std::map<std::string, std::string>& renames) {
+  if (e->kind == ExprKind::Ref)
+    if (auto it = replacements.find(e->name); it != replacements.end()) return it->second;
+  std::vector<Expr> args;
+  bool changed = false;
+  for (const Expr& arg : e->args) {
+    args.push_back(substitute(arg, replacements, renames));
+    changed = changed || args.back() != arg;
+  }
+  bool named = e->kind == ExprKind::Ref || e->kind == ExprKind::Load;
+  auto rename = named ? renames.find(e->name) : renames.end();
+  if (!changed && rename == renames.end()) return e;
+  auto copy = std::make_shared<ExprNode>(*e);
+  copy->args = std::move(args);
+  if (rename != renames.end()) copy->name = rename->second;
+  return copy;
 }
 
 std::string toString(const Expr& e) {

@@ -1,6 +1,7 @@
 #pragma once
 // The scalar expression AST of tasklets (and interstate conditions). Nodes are immutable and
 // built through checked factory functions; every node carries its result dtype.
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -65,8 +66,14 @@ Expr load(const std::string& conn, std::vector<Expr> indices, DType dtype);
 
 /// Structural equality.
 bool equal(const Expr& a, const Expr& b);
-/// Names of all Ref nodes, sorted and unique.
+/// Names of all Ref nodes and Load connectors, sorted and unique.
 std::vector<std::string> referencedNames(const Expr& e);
+/// Names of the connectors `e` reads through Load (indirect access), sorted and unique.
+std::vector<std::string> loadedConnectors(const Expr& e);
+/// `e` with every Ref named in `replacements` replaced by its expression (taken as is), and
+/// every other Ref or Load whose name is in `renames` using the new name. Shares unchanged parts.
+Expr substitute(const Expr& e, const std::map<std::string, Expr>& replacements,
+                const std::map<std::string, std::string>& renames = {});
 /// Text with binary operators parenthesised: "max((a * b), 0.0)", "select(c, a, b)", "f32(x)",
 /// "t[i, j]".
 std::string toString(const Expr& e);

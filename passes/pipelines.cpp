@@ -4,6 +4,7 @@
 
 #include "ir/error.h"
 #include "passes/expand_library_nodes.h"
+#include "passes/map_fusion.h"
 #include "passes/propagate_memlets_pass.h"
 
 namespace conflux::passes {
@@ -17,6 +18,7 @@ struct PassEntry {
 // Every pass, by name. Adding a pass means one line here.
 const PassEntry kPasses[] = {
     {"expand-library-nodes", makeExpandLibraryNodesPass},
+    {"map-fusion", makeMapFusionPass},
     {"propagate-memlets", makePropagateMemletsPass},
 };
 
@@ -26,9 +28,9 @@ std::vector<std::string> pipeline(int level, std::string_view /*target*/) {
   switch (level) {
     // Expansion is lowering, required by every target: it comes first at every level.
     case 0: return {"expand-library-nodes"};
-    case 1:
+    case 1: return {"expand-library-nodes", "propagate-memlets"};
     case 2:
-    case 3: return {"expand-library-nodes", "propagate-memlets"};
+    case 3: return {"expand-library-nodes", "map-fusion", "propagate-memlets"};
     default: throw Error("unknown optimisation level -O" + std::to_string(level) + " (expected 0-3)");
   }
 }

@@ -70,11 +70,17 @@ int runCommand(Arguments& args) {
   std::optional<int64_t> seed = args.integerOption("--seed");
   std::optional<int64_t> benchRuns = args.integerOption("--bench");
   bool check = args.flag("--check");
+  int level = args.level().value_or(3);
   std::string model = args.positional("MODEL");
   args.finish();
   api::checkTarget(target);
 
-  ir::Graph graph = api::load(model);
+  const ir::Graph loaded = api::load(model);
+  ir::Graph graph = loaded;
+  api::OptimizeOptions options;
+  options.target = target;
+  options.level = level;
+  api::optimize(graph, options);
   api::TensorMap inputs = readInputs(graph, inputDir);
   api::TensorMap drawn;
   if (seed) {
@@ -101,7 +107,8 @@ int runCommand(Arguments& args) {
 
   int status = 0;
   if (check) {
-    api::TensorMap expected = api::compile(graph, "reference")->run(inputs);
+    // The oracle: the model as loaded, unoptimised, on the reference interpreter.
+    api::TensorMap expected = api::compile(loaded, "reference")->run(inputs);
     for (const std::string& name : graph.outputs()) {
       api::Difference d = api::compareTensors(outputs.at(name), expected.at(name));
       std::cout << "check " << name << ": max abs error " << d.maxAbs << ", max rel error "

@@ -14,7 +14,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kModels = fs::path(CONFLUX_SOURCE_DIR) / ".." / "shared" / "models";
+const fs::path kModels = CONFLUX_MODELS_DIR;
 
 /// Count of library nodes per op kind.
 std::map<ir::OpKind, int> opCounts(const ir::Graph& graph) {

@@ -18,6 +18,7 @@
 #include "passes/pipelines.h"
 #include "tests/ir/example_graphs.h"
 #include "tests/passes/library_graphs.h"
+#include "tests/support/golden.h"
 
 namespace conflux::passes {
 namespace {
@@ -318,14 +319,8 @@ TEST_P(ExpandEveryOp, IsValidKeepsOriginsAndLabelsMapsAfterTheOp) {
 INSTANTIATE_TEST_SUITE_P(Ops, ExpandEveryOp, ::testing::ValuesIn(cases()),
                          [](const auto& info) { return info.param.name; });
 
-/// Compares `text` with tests/passes/golden/<name>; CONFLUX_UPDATE_GOLDEN=1 rewrites the file.
 void expectGolden(const std::string& text, const std::string& name) {
-  std::string path = std::string(CONFLUX_SOURCE_DIR) + "/tests/passes/golden/" + name;
-  if (std::getenv("CONFLUX_UPDATE_GOLDEN")) std::ofstream(path) << text;
-  std::ifstream in(path);
-  std::ostringstream golden;
-  golden << in.rdbuf();
-  EXPECT_EQ(text, golden.str());
+  testing::expectMatchesGolden(text, "tests/passes/golden/" + name);
 }
 
 TEST(ExpandLibraryNodes, MatMulMatchesGolden) {

@@ -101,12 +101,13 @@ std::string npy(const ir::Tensor& tensor) {
 }
 
 std::vector<BadInput> cases() {
-  const fs::path models = fs::path(CONFLUX_SOURCE_DIR) / ".." / "shared" / "models";
+  // A real ONNX model from the conformance suite (libonnx-testdata), cut short.
+  const fs::path onnxModel = "/usr/include/onnx/backend/test/data/node/test_conv_with_strides_padding/model.onnx";
   const std::string graph = smallGraph();
   const std::string run = "run MODEL --target reference --seed 1";
   return {
       {"empty_onnx", {{"model.onnx", ""}}, run, {"model.onnx", "empty"}},
-      {"truncated_onnx", {{"model.onnx", fileHead(models / "unet_small.op17.onnx", 3000)}}, run, {"model.onnx", "ONNX"}},
+      {"truncated_onnx", {{"model.onnx", fileHead(onnxModel, 100)}}, run, {"model.onnx", "ONNX"}},
       {"random_onnx", {{"model.onnx", randomBytes(4096)}}, run, {"model.onnx", "ONNX"}},
       {"json_syntax", {{"model.json", graph.substr(0, 60)}}, run, {"model.json", "JSON"}},
       {"unknown_key", {{"model.json", replaced(graph, "\"kind\": \"input\"", "\"kind\": \"input\", \"bogus\": 1")}},

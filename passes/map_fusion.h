@@ -1,0 +1,41 @@
+#pragma once
+// map-fusion: fuses a map that writes a transient element-wise into the map that reads it
+// element for element (same iteration space), so the transient never reaches memory. The two
+// tasklets become one whose expression composes them. Repeated, it turns element-wise chains
+// (bias + activation, broadcasts included) into one kernel.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "passes/pass.h"
+
+namespace conflux::passes {
+
+/// A producer map -> transient access node -> consumer map pattern in one state.
+struct MapFusionCandidate {
+  size_t state = 0;
+  ir::NodeId producerEntry;
+  ir::NodeId intermediate;  // the access node of the transient between the two maps
+  ir::NodeId consumerEntry;
+};
+
+/// Why `intermediate` (an access node of state `state`) cannot be fused away, or nothing when
+/// the candidate through it is legal. Each legality check is named in the message.
+std::optional<std::string> whyNotFusable(const ir::Graph& graph, size_t state, ir::NodeId intermediate);
+
+/// The legal candidates of `graph`, in state and node order.
+std::vector<MapFusionCandidate> findMapFusionCandidates(const ir::Graph& graph);
+
+/// Fuses one legal candidate: the consumer's tasklet composes the producer's expression, the
+/// consumer's scope nodes go away and the transient is removed from the graph.
+void fuseMaps(ir::Graph& graph, const MapFusionCandidate& candidate);
+
+/// Fuses until no candidate is left; returns the number of fusions.
+int fuseElementwiseMaps(ir::Graph& graph);
+
+/// Makes the pass running fuseElementwiseMaps and then memlet propagation.
+std::unique_ptr<Pass> makeMapFusionPass();
+
+}  // namespace conflux::passes

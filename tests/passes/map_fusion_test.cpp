@@ -1,0 +1,160 @@
+// map-fusion: element-wise chains become one map whose tasklet composes the chain; what does
+// not fuse says why; the fused graph computes exactly what the unfused one does and moves fewer
+// bytes.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "api/conflux.h"
+#include "api/random_inputs.h"
+#include "ir/memlet_propagation.h"
+#include "ir/printer.h"
+#include "ir/validate.h"
+#include "passes/data_movement.h"
+#include "passes/map_fusion.h"
+#include "passes/pass_manager.h"
+#include "tests/support/golden.h"
+
+namespace conflux::passes {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// Loads graph JSON text (written to a temporary file) and expands its library nodes.
+ir::Graph expandedGraph(const std::string& json) {
+  fs::path path = fs::temp_directory_path() / ("conflux_map_fusion_" + std::to_string(::getpid()) + ".json");
+  std::ofstream(path) << json;
+  ir::Graph graph = api::load(path.string());
+  fs::remove(path);
+  PassContext context;
+  runPasses(graph, {"expand-library-nodes", "propagate-memlets"}, context);
+  return graph;
+}
+
+/// x [4,6] -> Add(b [6], broadcast) -> Relu -> Mul(s, scalar) -> y.
+const char* kChain = R"({"format": "conflux-graph", "version": 1, "name": "chain",
+  "tensors": {"x": {"shape": [4, 6], "dtype": "float32", "kind": "input"},
+              "b": {"shape": [6], "dtype": "float32", "kind": "input"},
+              "s": {"shape": [], "dtype": "float32", "kind": "constant", "data": [0.5]},
+              "y": {"shape": [4, 6], "dtype": "float32", "kind": "output"}},
+  "nodes": [{"name": "bias", "op": "Add", "inputs": ["x", "b"], "outputs": ["h0"]},
+            {"name": "act", "op": "Relu", "inputs": ["h0"], "outputs": ["h1"]},
+            {"name": "scale", "op": "Mul", "inputs": ["h1", "s"], "outputs": ["y"]}]})";
+
+int mapCount(const ir::Graph& graph) {
+  int maps = 0;
+  for (const ir::State& s : graph.states())
+    for (ir::NodeId id : s.nodeIds()) maps += s.node(id).kind() == ir::NodeKind::MapEntry ? 1 : 0;
+  return maps;
+}
+
+/// Runs both graphs on the reference target with the same random inputs; expects identical
+/// outputs (fusion composes the same operations in the same order).
+void expectSameOutputs(const ir::Graph& before, const ir::Graph& after) {
+  api::TensorMap inputs = api::randomInputs(before, 11);
+  api::TensorMap want = api::compile(before, "reference")->run(inputs);
+  api::TensorMap got = api::compile(after, "reference")->run(inputs);
+  for (const std::string& name : before.outputs()) {
+    ASSERT_EQ(got.at(name).numElements(), want.at(name).numElements());
+    for (int64_t i = 0; i < want.at(name).numElements(); ++i)
+      ASSERT_EQ(got.at(name).at(i), want.at(name).at(i)) << name << " element " << i;
+  }
+}
+
+TEST(MapFusion, ElementwiseChainBecomesOneMap) {
+  ir::Graph before = expandedGraph(kChain);
+  ASSERT_EQ(mapCount(before), 3);
+  ir::Graph after = before;
+  EXPECT_EQ(fuseElementwiseMaps(after), 2);
+  ir::propagateMemlets(after);
+  ir::validate(after);
+  EXPECT_EQ(mapCount(after), 1);
+  EXPECT_FALSE(after.hasArray("h0"));
+  EXPECT_FALSE(after.hasArray("h1"));
+  testing::expectMatchesGolden(ir::print(before), "tests/passes/golden/map_fusion_chain.before.txt");
+  testing::expectMatchesGolden(ir::print(after), "tests/passes/golden/map_fusion_chain.after.txt");
+  expectSameOutputs(before, after);
+}
+
+TEST(MapFusion, FusedKernelKeepsEverySourceOpAndMovesOnlyItsInputsAndOutput) {
+  ir::Graph graph = expandedGraph(kChain);
+  fuseElementwiseMaps(graph);
+  ir::propagateMemlets(graph);
+  std::vector<KernelTraffic> kernels = analyzeDataMovement(graph);
+  ASSERT_EQ(kernels.size(), 1u);
+  EXPECT_EQ(kernels[0].origins, (std::vector<std::string>{"bias", "act", "scale"}));
+  // x and y (4*6 floats each), b (6) and s (1): each once.
+  EXPECT_EQ(kernels[0].bytesMin, 4.0 * (24 + 24 + 6 + 1));
+  EXPECT_EQ(kernels[0].bytesMoved, kernels[0].bytesMin);
+}
+
+TEST(MapFusion, ReductionOutputIsNotFusedAndSaysWhy) {
+  // MatMul writes its output with write-conflict resolution after an initialising map: two
+  // access nodes of one transient, so the bias map cannot absorb it.
+  ir::Graph graph = expandedGraph(R"({"format": "conflux-graph", "version": 1, "name": "mm",
+    "tensors": {"a": {"shape": [2, 3], "dtype": "float32", "kind": "input"},
+                "w": {"shape": [3, 4], "dtype": "float32", "kind": "input"},
+                "y": {"shape": [2, 4], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "mm", "op": "MatMul", "inputs": ["a", "w"], "outputs": ["h"]},
+              {"name": "act", "op": "Relu", "inputs": ["h"], "outputs": ["y"]}]})");
+  EXPECT_TRUE(findMapFusionCandidates(graph).empty());
+  const ir::State& state = graph.state(0);
+  for (ir::NodeId id : state.nodeIds()) {
+    const auto* access = std::get_if<ir::AccessNode>(&state.node(id).payload);
+    if (!access) continue;
+    std::optional<std::string> why = whyNotFusable(graph, 0, id);
+    ASSERT_TRUE(why.has_value()) << access->data;
+    if (access->data == "h") {
+      EXPECT_NE(why->find("more than one place"), std::string::npos) << *why;
+    }
+    if (access->data == "a") {
+      EXPECT_NE(why->find("not transient"), std::string::npos) << *why;
+    }
+  }
+}
+
+TEST(MapFusion, FanOutIsNotFused) {
+  ir::Graph graph = expandedGraph(R"({"format": "conflux-graph", "version": 1, "name": "fan",
+    "tensors": {"x": {"shape": [8], "dtype": "float32", "kind": "input"},
+                "y": {"shape": [8], "dtype": "float32", "kind": "output"},
+                "z": {"shape": [8], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "e", "op": "Exp", "inputs": ["x"], "outputs": ["h"]},
+              {"name": "r", "op": "Relu", "inputs": ["h"], "outputs": ["y"]},
+              {"name": "n", "op": "Neg", "inputs": ["h"], "outputs": ["z"]}]})");
+  EXPECT_EQ(fuseElementwiseMaps(graph), 0);
+  EXPECT_EQ(mapCount(graph), 3);
+}
+
+TEST(MapFusion, LongChainsStopBeforeTaskletsGrowPastTheLimit) {
+  // Gelu uses its input twice: composing ten of them would double the expression ten times.
+  std::string nodes, tensors = R"("x": {"shape": [16], "dtype": "float32", "kind": "input"},
+    "t10": {"shape": [16], "dtype": "float32", "kind": "output"})";
+  for (int k = 1; k <= 10; ++k)
+    nodes += std::string(k > 1 ? "," : "") + R"({"name": "g)" + std::to_string(k) + R"(", "op": "Gelu", "inputs": [")" +
+             (k == 1 ? std::string("x") : "t" + std::to_string(k - 1)) + R"("], "outputs": ["t)" +
+             std::to_string(k) + R"("]})";
+  ir::Graph before = expandedGraph(R"({"format": "conflux-graph", "version": 1, "name": "gelus", "tensors": {)" +
+                                   tensors + R"(}, "nodes": [)" + nodes + "]}");
+  ir::Graph after = before;
+  int fusions = fuseElementwiseMaps(after);
+  EXPECT_GT(fusions, 0);
+  EXPECT_LT(fusions, 9);
+  ir::propagateMemlets(after);
+  ir::validate(after);
+  expectSameOutputs(before, after);
+}
+
+TEST(MapFusion, PipelineAtO3FusesAndO0DoesNot) {
+  for (int level : {0, 3}) {
+    ir::Graph graph = expandedGraph(kChain);
+    api::OptimizeOptions options;
+    options.level = level;
+    api::optimize(graph, options);
+    EXPECT_EQ(mapCount(graph), level == 0 ? 3 : 1) << "-O" << level;
+  }
+}
+
+}  // namespace
+}  // namespace conflux::passes
