@@ -72,14 +72,31 @@ bool isPoint(const ir::Subset& subset) {
                      [](const ir::Range& r) { return r.begin == r.end; });
 }
 
-/// `subset` with the consumer's map parameters renamed to the producer's (through temporaries,
-/// so that a parameter named like one of the other map's is not captured).
-ir::Subset renamedParams(ir::Subset subset, const ir::Map& from, const ir::Map& to) {
-  for (size_t k = 0; k < from.params.size(); ++k)
-    subset = subset.substitute(from.params[k], ir::AffineExpr::symbol("__fusion_" + std::to_string(k)));
-  for (size_t k = 0; k < from.params.size(); ++k)
-    subset = subset.substitute("__fusion_" + std::to_string(k), ir::AffineExpr::symbol(to.params[k]));
+/// `subset` with every parameter in `index` replaced by its expression, simultaneously (through
+/// temporaries, so that a parameter named like one in a replacement is not captured).
+ir::Subset reindexed(ir::Subset subset, const std::map<std::string, ir::AffineExpr>& index) {
+  int k = 0;
+  for (const auto& [param, value] : index)
+    subset = subset.substitute(param, ir::AffineExpr::symbol("__fusion_" + std::to_string(k++)));
+  k = 0;
+  for (const auto& [param, value] : index) subset = subset.substitute("__fusion_" + std::to_string(k++), value);
   return subset;
+}
+
+/// True when `write` is exactly the producer's parameters in order and the producer's map
+/// covers the whole array once: the producer is then a pure function of the element index.
+bool writesEachElementByIndex(const ir::Map& map, const ir::Subset& write, const std::vector<int64_t>& shape) {
+  if (map.params.size() != write.rank() || !(map.ranges == ir::Subset::full(shape))) return false;
+  for (size_t k = 0; k < map.params.size(); ++k)
+    if (!(write.ranges[k] == ir::Range::point(ir::AffineExpr::symbol(map.params[k])))) return false;
+  return true;
+}
+
+bool referencesAny(const ir::Tasklet& tasklet, const std::vector<std::string>& names) {
+  for (const ir::TaskletOutput& o : tasklet.outputs)
+    for (const std::string& name : ir::referencedNames(o.expr))
+      if (std::find(names.begin(), names.end(), name) != names.end()) return true;
+  return false;
 }
 
 /// The arrays a map scope reads (outer memlets into its entry).
@@ -95,6 +112,11 @@ struct Match {
   NodeId producerEntry, producerExit, producerTasklet;
   NodeId consumerEntry, consumerExit, consumerTasklet;
   EdgeId readEdge;  // consumer entry -> consumer tasklet, reading the transient
+  /// Each producer parameter as an affine function of the consumer's: the producer iteration
+  /// that wrote the element the consumer reads.
+  std::map<std::string, ir::AffineExpr> producerIndex;
+  /// Producer parameters the producer's expression may name, renamed to the consumer's.
+  std::map<std::string, std::string> paramRenames;
 };
 
 /// Checks legality; on success fills `match`, otherwise returns the failed check.
@@ -132,8 +154,6 @@ std::optional<std::string> matchCandidate(const ir::Graph& graph, size_t stateIn
 
   const ir::Map& producerMap = std::get<ir::MapEntry>(state.node(match.producerEntry).payload).map;
   const ir::Map& consumerMap = std::get<ir::MapEntry>(state.node(match.consumerEntry).payload).map;
-  if (producerMap.params.size() != consumerMap.params.size() || !(producerMap.ranges == consumerMap.ranges))
-    return "the maps iterate over different spaces";
 
   const ir::Memlet& write = state.edge(state.outEdges(*producer).front()).memlet;
   if (write.wcr != ir::Wcr::None || !isPoint(write.subset)) return "the producer does not write one element";
@@ -143,8 +163,27 @@ std::optional<std::string> matchCandidate(const ir::Graph& graph, size_t stateIn
   if (reads.size() != 1) return "the consumer reads '" + data + "' more than once";
   match.readEdge = reads.front();
   const ir::Edge& read = state.edge(match.readEdge);
-  if (!isPoint(read.memlet.subset) || !(renamedParams(read.memlet.subset, consumerMap, producerMap) == write.subset))
-    return "the consumer reads another element of '" + data + "' than the producer writes";
+  if (!isPoint(read.memlet.subset)) return "the consumer reads a region of '" + data + "'";
+  match.producerIndex.clear();
+  match.paramRenames.clear();
+  std::map<std::string, ir::AffineExpr> renaming;
+  bool sameSpace = producerMap.params.size() == consumerMap.params.size() && producerMap.ranges == consumerMap.ranges;
+  for (size_t k = 0; sameSpace && k < consumerMap.params.size(); ++k)
+    renaming[consumerMap.params[k]] = ir::AffineExpr::symbol(producerMap.params[k]);
+  if (sameSpace && reindexed(read.memlet.subset, renaming) == write.subset) {
+    // Same iteration space, same element: iteration q of the consumer is iteration q of the producer.
+    for (size_t k = 0; k < producerMap.params.size(); ++k) {
+      match.producerIndex[producerMap.params[k]] = ir::AffineExpr::symbol(consumerMap.params[k]);
+      match.paramRenames[producerMap.params[k]] = consumerMap.params[k];
+    }
+  } else if (writesEachElementByIndex(producerMap, write.subset, graph.array(data).shape)) {
+    // The producer computes element p in iteration p: inline it at the element the consumer reads.
+    if (referencesAny(producerTasklet, producerMap.params)) return "the producer's expression uses its map parameters";
+    for (size_t k = 0; k < producerMap.params.size(); ++k)
+      match.producerIndex[producerMap.params[k]] = read.memlet.subset.ranges[k].begin;
+  } else {
+    return "the consumer reads another element of '" + data + "' than the producer writes in its iteration";
+  }
   const auto& consumerTasklet = std::get<ir::Tasklet>(state.node(*consumer).payload);
   for (const ir::TaskletOutput& o : consumerTasklet.outputs) {
     std::vector<std::string> loaded = ir::loadedConnectors(o.expr);
@@ -198,80 +237,63 @@ void fuseMaps(ir::Graph& graph, const MapFusionCandidate& candidate) {
     throw Error("map-fusion: cannot fuse through node " + std::to_string(candidate.intermediate.value) + ": " +
                 *failure);
   ir::State& state = graph.state(candidate.state);
-  const ir::Map producerMap = std::get<ir::MapEntry>(state.node(m.producerEntry).payload).map;
   const ir::Map consumerMap = std::get<ir::MapEntry>(state.node(m.consumerEntry).payload).map;
   const ir::Tasklet producer = std::get<ir::Tasklet>(state.node(m.producerTasklet).payload);
   const ir::Tasklet consumer = std::get<ir::Tasklet>(state.node(m.consumerTasklet).payload);
   const std::string data = std::get<ir::AccessNode>(state.node(candidate.intermediate).payload).data;
+  const std::string transientConn = state.edge(m.readEdge).dstConn;
 
-  // The fused tasklet: the consumer's outputs with the transient replaced by the producer's
-  // expression; the consumer's other connectors and its map parameters renamed.
-  std::set<std::string> used(producer.inputs.begin(), producer.inputs.end());
-  used.insert(producerMap.params.begin(), producerMap.params.end());
-  std::map<std::string, std::string> renames;
-  for (size_t k = 0; k < consumerMap.params.size(); ++k) renames[consumerMap.params[k]] = producerMap.params[k];
-  const std::string& transientConn = state.edge(m.readEdge).dstConn;
-  ir::Tasklet fused{producer.inputs, {}};
+  // The fused tasklet: the consumer's, with the transient replaced by the producer's
+  // expression, whose connectors (and parameters) are renamed into the consumer's scope.
+  std::set<std::string> used(consumer.inputs.begin(), consumer.inputs.end());
+  for (const ir::TaskletOutput& o : consumer.outputs) used.insert(o.name);
+  used.insert(consumerMap.params.begin(), consumerMap.params.end());
+  std::map<std::string, std::string> renames = m.paramRenames;
+  ir::Tasklet fused;
   for (const std::string& input : consumer.inputs)
-    if (input != transientConn) fused.inputs.push_back(renames[input] = freshName(input, used));
-  std::map<std::string, ir::Expr> replacements{{transientConn, producer.outputs.front().expr}};
+    if (input != transientConn) fused.inputs.push_back(input);
+  for (const std::string& input : producer.inputs) fused.inputs.push_back(renames[input] = freshName(input, used));
+  std::map<std::string, ir::Expr> replacements{
+      {transientConn, ir::substitute(producer.outputs.front().expr, {}, renames)}};
   for (const ir::TaskletOutput& o : consumer.outputs)
-    fused.outputs.push_back({renames[o.name] = freshName(o.name, used), ir::substitute(o.expr, replacements, renames)});
+    fused.outputs.push_back({o.name, ir::substitute(o.expr, replacements)});
 
-  ir::Node& tasklet = state.node(m.producerTasklet);
-  tasklet.payload = fused;
-  tasklet.label += "_" + state.node(m.consumerTasklet).label;
-  for (const std::string& origin : state.node(m.consumerTasklet).origins)
-    if (std::find(tasklet.origins.begin(), tasklet.origins.end(), origin) == tasklet.origins.end())
-      tasklet.origins.push_back(origin);
-  state.node(m.producerEntry).label += "_" + state.node(m.consumerEntry).label;
-  state.node(m.producerExit).label = state.node(m.producerEntry).label;
-  for (NodeId scopeNode : {m.producerEntry, m.producerExit}) {
-    std::vector<std::string>& origins = state.node(scopeNode).origins;
-    for (const std::string& origin : state.node(m.consumerEntry).origins)
-      if (std::find(origins.begin(), origins.end(), origin) == origins.end()) origins.push_back(origin);
-  }
-
-  // The consumer's other inputs enter through the producer's entry.
-  for (EdgeId e : state.outEdges(m.consumerEntry)) {
+  // The producer's inputs enter through the consumer's entry, at the producer iteration that
+  // computes the element the consumer reads.
+  for (EdgeId e : state.outEdges(m.producerEntry)) {
     const ir::Edge inner = state.edge(e);
-    if (e == m.readEdge || inner.memlet.isEmpty()) continue;
-    std::string base = freshConnectorBase(state, m.producerEntry, inner.memlet.data);
-    for (EdgeId o : state.inEdges(m.consumerEntry)) {
+    if (inner.memlet.isEmpty()) continue;
+    std::string base = freshConnectorBase(state, m.consumerEntry, inner.memlet.data);
+    for (EdgeId o : state.inEdges(m.producerEntry)) {
       const ir::Edge outer = state.edge(o);
       if (outer.dstConn == "IN_" + ir::connectorBase(inner.srcConn))
-        state.addEdge(outer.src, outer.srcConn, m.producerEntry, "IN_" + base, outer.memlet);
+        state.addEdge(outer.src, outer.srcConn, m.consumerEntry, "IN_" + base, outer.memlet);
     }
     ir::Memlet memlet = inner.memlet;
-    memlet.subset = renamedParams(memlet.subset, consumerMap, producerMap);
-    state.addEdge(m.producerEntry, "OUT_" + base, m.producerTasklet, renames.at(inner.dstConn), memlet);
+    memlet.subset = reindexed(memlet.subset, m.producerIndex);
+    state.addEdge(m.consumerEntry, "OUT_" + base, m.consumerTasklet, renames.at(inner.dstConn), memlet);
   }
-  for (EdgeId e : state.inEdges(m.consumerEntry)) {
+  for (EdgeId e : state.inEdges(m.producerEntry)) {
     const ir::Edge outer = state.edge(e);
-    if (outer.memlet.isEmpty() && outer.src != candidate.intermediate)
-      state.addEdge(outer.src, outer.srcConn, m.producerEntry, "", outer.memlet);
+    if (outer.memlet.isEmpty()) state.addEdge(outer.src, outer.srcConn, m.consumerEntry, "", outer.memlet);
   }
-  // The consumer's outputs leave through the producer's exit.
-  for (EdgeId e : state.inEdges(m.consumerExit)) {
-    const ir::Edge inner = state.edge(e);
-    std::string base = freshConnectorBase(state, m.producerExit, inner.memlet.data);
-    for (EdgeId o : state.outEdges(m.consumerExit)) {
-      const ir::Edge outer = state.edge(o);
-      if (outer.srcConn == "OUT_" + ir::connectorBase(inner.dstConn))
-        state.addEdge(m.producerExit, "OUT_" + base, outer.dst, outer.dstConn, outer.memlet);
-    }
-    ir::Memlet memlet = inner.memlet;
-    memlet.subset = renamedParams(memlet.subset, consumerMap, producerMap);
-    state.addEdge(m.producerTasklet, renames.at(inner.srcConn), m.producerExit, "IN_" + base, memlet);
+
+  ir::Node& tasklet = state.node(m.consumerTasklet);
+  tasklet.payload = fused;
+  for (NodeId node : {m.consumerTasklet, m.consumerEntry, m.consumerExit}) {
+    const ir::Node& from = state.node(node == m.consumerTasklet ? m.producerTasklet : m.producerEntry);
+    ir::Node& into = state.node(node);
+    into.label = from.label + "_" + into.label;
+    std::vector<std::string> origins = from.origins;
+    for (const std::string& origin : into.origins)
+      if (std::find(origins.begin(), origins.end(), origin) == origins.end()) origins.push_back(origin);
+    into.origins = origins;
   }
-  for (EdgeId e : state.outEdges(m.consumerExit)) {
-    const ir::Edge outer = state.edge(e);
-    if (outer.memlet.isEmpty()) state.addEdge(m.producerExit, "", outer.dst, outer.dstConn, outer.memlet);
-  }
-  // The producer's write of the transient goes, with the consumer's nodes and the transient.
-  for (EdgeId e : state.outEdges(m.producerTasklet))
-    if (state.edge(e).memlet.data == data) state.removeEdge(e);
-  for (NodeId dead : {m.consumerTasklet, m.consumerEntry, m.consumerExit, candidate.intermediate})
+  state.removeEdge(m.readEdge);
+  bool fed = false;
+  for (EdgeId e : state.inEdges(m.consumerTasklet)) fed = fed || state.edge(e).src == m.consumerEntry;
+  if (!fed) state.addEdge(m.consumerEntry, "", m.consumerTasklet, "", ir::Memlet::empty());
+  for (NodeId dead : {m.producerTasklet, m.producerEntry, m.producerExit, candidate.intermediate})
     state.removeNode(dead);
   graph.removeArray(data);
 }

@@ -1,8 +1,11 @@
 #pragma once
-// map-fusion: fuses a map that writes a transient element-wise into the map that reads it
-// element for element (same iteration space), so the transient never reaches memory. The two
-// tasklets become one whose expression composes them. Repeated, it turns element-wise chains
-// (bias + activation, broadcasts included) into one kernel.
+// map-fusion: inlines a map that writes a transient into the one map that reads it, so the
+// transient never reaches memory; the two tasklets become one whose expression composes them.
+// Either both maps iterate over the same space and meet at the same element, or the producer
+// computes element p in iteration p (copies, reshapes, transposes, element-wise ops) and is
+// inlined at the element the consumer reads, through affine index composition. Repeated, it
+// turns element-wise chains (bias + activation, broadcasts, layout copies) into one kernel.
+// A producer inlined under a broadcast is recomputed per read: fewer bytes, more FLOPs.
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,7 +32,7 @@ std::optional<std::string> whyNotFusable(const ir::Graph& graph, size_t state, i
 std::vector<MapFusionCandidate> findMapFusionCandidates(const ir::Graph& graph);
 
 /// Fuses one legal candidate: the consumer's tasklet composes the producer's expression, the
-/// consumer's scope nodes go away and the transient is removed from the graph.
+/// producer's scope nodes go away and the transient is removed from the graph.
 void fuseMaps(ir::Graph& graph, const MapFusionCandidate& candidate);
 
 /// Fuses until no candidate is left; returns the number of fusions.
