@@ -10,6 +10,7 @@
 #include "passes/pass_manager.h"
 #include "passes/pipelines.h"
 #include "targets/target_registry.h"
+#include "targets/cpu/cpu_program.h"
 #include "targets/reference/interpreter.h"
 
 namespace conflux::api {
@@ -78,6 +79,19 @@ class ReferenceExecutable : public Executable {
   ir::Graph graph_;
 };
 
+/// The cpu target's compiled program behind the Executable interface.
+class CpuExecutable : public Executable {
+ public:
+  CpuExecutable(ir::Graph graph, const ir::TargetDesc& target)
+      : graph_(std::move(graph)), program_(graph_, target) {}
+  TensorMap run(const TensorMap& inputs) override { return program_.run(inputs); }
+  const ir::Graph& graph() const override { return graph_; }
+
+ private:
+  ir::Graph graph_;
+  targets::cpu::CpuProgram program_;
+};
+
 bool hasLibraryNodes(const ir::Graph& graph) {
   for (const ir::State& s : graph.states())
     for (ir::NodeId id : s.nodeIds())
@@ -96,7 +110,8 @@ std::unique_ptr<Executable> compile(const ir::Graph& graph, const std::string& t
     passes::runPasses(lowered, {"expand-library-nodes"}, context);
   }
   if (target == "reference") return std::make_unique<ReferenceExecutable>(std::move(lowered));
-  throw Error("the '" + target + "' target cannot run models yet; use --target reference");
+  if (target == "cpu") return std::make_unique<CpuExecutable>(std::move(lowered), targets::targetDesc(target));
+  throw Error("the '" + target + "' target cannot run models on this machine yet; use --target cpu or reference");
 }
 
 void save(const ir::Graph& graph, const std::string& path) {

@@ -1,6 +1,6 @@
-// The ONNX operator conformance suite (Debian's libonnx-testdata) on the reference target.
-// Every single-op test whose op is in scope and whose dtypes are supported runs through
-// api::load / api::compile("reference"); its outputs must match the expected .pb tensors
+// The ONNX operator conformance suite (Debian's libonnx-testdata) on the reference and cpu
+// targets. Every single-op test whose op is in scope and whose dtypes are supported runs through
+// api::load / api::compile (the cpu target after -O3); its outputs must match the expected .pb tensors
 // within ONNX's backend-test tolerance (rtol 1e-3, atol 1e-7 — the onnx.backend.test default).
 // The tests Conflux rejects on purpose (training mode, f16/bf16 on the reference target, zero-size
 // tensors...) are listed with the reason in exclusions.txt; each must still be rejected with a
@@ -13,6 +13,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "api/conflux.h"
 #include "frontends/onnx_tensor.h"
@@ -73,28 +74,39 @@ std::vector<std::pair<std::string, ir::Tensor>> readTensors(const fs::path& dir,
   return tensors;
 }
 
-class OnnxConformance : public ::testing::TestWithParam<std::string> {};
+/// A conformance test and the target it runs on.
+using Case = std::tuple<std::string, std::string>;
 
-/// Loads one test with its inputs and runs it on the reference target.
-std::pair<ir::Graph, api::TensorMap> loadAndRun(const fs::path& dir) {
+class OnnxConformance : public ::testing::TestWithParam<Case> {};
+
+/// Loads one test with its inputs and runs it on `target`: the reference target runs the
+/// model as loaded (the oracle), other targets run it optimised at -O3.
+std::pair<ir::Graph, api::TensorMap> loadAndRun(const fs::path& dir, const std::string& target) {
   api::TensorMap inputs;
   for (auto& [name, tensor] : readTensors(dir / "test_data_set_0", "input_"))
     inputs.emplace(name, std::move(tensor));
   ir::Graph graph = api::load((dir / "model.onnx").string(), inputs);
   api::TensorMap runInputs;
   for (const std::string& name : graph.inputs()) runInputs.emplace(name, inputs.at(name));
-  api::TensorMap outputs = api::compile(graph, "reference")->run(runInputs);
+  if (target != "reference") {
+    api::OptimizeOptions options;
+    options.target = target;
+    api::optimize(graph, options);
+  }
+  api::TensorMap outputs = api::compile(graph, target)->run(runInputs);
   return {std::move(graph), std::move(outputs)};
 }
 
-TEST_P(OnnxConformance, MatchesExpectedOutputsOnReference) {
+TEST_P(OnnxConformance, MatchesExpectedOutputs) {
   static const std::map<std::string, std::string> excluded = exclusions();
-  fs::path dir = kSuite / GetParam();
-  if (auto it = excluded.find(GetParam()); it != excluded.end()) {
-    EXPECT_THROW(loadAndRun(dir), Error) << GetParam() << " runs now: drop it from exclusions.txt";
-    GTEST_SKIP() << "rejected as expected: " << it->second;
-  }
-  auto [graph, outputs] = loadAndRun(dir);
+  const auto& [name, target] = GetParam();
+  fs::path dir = kSuite / name;
+  for (const std::string& key : {name, name + "@" + target})
+    if (auto it = excluded.find(key); it != excluded.end()) {
+      EXPECT_THROW(loadAndRun(dir, target), Error) << key << " runs now: drop it from exclusions.txt";
+      GTEST_SKIP() << "rejected as expected: " << it->second;
+    }
+  auto [graph, outputs] = loadAndRun(dir, target);
   fs::path data = dir / "test_data_set_0";
   std::vector<std::pair<std::string, ir::Tensor>> expected = readTensors(data, "output_");
   ASSERT_EQ(expected.size(), graph.outputs().size());
@@ -116,8 +128,9 @@ TEST_P(OnnxConformance, MatchesExpectedOutputsOnReference) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Node, OnnxConformance, ::testing::ValuesIn(inScopeTests()),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Node, OnnxConformance,
+                         ::testing::Combine(::testing::ValuesIn(inScopeTests()), ::testing::Values("reference", "cpu")),
+                         [](const auto& info) { return std::get<0>(info.param) + "_" + std::get<1>(info.param); });
 
 TEST(OnnxConformanceSuite, IsInstalledAndLargelyInScope) {
   // libonnx-testdata is installed by scripts/setup.sh; the suite must not silently vanish.
@@ -129,7 +142,7 @@ TEST(OnnxConformanceSuite, EveryExclusionNamesAnInScopeTestAndAReason) {
   std::vector<std::string> tests = inScopeTests();
   std::set<std::string> inScope(tests.begin(), tests.end());
   for (const auto& [name, reason] : exclusions()) {
-    EXPECT_TRUE(inScope.count(name)) << name << " is excluded but not in scope";
+    EXPECT_TRUE(inScope.count(name.substr(0, name.find('@')))) << name << " is excluded but not in scope";
     EXPECT_FALSE(reason.empty()) << name << " has no reason";
   }
 }

@@ -1,4 +1,5 @@
-// Every shared model loads, validates and runs on the reference target, and its outputs match
+// Every shared model loads, validates and runs at -O3 on the reference and cpu targets; `--check`
+// compares each run with the unoptimised model on the reference target, and the outputs match
 // ONNX Runtime's (an external oracle run through Node.js) within 1e-3 relative, 1e-5 absolute.
 // The `.noweights` models take their weights as extra graph inputs; they are drawn as PyTorch
 // initialises them (uniform in +-1/sqrt(fan_in)) so that activations stay in a realistic range.
@@ -10,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <tuple>
 #include <sstream>
 
 #include "api/conflux.h"
@@ -44,17 +46,21 @@ void writeModelInputs(const ir::Graph& graph, const fs::path& dir) {
   }
 }
 
-class SharedModel : public ::testing::TestWithParam<std::string> {};
+/// A shared model and the target it runs on.
+using Case = std::tuple<std::string, std::string>;
 
-TEST_P(SharedModel, RunsOnReferenceAndMatchesOnnxRuntime) {
-  fs::path model = kModels / GetParam();
+class SharedModel : public ::testing::TestWithParam<Case> {};
+
+TEST_P(SharedModel, RunsAtO3AndMatchesUnoptimisedReferenceAndOnnxRuntime) {
+  const auto& [file, target] = GetParam();
+  fs::path model = kModels / file;
   if (!fs::exists(model)) GTEST_SKIP() << model << " is missing (set CONFLUX_MODELS_DIR)";
-  fs::path dir = fs::path(CONFLUX_TEST_OUTPUT_DIR) / GetParam();
+  fs::path dir = fs::path(CONFLUX_TEST_OUTPUT_DIR) / (file + "." + target);
   fs::remove_all(dir);
   ir::Graph graph = api::load(model.string());
   writeModelInputs(graph, dir / "inputs");
   testing::CommandResult result = testing::runShell(std::string(CONFLUX_BINARY) + " run " + model.string() +
-                     " --target reference -O3 --check --inputs " + (dir / "inputs").string() + " --outputs " +
+                     " --target " + target + " -O3 --check --inputs " + (dir / "inputs").string() + " --outputs " +
                      (dir / "conflux").string(),
       dir / "conflux.log");
   ASSERT_EQ(result.exitCode, 0) << result.output;
@@ -82,13 +88,15 @@ TEST_P(SharedModel, RunsOnReferenceAndMatchesOnnxRuntime) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, SharedModel,
-                         ::testing::Values("bert_base_layer.op14.noweights.onnx",
-                                           "bert_base_layer.op17.noweights.onnx",
-                                           "bert_large_layer.op17.noweights.onnx",
-                                           "resnet50.op17.noweights.onnx",
-                                           "mobilenet_v2.op17.onnx", "unet_small.op17.onnx"),
+                         ::testing::Combine(::testing::Values("bert_base_layer.op14.noweights.onnx",
+                                                              "bert_base_layer.op17.noweights.onnx",
+                                                              "bert_large_layer.op17.noweights.onnx",
+                                                              "resnet50.op17.noweights.onnx",
+                                                              "mobilenet_v2.op17.onnx", "unet_small.op17.onnx"),
+                                            ::testing::Values("reference", "cpu")),
                          [](const auto& info) {
-                           std::string name = info.param.substr(0, info.param.find(".onnx"));
+                           const std::string& file = std::get<0>(info.param);
+                           std::string name = file.substr(0, file.find(".onnx")) + "_" + std::get<1>(info.param);
                            for (char& c : name)
                              if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
                            return name;

@@ -1,0 +1,88 @@
+#include "targets/cpu/cpu_program.h"
+
+#include <cstring>
+
+#include "ir/error.h"
+#include "passes/kernels.h"
+#include "targets/cpu/halide_expr.h"
+#include "targets/cpu/kernel_lowering.h"
+
+namespace conflux::targets::cpu {
+namespace {
+
+/// A Halide view of a tensor's storage (no copy): dimension 0 is the innermost.
+Halide::Buffer<> wrap(ir::Tensor& tensor) {
+  std::vector<halide_dimension_t> dims;
+  int32_t stride = 1;
+  for (auto it = tensor.shape().rbegin(); it != tensor.shape().rend(); ++it) {
+    dims.push_back(halide_dimension_t(0, static_cast<int32_t>(*it), stride));
+    stride *= static_cast<int32_t>(*it);
+  }
+  return Halide::Buffer<>(storageType(tensor.dtype()), tensor.bytes(), static_cast<int>(dims.size()), dims.data());
+}
+
+/// Throws conflux::Error for graph shapes the cpu target does not run yet.
+void checkSupported(const ir::Graph& graph) {
+  if (graph.states().size() != 1)
+    throw Error("the cpu target runs single-state graphs; graph '" + graph.name() + "' has " +
+                std::to_string(graph.states().size()) + " states");
+  const ir::State& state = graph.state(0);
+  for (ir::EdgeId e : state.edgeIds()) {
+    const ir::Edge& edge = state.edge(e);
+    if (state.node(edge.src).kind() == ir::NodeKind::Access && state.node(edge.dst).kind() == ir::NodeKind::Access)
+      throw Error("the cpu target does not lower copies between access nodes yet (" + state.node(edge.src).describe() +
+                  " -> " + state.node(edge.dst).describe() + ")");
+  }
+  for (const auto& [name, desc] : graph.arrays()) halideType(desc.dtype);  // throws for bf16 / f16
+}
+
+}  // namespace
+
+struct CpuProgram::Impl {
+  std::vector<std::string> inputs, outputs;
+  std::map<std::string, ir::Tensor> storage;
+  std::map<std::string, Halide::Buffer<>> buffers;
+  std::vector<LoweredKernel> kernels;
+};
+
+CpuProgram::CpuProgram(const ir::Graph& graph, const ir::TargetDesc& target) : impl_(std::make_unique<Impl>()) {
+  checkSupported(graph);
+  impl_->inputs = graph.inputs();
+  impl_->outputs = graph.outputs();
+  for (const auto& [name, desc] : graph.arrays()) {
+    ir::Tensor tensor(desc.dtype, desc.shape, name);
+    if (auto value = graph.constantValue(name)) tensor = *value;
+    auto [it, inserted] = impl_->storage.emplace(name, std::move(tensor));
+    impl_->buffers.emplace(name, wrap(it->second));
+  }
+  BufferLookup lookup = [this](const std::string& array) { return impl_->buffers.at(array); };
+  for (const passes::Kernel& kernel : passes::extractKernels(graph))
+    for (LoweredKernel& lowered : lowerKernel(graph, kernel, lookup, target)) impl_->kernels.push_back(std::move(lowered));
+}
+
+CpuProgram::~CpuProgram() = default;
+
+size_t CpuProgram::numKernels() const { return impl_->kernels.size(); }
+
+std::map<std::string, ir::Tensor> CpuProgram::run(const std::map<std::string, ir::Tensor>& inputs) {
+  for (const std::string& name : impl_->inputs) {
+    auto it = inputs.find(name);
+    if (it == inputs.end()) throw Error("input '" + name + "' is missing");
+    ir::Tensor& slot = impl_->storage.at(name);
+    if (it->second.dtype() != slot.dtype() || it->second.shape() != slot.shape())
+      throw Error("input '" + name + "' has the wrong dtype or shape");
+    std::memcpy(slot.bytes(), it->second.bytes(), slot.byteSize());
+  }
+  for (LoweredKernel& kernel : impl_->kernels) {
+    try {
+      kernel.run();
+    } catch (const Halide::Error& e) {
+      throw Error("kernel " + kernel.name + " failed: " + e.what());
+    }
+  }
+  std::map<std::string, ir::Tensor> results;
+  for (const std::string& name : impl_->outputs) results.emplace(name, impl_->storage.at(name));
+  return results;
+}
+
+}  // namespace conflux::targets::cpu

@@ -1,0 +1,35 @@
+#pragma once
+// The cpu target: a graph compiled to native code (one JIT-compiled Halide pipeline per kernel),
+// with storage for every array allocated once at compile time. Halide stays out of this header.
+#include <map>
+#include <memory>
+#include <string>
+
+#include "ir/graph.h"
+#include "ir/target_desc.h"
+#include "ir/tensor.h"
+
+namespace conflux::targets::cpu {
+
+/// A compiled graph, ready to run many times. Not thread-safe: one run at a time.
+class CpuProgram {
+ public:
+  /// Lowers and compiles every kernel of `graph` (library nodes must already be expanded).
+  /// Throws conflux::Error naming the kernel for what the cpu target cannot compile yet.
+  CpuProgram(const ir::Graph& graph, const ir::TargetDesc& target);
+  ~CpuProgram();
+  CpuProgram(const CpuProgram&) = delete;
+  CpuProgram& operator=(const CpuProgram&) = delete;
+
+  /// Runs on one tensor per graph input (dtype and shape checked); returns the graph outputs.
+  std::map<std::string, ir::Tensor> run(const std::map<std::string, ir::Tensor>& inputs);
+
+  /// Number of compiled kernels.
+  size_t numKernels() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace conflux::targets::cpu

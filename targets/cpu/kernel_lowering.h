@@ -1,0 +1,39 @@
+#pragma once
+// Lowers one kernel — a top-level map scope around one tasklet, or a lone tasklet — to a Halide
+// pipeline that writes its output array in place. Element-wise kernels become one pure Func;
+// kernels whose output drops map dimensions with a write-conflict resolution (MatMul, Conv,
+// reductions) become a pure Func reading the output plus an update over an RDom; any other
+// write pattern (Concat pieces, strided scatters) becomes an update whose left side is the
+// affine write index.
+#include <Halide.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "ir/target_desc.h"
+#include "passes/kernels.h"
+
+namespace conflux::targets::cpu {
+
+/// The Halide buffer wrapping each array's storage.
+using BufferLookup = std::function<Halide::Buffer<>(const std::string& array)>;
+
+/// A compiled kernel: run() realizes its pipeline into the output buffer.
+struct LoweredKernel {
+  std::string name;
+  Halide::Pipeline pipeline;
+  Halide::Buffer<> output;
+
+  /// Runs the kernel; throws Halide::Error when the pipeline fails.
+  void run();
+};
+
+/// Lowers and JIT-compiles `kernel` of `graph` for `target` (Halide's host target: AVX-512
+/// where the machine has it): one pipeline per output of its tasklet. Throws conflux::Error
+/// naming the kernel for patterns the cpu target does not lower yet.
+std::vector<LoweredKernel> lowerKernel(const ir::Graph& graph, const passes::Kernel& kernel,
+                                       const BufferLookup& buffers, const ir::TargetDesc& target);
+
+}  // namespace conflux::targets::cpu
