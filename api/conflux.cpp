@@ -64,6 +64,10 @@ void optimize(ir::Graph& graph, const OptimizeOptions& options) {
   ir::validate(graph);
 }
 
+std::map<std::string, double> Executable::profileKernels(const TensorMap&, int) {
+  throw Error("this target cannot time its kernels; --measure needs the cpu target");
+}
+
 namespace {
 
 /// The reference interpreter behind the Executable interface.
@@ -85,6 +89,9 @@ class CpuExecutable : public Executable {
   CpuExecutable(ir::Graph graph, const ir::TargetDesc& target)
       : graph_(std::move(graph)), program_(graph_, target) {}
   TensorMap run(const TensorMap& inputs) override { return program_.run(inputs); }
+  std::map<std::string, double> profileKernels(const TensorMap& inputs, int runs) override {
+    return program_.profile(inputs, runs);
+  }
   const ir::Graph& graph() const override { return graph_; }
 
  private:

@@ -58,6 +58,9 @@ class Executable {
   virtual TensorMap run(const TensorMap& inputs) = 0;
   /// The graph as compiled (library nodes lowered).
   virtual const ir::Graph& graph() const = 0;
+  /// Median milliseconds of each kernel (by passes::extractKernels name) over `runs` runs.
+  /// Throws conflux::Error for targets that cannot time kernels.
+  virtual std::map<std::string, double> profileKernels(const TensorMap& inputs, int runs);
 };
 
 /// Compiles an (optimised) graph for `target`. Library nodes that remain are expanded.

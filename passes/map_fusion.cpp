@@ -4,6 +4,7 @@
 #include <set>
 
 #include "ir/error.h"
+#include "ir/footprint.h"
 #include "ir/memlet_propagation.h"
 
 namespace conflux::passes {
@@ -179,6 +180,14 @@ std::optional<std::string> matchCandidate(const ir::Graph& graph, size_t stateIn
   } else if (writesEachElementByIndex(producerMap, write.subset, graph.array(data).shape)) {
     // The producer computes element p in iteration p: inline it at the element the consumer reads.
     if (referencesAny(producerTasklet, producerMap.params)) return "the producer's expression uses its map parameters";
+    // A copy (an expression without operations) inlines anywhere; anything else only where the
+    // consumer reads each element once: inlining under a broadcast or into a contraction would
+    // recompute the producer per read (GELU per MatMul column).
+    bool copy = exprNodes(producerTasklet.outputs.front().expr) == 1;
+    std::optional<int64_t> iterations = ir::iterationCount(consumerMap);
+    std::optional<int64_t> distinct = ir::footprintOverMaps({read.memlet.subset}, {&consumerMap}).distinctElements;
+    if (!copy && (!iterations || !distinct || *iterations != *distinct))
+      return "the consumer reads elements of '" + data + "' more than once (inlining would recompute them)";
     for (size_t k = 0; k < producerMap.params.size(); ++k)
       match.producerIndex[producerMap.params[k]] = read.memlet.subset.ranges[k].begin;
   } else {

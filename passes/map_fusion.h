@@ -5,7 +5,8 @@
 // computes element p in iteration p (copies, reshapes, transposes, element-wise ops) and is
 // inlined at the element the consumer reads, through affine index composition. Repeated, it
 // turns element-wise chains (bias + activation, broadcasts, layout copies) into one kernel.
-// A producer inlined under a broadcast is recomputed per read: fewer bytes, more FLOPs.
+// A producer that computes anything is inlined only where the consumer reads each of its
+// elements once, so fusion never adds FLOPs; copies (reshape, transpose) inline anywhere.
 #include <memory>
 #include <optional>
 #include <string>

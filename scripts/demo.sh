@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs the main job on the bundled model examples/mlp_block.json
 # (MatMul + bias from b1.npy + Gelu, the example of shared/GRAPH_JSON.md): describe it,
-# optimise it, run the optimised IR on the reference target, and print its data-movement report.
+# optimise it, run it on the cpu target checked against the reference interpreter, and print
+# its measured data-movement report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -13,6 +14,6 @@ mkdir -p out
 set -x
 $conflux info "$model"
 $conflux optimize "$model" --target cpu -O3 -o out/mlp_block.O3.ir.json
-$conflux run out/mlp_block.O3.ir.json --target reference --seed 1 --outputs out/mlp_block --bench 3
-$conflux report "$model" --target cpu -O3
-$conflux report "$model" --target cpu -O3 --format html -o out/mlp_block.report.html
+$conflux run "$model" --target cpu -O3 --seed 1 --check --outputs out/mlp_block --bench 10
+$conflux report "$model" --target cpu -O3 --measure
+$conflux report "$model" --target cpu -O3 --measure --format html -o out/mlp_block.report.html

@@ -14,6 +14,7 @@ int runCommand(Arguments& args);
 /// conflux info MODEL
 int infoCommand(Arguments& args);
 /// conflux report MODEL [--target T] [-O0..-O3] [--format text|json|html] [-o FILE] [--measure]
+///                      [--seed S]: --measure times each kernel on T (inputs drawn with seed S)
 int reportCommand(Arguments& args);
 /// conflux targets
 int targetsCommand(Arguments& args);

@@ -17,7 +17,7 @@ constexpr const char* kUsage =
     "  conflux run MODEL [--target T] [-O0|-O1|-O2|-O3] [--inputs DIR] [--outputs DIR] [--seed S]\n"
     "                    [--check] [--bench N]\n"
     "  conflux report MODEL [--target T] [-O0|-O1|-O2|-O3] [--format text|json|html] [-o FILE]\n"
-    "                       [--measure]\n"
+    "                       [--measure [--seed S]]\n"
     "  conflux targets\n"
     "targets: reference, cpu (default), cuda, rdu\n";
 

@@ -1,5 +1,7 @@
 #include "targets/cpu/cpu_program.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include "ir/error.h"
@@ -64,7 +66,20 @@ CpuProgram::~CpuProgram() = default;
 
 size_t CpuProgram::numKernels() const { return impl_->kernels.size(); }
 
-std::map<std::string, ir::Tensor> CpuProgram::run(const std::map<std::string, ir::Tensor>& inputs) {
+namespace {
+
+/// Runs one kernel, turning Halide's runtime errors into conflux::Error.
+void runKernel(LoweredKernel& kernel) {
+  try {
+    kernel.run();
+  } catch (const Halide::Error& e) {
+    throw Error("kernel " + kernel.name + " failed: " + e.what());
+  }
+}
+
+}  // namespace
+
+void CpuProgram::bindInputs(const std::map<std::string, ir::Tensor>& inputs) {
   for (const std::string& name : impl_->inputs) {
     auto it = inputs.find(name);
     if (it == inputs.end()) throw Error("input '" + name + "' is missing");
@@ -73,16 +88,35 @@ std::map<std::string, ir::Tensor> CpuProgram::run(const std::map<std::string, ir
       throw Error("input '" + name + "' has the wrong dtype or shape");
     std::memcpy(slot.bytes(), it->second.bytes(), slot.byteSize());
   }
-  for (LoweredKernel& kernel : impl_->kernels) {
-    try {
-      kernel.run();
-    } catch (const Halide::Error& e) {
-      throw Error("kernel " + kernel.name + " failed: " + e.what());
-    }
-  }
+}
+
+std::map<std::string, ir::Tensor> CpuProgram::run(const std::map<std::string, ir::Tensor>& inputs) {
+  bindInputs(inputs);
+  for (LoweredKernel& kernel : impl_->kernels) runKernel(kernel);
   std::map<std::string, ir::Tensor> results;
   for (const std::string& name : impl_->outputs) results.emplace(name, impl_->storage.at(name));
   return results;
+}
+
+std::map<std::string, double> CpuProgram::profile(const std::map<std::string, ir::Tensor>& inputs, int runs) {
+  bindInputs(inputs);
+  std::map<std::string, std::vector<double>> samples;
+  for (int run = -1; run < runs; ++run) {
+    std::map<std::string, double> total;  // pipelines of one kernel add up
+    for (LoweredKernel& kernel : impl_->kernels) {
+      auto start = std::chrono::steady_clock::now();
+      runKernel(kernel);
+      total[kernel.name] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    }
+    if (run >= 0)
+      for (const auto& [name, ms] : total) samples[name].push_back(ms);
+  }
+  std::map<std::string, double> medians;
+  for (auto& [name, times] : samples) {
+    std::sort(times.begin(), times.end());
+    medians[name] = times[times.size() / 2];
+  }
+  return medians;
 }
 
 }  // namespace conflux::targets::cpu

@@ -24,10 +24,17 @@ class CpuProgram {
   /// Runs on one tensor per graph input (dtype and shape checked); returns the graph outputs.
   std::map<std::string, ir::Tensor> run(const std::map<std::string, ir::Tensor>& inputs);
 
+  /// Runs `runs` times (after one warm-up) and returns each kernel's median time in
+  /// milliseconds, by kernel name (passes::extractKernels names).
+  std::map<std::string, double> profile(const std::map<std::string, ir::Tensor>& inputs, int runs);
+
   /// Number of compiled kernels.
   size_t numKernels() const;
 
  private:
+  /// Copies the inputs into their storage, checking dtype and shape.
+  void bindInputs(const std::map<std::string, ir::Tensor>& inputs);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

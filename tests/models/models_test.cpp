@@ -66,7 +66,7 @@ TEST_P(SharedModel, RunsAtO3AndMatchesUnoptimisedReferenceAndOnnxRuntime) {
   ASSERT_EQ(result.exitCode, 0) << result.output;
 
   result = testing::runShell("CONFLUX_ORT_MODULE=" + std::string(CONFLUX_ORT_MODULE) + " node " +
-                 std::string(CONFLUX_SOURCE_DIR) + "/tests/models/ort_run.js " + model.string() +
+                 std::string(CONFLUX_SOURCE_DIR) + "/bench/ort_run.js " + model.string() +
                  " " + (dir / "inputs").string() + " " + (dir / "ort").string() + " 2",
       dir / "ort.log");
   ASSERT_EQ(result.exitCode, 0) << result.output;

@@ -1,5 +1,6 @@
 // Runs an ONNX model with ONNX Runtime (npm onnxruntime-node, CPU) as an external oracle.
-// usage: node ort_run.js MODEL INPUT_DIR OUTPUT_DIR [THREADS]
+// usage: node ort_run.js MODEL INPUT_DIR OUTPUT_DIR [THREADS] [RUNS]
+// With RUNS, also times RUNS runs after one warm-up and prints "ort: min X ms, median Y ms".
 // Reads each graph input NAME from INPUT_DIR/<safe NAME>.npy (the layout `conflux run --inputs`
 // reads) and writes each output to OUTPUT_DIR/<safe NAME>.npy, where the safe name replaces
 // every character outside [A-Za-z0-9._-] with '_'.
@@ -49,7 +50,7 @@ function writeNpy(file, tensor) {
 }
 
 (async () => {
-  const [model, inputDir, outputDir, threads] = process.argv.slice(2);
+  const [model, inputDir, outputDir, threads, runs] = process.argv.slice(2);
   const session = await ort.InferenceSession.create(model, {intraOpNumThreads: Number(threads || 1)});
   const feeds = {};
   for (const name of session.inputNames)
@@ -57,4 +58,14 @@ function writeNpy(file, tensor) {
   const results = await session.run(feeds);
   fs.mkdirSync(outputDir, {recursive: true});
   for (const name of session.outputNames) writeNpy(path.join(outputDir, `${safeName(name)}.npy`), results[name]);
+  if (runs) {
+    const times = [];
+    for (let i = 0; i < Number(runs); ++i) {
+      const start = process.hrtime.bigint();
+      await session.run(feeds);
+      times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+    times.sort((a, b) => a - b);
+    console.log(`ort: min ${times[0].toFixed(3)} ms, median ${times[times.length >> 1].toFixed(3)} ms`);
+  }
 })().catch(e => { console.error(`ort_run: ${e.message}`); process.exit(2); });

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Times conflux (cpu target, -O3, 2 threads) against ONNX Runtime 1.20 (intra-op threads 2) on
+# the shared models, side by side on the same inputs, and prints median latencies and ratios.
+# usage: bash bench/compare_ort.sh [RUNS] [MODEL.onnx...]   (run after scripts/test.sh or demo.sh)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-20}
+shift || true
+models=("$@")
+[ ${#models[@]} -eq 0 ] && models=(../shared/models/*.onnx)
+conflux=build/bin/conflux
+export CONFLUX_ORT_MODULE=$PWD/third_party/onnxruntime/node_modules/onnxruntime-node
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+printf '%-40s %12s %12s %8s\n' model "conflux ms" "ort ms" "ort/cfx"
+for model in "${models[@]}"; do
+  name=$(basename "$model" .onnx)
+  # Inputs drawn by conflux (uniform in [-1, 1), seed 1), fed to both.
+  $conflux run "$model" --target reference -O0 --seed 1 --outputs "$work/$name/drawn" > /dev/null 2>&1 ||
+    $conflux run "$model" --target cpu --seed 1 --outputs "$work/$name/drawn" > /dev/null
+  mkdir -p "$work/$name/in"
+  for f in "$work/$name/drawn"/input.*.npy; do cp "$f" "$work/$name/in/$(basename "$f" | sed 's/^input\.//')"; done
+  ours=$($conflux run "$model" --target cpu -O3 --inputs "$work/$name/in" --bench "$runs" | sed -n 's/.*median \([0-9.]*\) ms.*/\1/p')
+  theirs=$(node bench/ort_run.js "$model" "$work/$name/in" "$work/$name/ort" 2 "$runs" | sed -n 's/.*median \([0-9.]*\) ms.*/\1/p')
+  awk -v n="$name" -v a="$ours" -v b="$theirs" 'BEGIN { printf "%-40s %12s %12s %8.2f\n", n, a, b, b / a }'
+done
