@@ -83,6 +83,22 @@ NodeId initWithBias(Builder& b, NodeId target, const std::string& role) {
 }
 
 /// The multiply-accumulate tasklet expression x * w.
+/// The shapes of X, W and Y of a Conv or ConvTranspose (checked to share a rank of 3-5) and
+/// its window.
+struct ConvOperands {
+  std::vector<int64_t> x, w, y;
+  Window window;
+};
+
+ConvOperands convOperands(const Builder& b) {
+  const std::vector<int64_t>& x = b.shape("in0");
+  const std::vector<int64_t>& w = b.shape("in1");
+  const std::vector<int64_t>& y = b.shape("out0");
+  if (x.size() < 3 || x.size() > 5 || w.size() != x.size() || y.size() != x.size())
+    b.fail("expects X, W and Y of rank 3-5");
+  return {x, w, y, windowOf(b, w)};
+}
+
 Expr mac(DType dtype) {
   return binary(BinaryOp::Mul, ref("x", dtype), ref("w", dtype));
 }
@@ -90,13 +106,7 @@ Expr mac(DType dtype) {
 }  // namespace
 
 void expandConv(Builder& b) {
-  const std::vector<int64_t>& xShape = b.shape("in0");
-  const std::vector<int64_t>& wShape = b.shape("in1");
-  const std::vector<int64_t>& yShape = b.shape("out0");
-  if (xShape.size() < 3 || xShape.size() > 5 || wShape.size() != xShape.size() ||
-      yShape.size() != xShape.size())
-    b.fail("expects X, W and Y of rank 3-5");
-  Window w = windowOf(b, wShape);
+  const auto [xShape, wShape, yShape, w] = convOperands(b);
   int64_t group = b.attrs<ConvAttrs>().group;
   int64_t channelsOut = yShape[1] / group, channelsIn = xShape[1] / group;
   if (xShape[1] % group != 0 || yShape[1] % group != 0 || wShape[0] != yShape[1] ||
@@ -141,13 +151,7 @@ void expandConv(Builder& b) {
 }
 
 void expandConvTranspose(Builder& b) {
-  const std::vector<int64_t>& xShape = b.shape("in0");
-  const std::vector<int64_t>& wShape = b.shape("in1");
-  const std::vector<int64_t>& yShape = b.shape("out0");
-  if (xShape.size() < 3 || xShape.size() > 5 || wShape.size() != xShape.size() ||
-      yShape.size() != xShape.size())
-    b.fail("expects X, W and Y of rank 3-5");
-  Window w = windowOf(b, wShape);
+  const auto [xShape, wShape, yShape, w] = convOperands(b);
   std::vector<int64_t> outputPadding = b.attrs<ConvAttrs>().outputPadding;
   if (outputPadding.empty()) outputPadding.assign(w.spatial, 0);
   if (outputPadding.size() != w.spatial)
