@@ -43,7 +43,7 @@ void expand(Builder& b) {
       return x::expandReshape(b);
     case OpKind::Transpose: case OpKind::Concat: case OpKind::Split: case OpKind::Slice:
     case OpKind::Expand: case OpKind::Tile: case OpKind::Trilu:
-      return x::expandDataMovement(b);
+      return x::expandAffineCopy(b);
     case OpKind::Gather: return x::expandGather(b);
     case OpKind::Pad: return x::expandPad(b);
     case OpKind::Resize: return x::expandResize(b);

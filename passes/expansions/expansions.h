@@ -34,7 +34,7 @@ void expandReduce(Builder& b);
 void expandPool(Builder& b);
 
 /// Transpose, Concat, Split, Slice, Expand, Tile, Trilu.
-void expandDataMovement(Builder& b);
+void expandAffineCopy(Builder& b);
 /// Reshape, Flatten, Squeeze, Unsqueeze: a row-major reinterpretation.
 void expandReshape(Builder& b);
 /// Gather (runtime indices) and Pad (constant, reflect, edge, wrap).

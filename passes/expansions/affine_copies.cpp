@@ -161,7 +161,7 @@ void expandTrilu(Builder& b) {
 
 }  // namespace
 
-void expandDataMovement(Builder& b) {
+void expandAffineCopy(Builder& b) {
   switch (b.op().op) {
     case OpKind::Transpose:
       return expandTranspose(b);
