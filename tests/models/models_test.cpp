@@ -65,6 +65,9 @@ TEST_P(SharedModel, RunsAtO3AndMatchesUnoptimisedReferenceAndOnnxRuntime) {
       dir / "conflux.log");
   ASSERT_EQ(result.exitCode, 0) << result.output;
 
+  if (!fs::exists(fs::path(CONFLUX_ORT_MODULE) / "package.json"))
+    GTEST_SKIP() << "ONNX Runtime is not installed (scripts/setup.sh installs it into third_party/): "
+                 << "checked against the reference target only";
   result = testing::runShell("CONFLUX_ORT_MODULE=" + std::string(CONFLUX_ORT_MODULE) + " node " +
                  std::string(CONFLUX_SOURCE_DIR) + "/bench/ort_run.js " + model.string() +
                  " " + (dir / "inputs").string() + " " + (dir / "ort").string() + " 2",
