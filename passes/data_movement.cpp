@@ -29,17 +29,30 @@ double footprintBytes(const ir::Graph& graph, const ir::State& state, const std:
   return bytes;
 }
 
-/// Per-tile traffic of a tiled kernel: edges between the outer map and inner map scopes.
-/// Returns nothing when the outer map's body is not made of inner scopes (untiled).
+/// True when the ranges of the map scope `inner` (an entry or exit) depend on a parameter of
+/// `outer`: `outer` then iterates over tiles of `inner`'s space.
+bool isTileOf(const ir::State& state, ir::NodeId inner, const ir::Map& outer) {
+  ir::NodeId entry = inner;
+  if (const auto* exit = std::get_if<ir::MapExit>(&state.node(inner).payload)) entry = exit->entry;
+  const auto* innerEntry = std::get_if<ir::MapEntry>(&state.node(entry).payload);
+  if (!innerEntry) return false;
+  for (const ir::Range& r : innerEntry->map.ranges.ranges)
+    for (const std::string& p : outer.params)
+      if (r.begin.coefficient(p) != 0 || r.end.coefficient(p) != 0) return true;
+  return false;
+}
+
+/// Per-tile traffic of a tiled kernel: edges between the outer map and the inner map scopes
+/// whose ranges it tiles. Returns nothing when the outer map tiles no inner scope (an untiled
+/// kernel, or a nested reduction over the same range at every point, which streams its
+/// operands once like an untiled kernel).
 std::optional<double> tiledBytes(const ir::Graph& graph, const ir::State& state, ir::NodeId entry) {
   const ir::Map& outer = std::get<ir::MapEntry>(state.node(entry).payload).map;
   ir::NodeId exit = state.exitOf(entry);
   double perTile = 0;
   bool tiled = false;
   auto account = [&](const ir::Edge& edge, ir::NodeId inner, double factor) {
-    if (edge.memlet.isEmpty()) return;
-    ir::NodeKind kind = state.node(inner).kind();
-    if (kind != ir::NodeKind::MapEntry && kind != ir::NodeKind::MapExit) return;
+    if (edge.memlet.isEmpty() || !isTileOf(state, inner, outer)) return;
     tiled = true;
     double elements = static_cast<double>(edge.memlet.subset.numElements().value_or(0));
     perTile += factor * elements * static_cast<double>(ir::dtypeBytes(graph.array(edge.memlet.data).dtype));

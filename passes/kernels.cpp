@@ -61,4 +61,47 @@ std::vector<Kernel> extractKernels(const ir::Graph& graph) {
   return kernels;
 }
 
+std::optional<NestedReduction> nestedReduction(const ir::State& state, const Kernel& kernel) {
+  if (state.node(kernel.root).kind() != ir::NodeKind::MapEntry || kernel.nodes.size() != 9) return std::nullopt;
+  NestedReduction r;
+  r.outerEntry = kernel.root;
+  ir::NodeId outerExit = state.exitOf(kernel.root);
+  std::vector<ir::NodeId> tasklets, accesses;
+  std::optional<ir::NodeId> inner;
+  for (ir::NodeId id : kernel.nodes) {
+    ir::NodeKind kind = state.node(id).kind();
+    if (kind == ir::NodeKind::Tasklet) tasklets.push_back(id);
+    if (kind == ir::NodeKind::Access) accesses.push_back(id);
+    if (kind == ir::NodeKind::MapEntry && id != kernel.root) inner = id;
+  }
+  if (!inner || tasklets.size() != 3 || accesses.size() != 2) return std::nullopt;
+  r.innerEntry = *inner;
+  ir::NodeId innerExit = state.exitOf(*inner);
+  bool init = false, reduce = false, epilogue = false;
+  for (ir::NodeId t : tasklets) {
+    std::vector<ir::EdgeId> out = state.outEdges(t);
+    if (out.size() != 1) return std::nullopt;
+    const ir::Edge& write = state.edge(out.front());
+    if (write.dst == innerExit) {
+      r.reduceTasklet = t;
+      r.wcr = write.memlet.wcr;
+      reduce = true;
+    } else if (write.dst == outerExit) {
+      r.epilogueTasklet = t;
+      epilogue = true;
+    } else if (state.node(write.dst).kind() == ir::NodeKind::Access) {
+      r.initTasklet = t;
+      r.accumulator = write.memlet.data;
+      init = true;
+    }
+  }
+  if (!init || !reduce || !epilogue || r.wcr == ir::Wcr::None) return std::nullopt;
+  for (ir::EdgeId e : state.inEdges(r.epilogueTasklet)) {
+    const ir::Edge& edge = state.edge(e);
+    if (edge.memlet.data == r.accumulator) r.epilogueConn = edge.dstConn;
+  }
+  if (r.epilogueConn.empty()) return std::nullopt;
+  return r;
+}
+
 }  // namespace conflux::passes

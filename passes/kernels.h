@@ -2,6 +2,7 @@
 // Kernel partition: which nodes of a state run as one kernel. A kernel is a top-level map
 // scope (its entry, exit and everything between), a top-level tasklet, or a library node —
 // the unit a target launches and the unit the data-movement report counts.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,5 +28,20 @@ struct Kernel {
 
 /// The kernels of every state, in state order then topological order.
 std::vector<Kernel> extractKernels(const ir::Graph& graph);
+
+/// The parts of a nested reduction kernel (what reduction-fusion builds): a map over the output
+/// space whose body initialises a register accumulator, combines a nested map's values into
+/// it, and writes the output element from it.
+struct NestedReduction {
+  ir::NodeId outerEntry, innerEntry;
+  /// acc = init; (inner map) acc ⊕= reduce; output = epilogue(acc, ...).
+  ir::NodeId initTasklet, reduceTasklet, epilogueTasklet;
+  /// The register accumulator and the epilogue's connector reading it.
+  std::string accumulator, epilogueConn;
+  ir::Wcr wcr = ir::Wcr::None;
+};
+
+/// The parts of `kernel` when it is a nested reduction, or nothing.
+std::optional<NestedReduction> nestedReduction(const ir::State& state, const Kernel& kernel);
 
 }  // namespace conflux::passes

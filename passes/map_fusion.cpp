@@ -6,6 +6,7 @@
 #include "ir/error.h"
 #include "ir/footprint.h"
 #include "ir/memlet_propagation.h"
+#include "passes/map_patterns.h"
 
 namespace conflux::passes {
 namespace {
@@ -13,42 +14,6 @@ namespace {
 using ir::EdgeId;
 using ir::NodeId;
 using ir::NodeKind;
-
-/// The one tasklet of a map scope whose body is that tasklet alone, or nothing.
-std::optional<NodeId> soleTasklet(const ir::State& state, NodeId entry) {
-  std::optional<NodeId> tasklet;
-  for (EdgeId e : state.outEdges(entry)) {
-    NodeId dst = state.edge(e).dst;
-    if (state.node(dst).kind() != NodeKind::Tasklet || (tasklet && *tasklet != dst)) return std::nullopt;
-    tasklet = dst;
-  }
-  if (!tasklet) return std::nullopt;
-  NodeId exit = state.exitOf(entry);
-  for (EdgeId e : state.outEdges(*tasklet))
-    if (state.edge(e).dst != exit) return std::nullopt;
-  for (EdgeId e : state.inEdges(exit))
-    if (state.edge(e).src != *tasklet) return std::nullopt;
-  return tasklet;
-}
-
-/// True when every edge into the entry and out of the exit touches an access node: the map is
-/// not nested in another scope.
-bool isTopLevel(const ir::State& state, NodeId entry) {
-  for (EdgeId e : state.inEdges(entry))
-    if (state.node(state.edge(e).src).kind() != NodeKind::Access) return false;
-  for (EdgeId e : state.outEdges(state.exitOf(entry)))
-    if (state.node(state.edge(e).dst).kind() != NodeKind::Access) return false;
-  return true;
-}
-
-int accessNodeCount(const ir::Graph& graph, const std::string& data) {
-  int count = 0;
-  for (const ir::State& s : graph.states())
-    for (NodeId id : s.nodeIds())
-      if (const auto* access = std::get_if<ir::AccessNode>(&s.node(id).payload))
-        count += access->data == data ? 1 : 0;
-  return count;
-}
 
 /// Expressions have no local bindings, so composing duplicates the producer's expression at
 /// every use of the transient; fusion stops before tasklets grow past this many nodes.
@@ -66,46 +31,6 @@ int64_t composedNodes(const ir::Expr& e, const std::string& conn, int64_t replac
   int64_t n = 1;
   for (const ir::Expr& arg : e->args) n += composedNodes(arg, conn, replacementNodes);
   return n;
-}
-
-bool isPoint(const ir::Subset& subset) {
-  return std::all_of(subset.ranges.begin(), subset.ranges.end(),
-                     [](const ir::Range& r) { return r.begin == r.end; });
-}
-
-/// `subset` with every parameter in `index` replaced by its expression, simultaneously (through
-/// temporaries, so that a parameter named like one in a replacement is not captured).
-ir::Subset reindexed(ir::Subset subset, const std::map<std::string, ir::AffineExpr>& index) {
-  int k = 0;
-  for (const auto& [param, value] : index)
-    subset = subset.substitute(param, ir::AffineExpr::symbol("__fusion_" + std::to_string(k++)));
-  k = 0;
-  for (const auto& [param, value] : index) subset = subset.substitute("__fusion_" + std::to_string(k++), value);
-  return subset;
-}
-
-/// True when `write` is exactly the producer's parameters in order and the producer's map
-/// covers the whole array once: the producer is then a pure function of the element index.
-bool writesEachElementByIndex(const ir::Map& map, const ir::Subset& write, const std::vector<int64_t>& shape) {
-  if (map.params.size() != write.rank() || !(map.ranges == ir::Subset::full(shape))) return false;
-  for (size_t k = 0; k < map.params.size(); ++k)
-    if (!(write.ranges[k] == ir::Range::point(ir::AffineExpr::symbol(map.params[k])))) return false;
-  return true;
-}
-
-bool referencesAny(const ir::Tasklet& tasklet, const std::vector<std::string>& names) {
-  for (const ir::TaskletOutput& o : tasklet.outputs)
-    for (const std::string& name : ir::referencedNames(o.expr))
-      if (std::find(names.begin(), names.end(), name) != names.end()) return true;
-  return false;
-}
-
-/// The arrays a map scope reads (outer memlets into its entry).
-std::set<std::string> arraysRead(const ir::State& state, NodeId entry) {
-  std::set<std::string> read;
-  for (EdgeId e : state.inEdges(entry))
-    if (!state.edge(e).memlet.isEmpty()) read.insert(state.edge(e).memlet.data);
-  return read;
 }
 
 /// The parts of a legal candidate that fusion rewires.
@@ -206,22 +131,6 @@ std::optional<std::string> matchCandidate(const ir::Graph& graph, size_t stateIn
   return std::nullopt;
 }
 
-/// A name not in `used`, built from `base`; records it as used.
-std::string freshName(const std::string& base, std::set<std::string>& used) {
-  std::string name = base;
-  for (int k = 1; used.count(name); ++k) name = base + "_" + std::to_string(k);
-  used.insert(name);
-  return name;
-}
-
-/// Fresh IN_x / OUT_x connector pair on a scope node, by base name.
-std::string freshConnectorBase(const ir::State& state, NodeId scopeNode, const std::string& base) {
-  std::set<std::string> used;
-  for (EdgeId e : state.inEdges(scopeNode)) used.insert(ir::connectorBase(state.edge(e).dstConn));
-  for (EdgeId e : state.outEdges(scopeNode)) used.insert(ir::connectorBase(state.edge(e).srcConn));
-  return freshName(base, used);
-}
-
 }  // namespace
 
 std::optional<std::string> whyNotFusable(const ir::Graph& graph, size_t state, NodeId intermediate) {
@@ -289,15 +198,8 @@ void fuseMaps(ir::Graph& graph, const MapFusionCandidate& candidate) {
 
   ir::Node& tasklet = state.node(m.consumerTasklet);
   tasklet.payload = fused;
-  for (NodeId node : {m.consumerTasklet, m.consumerEntry, m.consumerExit}) {
-    const ir::Node& from = state.node(node == m.consumerTasklet ? m.producerTasklet : m.producerEntry);
-    ir::Node& into = state.node(node);
-    into.label = from.label + "_" + into.label;
-    std::vector<std::string> origins = from.origins;
-    for (const std::string& origin : into.origins)
-      if (std::find(origins.begin(), origins.end(), origin) == origins.end()) origins.push_back(origin);
-    into.origins = origins;
-  }
+  for (NodeId node : {m.consumerTasklet, m.consumerEntry, m.consumerExit})
+    mergeProvenance(state.node(node == m.consumerTasklet ? m.producerTasklet : m.producerEntry), state.node(node));
   state.removeEdge(m.readEdge);
   bool fed = false;
   for (EdgeId e : state.inEdges(m.consumerTasklet)) fed = fed || state.edge(e).src == m.consumerEntry;

@@ -6,6 +6,7 @@
 #include "passes/expand_library_nodes.h"
 #include "passes/map_fusion.h"
 #include "passes/propagate_memlets_pass.h"
+#include "passes/reduction_fusion.h"
 
 namespace conflux::passes {
 namespace {
@@ -20,6 +21,7 @@ const PassEntry kPasses[] = {
     {"expand-library-nodes", makeExpandLibraryNodesPass},
     {"map-fusion", makeMapFusionPass},
     {"propagate-memlets", makePropagateMemletsPass},
+    {"reduction-fusion", makeReductionFusionPass},
 };
 
 }  // namespace
@@ -29,8 +31,8 @@ std::vector<std::string> pipeline(int level, std::string_view /*target*/) {
     // Expansion is lowering, required by every target: it comes first at every level.
     case 0: return {"expand-library-nodes"};
     case 1: return {"expand-library-nodes", "propagate-memlets"};
-    case 2:
-    case 3: return {"expand-library-nodes", "map-fusion", "propagate-memlets"};
+    case 2: return {"expand-library-nodes", "map-fusion", "propagate-memlets"};
+    case 3: return {"expand-library-nodes", "map-fusion", "reduction-fusion", "propagate-memlets"};
     default: throw Error("unknown optimisation level -O" + std::to_string(level) + " (expected 0-3)");
   }
 }

@@ -1,6 +1,16 @@
 #include "tests/passes/library_graphs.h"
 
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <map>
+
+#include "api/conflux.h"
+#include "api/random_inputs.h"
+#include "passes/pass_manager.h"
 
 namespace conflux::testing {
 
@@ -46,6 +56,34 @@ Graph singleOpGraph(OpKind op, OpAttrs attrs, const std::vector<ArraySpec>& inpu
   g.setInputs(ins);
   g.setOutputs(outs);
   return g;
+}
+
+ir::Graph expandedGraph(const std::string& json) {
+  namespace fs = std::filesystem;
+  fs::path path = fs::temp_directory_path() / ("conflux_pass_test_" + std::to_string(::getpid()) + ".json");
+  std::ofstream(path) << json;
+  ir::Graph graph = api::load(path.string());
+  fs::remove(path);
+  passes::PassContext context;
+  passes::runPasses(graph, {"expand-library-nodes", "propagate-memlets"}, context);
+  return graph;
+}
+
+void expectSameOutputs(const ir::Graph& want, const ir::Graph& got, const std::string& gotTarget, double tolerance) {
+  api::TensorMap inputs = api::randomInputs(want, 11);
+  api::TensorMap expected = api::compile(want, "reference")->run(inputs);
+  api::TensorMap actual = api::compile(got, gotTarget)->run(inputs);
+  for (const std::string& name : want.outputs()) {
+    ASSERT_EQ(actual.at(name).numElements(), expected.at(name).numElements());
+    for (int64_t i = 0; i < expected.at(name).numElements(); ++i) {
+      double w = expected.at(name).at(i), g = actual.at(name).at(i);
+      if (tolerance == 0) {
+        ASSERT_EQ(g, w) << name << " element " << i;
+      } else {
+        ASSERT_NEAR(g, w, tolerance * std::max(1.0, std::abs(w))) << name << " element " << i;
+      }
+    }
+  }
 }
 
 }  // namespace conflux::testing

@@ -22,4 +22,14 @@ struct ArraySpec {
 ir::Graph singleOpGraph(ir::OpKind op, ir::OpAttrs attrs, const std::vector<ArraySpec>& inputs,
                         const std::vector<ArraySpec>& outputs);
 
+/// Graph JSON text (../shared/GRAPH_JSON.md) loaded through a temporary file, with its
+/// library nodes expanded and memlets propagated: the input of the fusion passes.
+ir::Graph expandedGraph(const std::string& json);
+
+/// Runs `want` on the reference target and `got` on `gotTarget` with the same random inputs;
+/// expects every output element of `got` within `tolerance` (relative to max(1, |want|)) of
+/// `want`'s — exactly equal when `tolerance` is 0.
+void expectSameOutputs(const ir::Graph& want, const ir::Graph& got, const std::string& gotTarget = "reference",
+                       double tolerance = 0);
+
 }  // namespace conflux::testing

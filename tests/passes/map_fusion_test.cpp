@@ -2,36 +2,22 @@
 // not fuse says why; the fused graph computes exactly what the unfused one does and moves fewer
 // bytes.
 #include <gtest/gtest.h>
-#include <unistd.h>
-
-#include <filesystem>
-#include <fstream>
 
 #include "api/conflux.h"
-#include "api/random_inputs.h"
 #include "ir/memlet_propagation.h"
 #include "ir/printer.h"
 #include "ir/validate.h"
 #include "passes/data_movement.h"
 #include "passes/map_fusion.h"
 #include "passes/pass_manager.h"
+#include "tests/passes/library_graphs.h"
 #include "tests/support/golden.h"
 
 namespace conflux::passes {
 namespace {
 
-namespace fs = std::filesystem;
-
-/// Loads graph JSON text (written to a temporary file) and expands its library nodes.
-ir::Graph expandedGraph(const std::string& json) {
-  fs::path path = fs::temp_directory_path() / ("conflux_map_fusion_" + std::to_string(::getpid()) + ".json");
-  std::ofstream(path) << json;
-  ir::Graph graph = api::load(path.string());
-  fs::remove(path);
-  PassContext context;
-  runPasses(graph, {"expand-library-nodes", "propagate-memlets"}, context);
-  return graph;
-}
+using testing::expandedGraph;
+using testing::expectSameOutputs;
 
 /// x [4,6] -> Add(b [6], broadcast) -> Relu -> Mul(s, scalar) -> y.
 const char* kChain = R"({"format": "conflux-graph", "version": 1, "name": "chain",
@@ -48,19 +34,6 @@ int mapCount(const ir::Graph& graph) {
   for (const ir::State& s : graph.states())
     for (ir::NodeId id : s.nodeIds()) maps += s.node(id).kind() == ir::NodeKind::MapEntry ? 1 : 0;
   return maps;
-}
-
-/// Runs both graphs on the reference target with the same random inputs; expects identical
-/// outputs (fusion composes the same operations in the same order).
-void expectSameOutputs(const ir::Graph& before, const ir::Graph& after) {
-  api::TensorMap inputs = api::randomInputs(before, 11);
-  api::TensorMap want = api::compile(before, "reference")->run(inputs);
-  api::TensorMap got = api::compile(after, "reference")->run(inputs);
-  for (const std::string& name : before.outputs()) {
-    ASSERT_EQ(got.at(name).numElements(), want.at(name).numElements());
-    for (int64_t i = 0; i < want.at(name).numElements(); ++i)
-      ASSERT_EQ(got.at(name).at(i), want.at(name).at(i)) << name << " element " << i;
-  }
 }
 
 TEST(MapFusion, ElementwiseChainBecomesOneMap) {

@@ -1,0 +1,106 @@
+#include "passes/map_patterns.h"
+
+#include <algorithm>
+
+namespace conflux::passes {
+
+using ir::EdgeId;
+using ir::NodeId;
+using ir::NodeKind;
+
+std::optional<NodeId> soleTasklet(const ir::State& state, NodeId entry) {
+  std::optional<NodeId> tasklet;
+  for (EdgeId e : state.outEdges(entry)) {
+    NodeId dst = state.edge(e).dst;
+    if (state.node(dst).kind() != NodeKind::Tasklet || (tasklet && *tasklet != dst)) return std::nullopt;
+    tasklet = dst;
+  }
+  if (!tasklet) return std::nullopt;
+  NodeId exit = state.exitOf(entry);
+  for (EdgeId e : state.outEdges(*tasklet))
+    if (state.edge(e).dst != exit) return std::nullopt;
+  for (EdgeId e : state.inEdges(exit))
+    if (state.edge(e).src != *tasklet) return std::nullopt;
+  return tasklet;
+}
+
+bool isTopLevel(const ir::State& state, NodeId entry) {
+  for (EdgeId e : state.inEdges(entry))
+    if (state.node(state.edge(e).src).kind() != NodeKind::Access) return false;
+  for (EdgeId e : state.outEdges(state.exitOf(entry)))
+    if (state.node(state.edge(e).dst).kind() != NodeKind::Access) return false;
+  return true;
+}
+
+int accessNodeCount(const ir::Graph& graph, const std::string& data) {
+  int count = 0;
+  for (const ir::State& s : graph.states())
+    for (NodeId id : s.nodeIds())
+      if (const auto* access = std::get_if<ir::AccessNode>(&s.node(id).payload))
+        count += access->data == data ? 1 : 0;
+  return count;
+}
+
+bool isPoint(const ir::Subset& subset) {
+  return std::all_of(subset.ranges.begin(), subset.ranges.end(),
+                     [](const ir::Range& r) { return r.begin == r.end; });
+}
+
+ir::Subset reindexed(ir::Subset subset, const std::map<std::string, ir::AffineExpr>& index) {
+  // Through temporaries, so that the replacements are simultaneous.
+  int k = 0;
+  for (const auto& [param, value] : index)
+    subset = subset.substitute(param, ir::AffineExpr::symbol("__reindex_" + std::to_string(k++)));
+  k = 0;
+  for (const auto& [param, value] : index) subset = subset.substitute("__reindex_" + std::to_string(k++), value);
+  return subset;
+}
+
+bool writesEachElementByIndex(const ir::Map& map, const ir::Subset& write, const std::vector<int64_t>& shape) {
+  if (map.params.size() != write.rank() || !(map.ranges == ir::Subset::full(shape))) return false;
+  for (size_t k = 0; k < map.params.size(); ++k)
+    if (!(write.ranges[k] == ir::Range::point(ir::AffineExpr::symbol(map.params[k])))) return false;
+  return true;
+}
+
+bool referencesAny(const ir::Tasklet& tasklet, const std::vector<std::string>& names) {
+  for (const ir::TaskletOutput& o : tasklet.outputs)
+    for (const std::string& name : ir::referencedNames(o.expr))
+      if (std::find(names.begin(), names.end(), name) != names.end()) return true;
+  return false;
+}
+
+std::set<std::string> arraysRead(const ir::State& state, NodeId entry) {
+  std::set<std::string> read;
+  for (EdgeId e : state.inEdges(entry))
+    if (!state.edge(e).memlet.isEmpty()) read.insert(state.edge(e).memlet.data);
+  return read;
+}
+
+std::string freshName(const std::string& base, std::set<std::string>& used) {
+  std::string name = base;
+  for (int k = 1; used.count(name); ++k) name = base + "_" + std::to_string(k);
+  used.insert(name);
+  return name;
+}
+
+std::string freshConnectorBase(const ir::State& state, NodeId scopeNode, const std::string& base) {
+  std::set<std::string> used;
+  for (EdgeId e : state.inEdges(scopeNode)) used.insert(ir::connectorBase(state.edge(e).dstConn));
+  for (EdgeId e : state.outEdges(scopeNode)) used.insert(ir::connectorBase(state.edge(e).srcConn));
+  return freshName(base, used);
+}
+
+std::vector<std::string> unitedOrigins(const std::vector<std::string>& first, const std::vector<std::string>& second) {
+  std::vector<std::string> origins = first;
+  for (const std::string& origin : second)
+    if (std::find(origins.begin(), origins.end(), origin) == origins.end()) origins.push_back(origin);
+  return origins;
+}
+
+void mergeProvenance(const ir::Node& from, ir::Node& into) {
+  into.label = from.label + "_" + into.label;
+  into.origins = unitedOrigins(from.origins, into.origins);
+}
+
+}  // namespace conflux::passes

@@ -1,0 +1,54 @@
+#pragma once
+// Queries and rewriting helpers on the shapes fusion passes match: top-level map scopes around
+// one tasklet, the access nodes between them, and the index maps that relate their iterations.
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace conflux::passes {
+
+/// The one tasklet of a map scope whose body is that tasklet alone, or nothing.
+std::optional<ir::NodeId> soleTasklet(const ir::State& state, ir::NodeId entry);
+
+/// True when every edge into the entry and out of the exit touches an access node: the map is
+/// not nested in another scope.
+bool isTopLevel(const ir::State& state, ir::NodeId entry);
+
+/// Access nodes of `data` in all states of `graph`.
+int accessNodeCount(const ir::Graph& graph, const std::string& data);
+
+/// True when every range of `subset` is a single index.
+bool isPoint(const ir::Subset& subset);
+
+/// `subset` with every parameter in `index` replaced by its expression, simultaneously (a
+/// parameter named like one in a replacement is not captured).
+ir::Subset reindexed(ir::Subset subset, const std::map<std::string, ir::AffineExpr>& index);
+
+/// True when `write` is exactly the map's parameters in order and the map covers the whole
+/// array of `shape` once: iteration p computes element p.
+bool writesEachElementByIndex(const ir::Map& map, const ir::Subset& write, const std::vector<int64_t>& shape);
+
+/// True when an output expression of `tasklet` names one of `names`.
+bool referencesAny(const ir::Tasklet& tasklet, const std::vector<std::string>& names);
+
+/// The arrays a map scope reads (outer memlets into its entry).
+std::set<std::string> arraysRead(const ir::State& state, ir::NodeId entry);
+
+/// A name not in `used`, built from `base` ("base", "base_1", ...); records it as used.
+std::string freshName(const std::string& base, std::set<std::string>& used);
+
+/// A connector base free on a scope node (neither IN_x nor OUT_x uses it), built from `base`.
+std::string freshConnectorBase(const ir::State& state, ir::NodeId scopeNode, const std::string& base);
+
+/// `first` then the entries of `second` not in it.
+std::vector<std::string> unitedOrigins(const std::vector<std::string>& first, const std::vector<std::string>& second);
+
+/// The labels joined by "_" and the origins united (first-seen order) of `from` and `into`,
+/// stored into `into`: a fused node names what it came from.
+void mergeProvenance(const ir::Node& from, ir::Node& into);
+
+}  // namespace conflux::passes

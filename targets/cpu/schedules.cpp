@@ -1,0 +1,208 @@
+#include "targets/cpu/schedules.h"
+
+#include <algorithm>
+#include <map>
+
+namespace conflux::targets::cpu {
+namespace {
+
+/// Output tile of a contraction's register-blocked accumulator: kTileVectors vectors along the
+/// innermost output dimension times up to kTileRows rows of the next one (16 of AVX-512's 32 zmm).
+constexpr int kTileVectors = 2;
+constexpr int kTileRows = 8;
+
+/// The fewest loop iterations one parallel task runs.
+constexpr int64_t kMinTaskIterations = 1 << 15;
+
+const Halide::TailStrategy kGuard = Halide::TailStrategy::GuardWithIf;
+
+/// Rows per tile: all of them when there are at most kTileRows, else the largest count from
+/// kTileRows down to half of it that divides them (no guarded partial tiles), else kTileRows.
+int tileRows(int64_t rows) {
+  if (rows <= kTileRows) return static_cast<int>(rows);
+  for (int r = kTileRows; r >= kTileRows / 2; --r)
+    if (rows % r == 0) return r;
+  return kTileRows;
+}
+
+/// The extent of each RDom dimension, by parameter.
+std::map<std::string, int> domainExtents(const Halide::RDom& domain, const std::vector<std::string>& params) {
+  std::map<std::string, int> extents;
+  for (size_t i = 0; i < params.size(); ++i)
+    if (auto e = Halide::Internal::as_const_int(domain[static_cast<int>(i)].extent())) extents[params[i]] = static_cast<int>(*e);
+  return extents;
+}
+
+/// `first`, then every RVar of `domain`, then `vars` other than the excluded ones.
+std::vector<Halide::VarOrRVar> updateOrder(const std::vector<Halide::VarOrRVar>& first, const Halide::RDom& domain,
+                                           const std::vector<Halide::Var>& vars, const std::vector<size_t>& excluded) {
+  std::vector<Halide::VarOrRVar> order = first;
+  for (int i = 0; i < domain.dimensions(); ++i) order.emplace_back(domain[i]);
+  for (size_t k = 0; k < vars.size(); ++k)
+    if (!std::count(excluded.begin(), excluded.end(), k)) order.emplace_back(vars[k]);
+  return order;
+}
+
+}  // namespace
+
+std::optional<Tile> contractionTile(bool dense, ir::Wcr wcr, bool reduces, const std::vector<int64_t>& shape,
+                                    int lanes) {
+  if (!dense || wcr != ir::Wcr::Sum || !reduces || shape.size() < 2) return std::nullopt;
+  size_t rank = shape.size();
+  auto extent = [&](size_t halideDim) { return shape[rank - 1 - halideDim]; };
+  // A reduction to one value per row (softmax's max and sum: [.., rows, 1]) is no contraction.
+  if (extent(0) == 1) return std::nullopt;
+  std::optional<size_t> vector;
+  for (size_t k = 0; k < rank; ++k)
+    if (extent(k) % lanes == 0 && (!vector || (*vector != 0 && extent(k) > extent(*vector)))) vector = k;
+  if (!vector && extent(0) >= lanes) vector = 0;
+  if (!vector) return std::nullopt;
+  for (size_t k = 0; k < rank; ++k)
+    if (k != *vector && extent(k) > 1) return Tile{*vector, k};
+  return Tile{*vector, *vector == 0 ? size_t{1} : size_t{0}};  // a single row (Gemm of batch 1)
+}
+
+void scheduleDense(Halide::Func f, const std::vector<Halide::Var>& vars, const std::vector<int64_t>& shape,
+                   int lanes) {
+  if (vars.empty()) return;
+  if (shape.back() >= lanes / 2) f.vectorize(vars.front(), lanes, kGuard);
+  int64_t elements = 1;
+  for (int64_t d : shape) elements *= d;
+  if (vars.size() >= 2 && elements >= 4096) f.parallel(vars.back());
+}
+
+void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::Var>& vars, const Tile& tile,
+                  const std::vector<int64_t>& shape, const Halide::RDom& domain, int lanes) {
+  Halide::Var xo("xo"), xi("xi"), yo("yo"), yi("yi");
+  const Halide::Var& x = vars[tile.vector];
+  const Halide::Var& y = vars[tile.rows];
+  int64_t rows = shape[shape.size() - 1 - tile.rows];
+  int rowsPerTile = tileRows(rows);
+  int64_t columns = shape[shape.size() - 1 - tile.vector];
+  int columnsPerTile = columns % (kTileVectors * lanes) == 0 ? kTileVectors * lanes : lanes;
+  out.split(x, xo, xi, columnsPerTile, kGuard).split(y, yo, yi, rowsPerTile, kGuard);
+  // Loops, innermost first: the tile, the other output dimensions, then all tiles in parallel.
+  std::vector<Halide::VarOrRVar> loops{xi, yi};
+  for (size_t k = 0; k < vars.size(); ++k)
+    if (k != tile.vector && k != tile.rows) loops.emplace_back(vars[k]);
+  bool oneRow = rows <= rowsPerTile;
+  const Halide::Var& parallel = oneRow ? xo : yo;
+  loops.emplace_back(oneRow ? yo : xo);
+  loops.emplace_back(parallel);
+  out.reorder(loops).parallel(parallel).vectorize(xi, lanes, kGuard).unroll(yi);
+  // acc lives in registers for one tile; guarded like out, so that at the edges it neither
+  // computes nor reads past the output.
+  std::vector<Halide::Var> storage{x, y};
+  for (size_t k = 0; k < vars.size(); ++k)
+    if (k != tile.vector && k != tile.rows) storage.push_back(vars[k]);
+  acc.compute_at(out, xo).reorder_storage(storage).vectorize(x, lanes, kGuard).unroll(y, rowsPerTile, kGuard);
+  acc.update()
+      .reorder(updateOrder({x, y}, domain, vars, {tile.vector, tile.rows}))
+      .vectorize(x, lanes, kGuard)
+      .unroll(y, rowsPerTile, kGuard);
+}
+
+void scheduleAccumulator(Halide::Func out, Halide::Func acc, const std::vector<Halide::Var>& vars,
+                         const std::vector<int64_t>& shape, const Halide::RDom& domain, int lanes) {
+  size_t rank = vars.size();
+  if (rank == 0) {
+    acc.compute_root();
+    return;
+  }
+  auto extent = [&](size_t halideDim) { return shape[rank - 1 - halideDim]; };
+  int64_t work = 1;
+  for (int64_t d : shape) work *= d;
+  for (int i = 0; i < domain.dimensions(); ++i)
+    if (auto e = Halide::Internal::as_const_int(domain[i].extent())) work *= *e;
+  // Lanes along the innermost output dimension, or across rows when each row reduces to one
+  // value (row maxima and sums of softmax and layer norm).
+  size_t lanesDim = extent(0) < lanes / 2 && rank >= 2 && extent(1) >= lanes ? 1 : 0;
+  bool vectorize = extent(lanesDim) >= lanes / 2;
+  Halide::Var outer("vo"), inner("vi");
+  // acc is computed per row of out (per group of lanes rows when lanes run across rows).
+  Halide::Var at = rank >= 2 ? vars[1] : Halide::Var::outermost();
+  if (vectorize) {
+    out.split(vars[lanesDim], outer, inner, lanes, kGuard).vectorize(inner);
+    if (lanesDim == 1 || rank == 1) at = outer;
+  }
+  // Threads over the outermost dimension with more than one element.
+  std::optional<size_t> parallel;
+  for (size_t k = rank; k-- > 0;)
+    if (!parallel && extent(k) > 1) parallel = k;
+  if (parallel && work >= kMinTaskIterations) {
+    if (*parallel == lanesDim && vectorize) {
+      out.parallel(outer);
+    } else if (*parallel > lanesDim || !vectorize) {
+      out.parallel(vars[*parallel]);
+    }
+  }
+  acc.compute_at(out, at);
+  acc.update().reorder(updateOrder({vars[lanesDim]}, domain, vars, {lanesDim}));
+  if (vectorize) {
+    acc.vectorize(vars[lanesDim], lanes, kGuard);
+    acc.update().vectorize(vars[lanesDim], lanes, kGuard);
+  }
+}
+
+void scheduleScatter(Halide::Func& f, const Halide::RDom& domain, const std::vector<std::string>& params,
+                     const ir::Subset& write, ir::Wcr wcr, int lanes) {
+  if (params.empty() || write.rank() == 0) return;
+  std::map<std::string, int> extents = domainExtents(domain, params);
+  auto index = [&](const std::string& p) {
+    return static_cast<int>(std::find(params.begin(), params.end(), p) - params.begin());
+  };
+  std::optional<std::string> vector, parallel;
+  for (const auto& [p, coefficient] : write.ranges.back().begin.terms())
+    if (coefficient != 0 && extents[p] >= lanes / 2 && (!vector || extents[p] > extents[*vector])) vector = p;
+  for (const ir::Range& r : write.ranges)
+    if (r.begin.terms().size() == 1) {
+      const std::string& p = r.begin.terms().begin()->first;
+      if (p != vector && extents.count(p) && extents[p] > 1 && (!parallel || extents[p] > extents[*parallel])) parallel = p;
+    }
+  // A plain write (no WCR) is not associative: Halide keeps its loop order, so lanes can only
+  // run along the innermost RVar.
+  if (wcr == ir::Wcr::None && vector && index(*vector) != 0) vector.reset();
+  if (!vector && !parallel) return;
+  std::vector<Halide::VarOrRVar> order;
+  if (vector) order.emplace_back(domain[index(*vector)]);
+  for (const std::string& p : params)
+    if (p != vector && p != parallel) order.emplace_back(domain[index(p)]);
+  if (parallel) order.emplace_back(domain[index(*parallel)]);
+  Halide::Stage update = f.update();
+  update.allow_race_conditions();
+  if (wcr != ir::Wcr::None) update.reorder(order);
+  if (vector) update.vectorize(domain[index(*vector)], lanes, kGuard);
+  if (parallel) {
+    // Tasks of at least kMinTaskIterations iterations, or the thread pool's overhead dominates.
+    int64_t perValue = 1;
+    for (const auto& [p, e] : extents)
+      if (p != *parallel) perValue *= e;
+    int taskSize = static_cast<int>(std::max<int64_t>(1, (kMinTaskIterations + perValue - 1) / perValue));
+    if (taskSize < extents[*parallel]) update.parallel(domain[index(*parallel)], taskSize);
+  }
+}
+
+std::optional<size_t> stridedDimension(const ir::Subset& read, const std::string& param) {
+  if (read.rank() == 0 || read.ranges.back().begin.coefficient(param) != 0) return std::nullopt;
+  for (size_t k = 0; k + 1 < read.rank(); ++k)
+    if (read.ranges[k].begin.coefficient(param) != 0) return k;
+  return std::nullopt;
+}
+
+Halide::Func packedCopy(const Halide::Buffer<>& buffer, size_t rank, size_t inner, const std::string& name,
+                        int lanes) {
+  std::vector<Halide::Var> vars;  // Halide order: vars[0] is row-major dimension rank-1
+  for (size_t k = 0; k < rank; ++k) vars.emplace_back(name + "_v" + std::to_string(k));
+  Halide::Func packed(name);
+  packed(vars) = buffer(std::vector<Halide::Expr>(vars.begin(), vars.end()));
+  std::vector<Halide::Var> storage{vars[rank - 1 - inner]};
+  for (size_t k = 0; k < rank; ++k)
+    if (k != rank - 1 - inner) storage.push_back(vars[k]);
+  // Written along its storage order (contiguous stores), read across the source's rows.
+  std::vector<Halide::VarOrRVar> loops(storage.begin(), storage.end());
+  packed.compute_root().reorder_storage(storage).reorder(loops);
+  packed.vectorize(storage.front(), lanes, kGuard).parallel(storage.back());
+  return packed;
+}
+
+}  // namespace conflux::targets::cpu

@@ -1,0 +1,62 @@
+#pragma once
+// Halide schedules of the cpu target's kernels: dense element-wise loops, register-blocked
+// contraction tiles with packed operands, reductions into an accumulator, and race-free
+// scatters. Each function only schedules; the definitions come from kernel_lowering.
+#include <Halide.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ir/memlet.h"
+
+namespace conflux::targets::cpu {
+
+/// The Halide dimensions (0 = innermost) of a contraction's register tile.
+struct Tile {
+  size_t vector;  // along the vector lanes
+  size_t rows;    // unrolled rows
+};
+
+/// The tile of a dense sum over map dimensions into an output of rank >= 2 (`shape` is the
+/// region computed, row-major), or nothing. Lanes run along a dimension that whole vectors fill
+/// — the innermost if it does, else the widest (output channels of a convolution over a 28x28
+/// image) — falling back to a partly filled innermost one; rows along the innermost other
+/// dimension with more than one element, if any.
+std::optional<Tile> contractionTile(bool dense, ir::Wcr wcr, bool reduces, const std::vector<int64_t>& shape,
+                                    int lanes);
+
+/// Vectorises the innermost variable (`vars[0]`), parallelises the outermost when the stage is
+/// large enough to pay for threads.
+void scheduleDense(Halide::Func f, const std::vector<Halide::Var>& vars, const std::vector<int64_t>& shape,
+                   int lanes);
+
+/// Schedules out(vars) = epilogue(acc(vars)) with acc an update over `domain` accumulated in
+/// registers per tile of rows x (kTileVectors * lanes) outputs; threads split the rows of tiles
+/// (the columns when there is one row of tiles).
+void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::Var>& vars, const Tile& tile,
+                  const std::vector<int64_t>& shape, const Halide::RDom& domain, int lanes);
+
+/// Schedules out(vars) = epilogue(acc(vars)) with acc an update over `domain` that is no
+/// contraction tile (row maxima, sums, pooling windows): acc is computed per row of out,
+/// vectorised along the innermost variable.
+void scheduleAccumulator(Halide::Func out, Halide::Func acc, const std::vector<Halide::Var>& vars,
+                         const std::vector<int64_t>& shape, const Halide::RDom& domain, int lanes);
+
+/// Schedules a scatter update of `f` over `domain` (one RVar per entry of `params`, same
+/// order) writing `write`: lanes run along a parameter that moves the innermost written index,
+/// threads along a parameter alone in some written index, so the update is race-free although
+/// Halide cannot prove it.
+void scheduleScatter(Halide::Func& f, const Halide::RDom& domain, const std::vector<std::string>& params,
+                     const ir::Subset& write, ir::Wcr wcr, int lanes);
+
+/// The row-major dimension of a read whose index moves with `param` when it is not the
+/// innermost one (the read would gather across vector lanes), or nothing.
+std::optional<size_t> stridedDimension(const ir::Subset& read, const std::string& param);
+
+/// A copy of a buffer stored with row-major dimension `inner` innermost, computed once per run
+/// before the kernel: the packed operand of a contraction that would otherwise gather.
+Halide::Func packedCopy(const Halide::Buffer<>& buffer, size_t rank, size_t inner, const std::string& name,
+                        int lanes);
+
+}  // namespace conflux::targets::cpu

@@ -1,0 +1,169 @@
+// reduction-fusion: a reduction, its init map and its element-wise consumer become one kernel
+// whose output never makes a round trip to memory; what does not fuse says why; the fused graph
+// computes what the unfused one does on the reference and cpu targets.
+#include <gtest/gtest.h>
+
+#include "api/conflux.h"
+#include "ir/memlet_propagation.h"
+#include "ir/printer.h"
+#include "ir/validate.h"
+#include "passes/data_movement.h"
+#include "passes/kernels.h"
+#include "passes/map_fusion.h"
+#include "passes/reduction_fusion.h"
+#include "tests/passes/library_graphs.h"
+#include "tests/support/golden.h"
+
+namespace conflux::passes {
+namespace {
+
+using testing::expandedGraph;
+using testing::expectSameOutputs;
+
+/// x [8,16] · w [16,32] -> + b [32] -> Relu -> y.
+const char* kMatMulBiasRelu = R"({"format": "conflux-graph", "version": 1, "name": "mlp",
+  "tensors": {"x": {"shape": [8, 16], "dtype": "float32", "kind": "input"},
+              "w": {"shape": [16, 32], "dtype": "float32", "kind": "input"},
+              "b": {"shape": [32], "dtype": "float32", "kind": "input"},
+              "y": {"shape": [8, 32], "dtype": "float32", "kind": "output"}},
+  "nodes": [{"name": "fc1", "op": "MatMul", "inputs": ["x", "w"], "outputs": ["h0"]},
+            {"name": "bias", "op": "Add", "inputs": ["h0", "b"], "outputs": ["h1"]},
+            {"name": "act", "op": "Relu", "inputs": ["h1"], "outputs": ["y"]}]})";
+
+/// `graph` after map-fusion and reduction-fusion, memlets propagated and validated.
+ir::Graph fused(ir::Graph graph) {
+  fuseElementwiseMaps(graph);
+  fuseReductions(graph);
+  ir::propagateMemlets(graph);
+  ir::validate(graph);
+  return graph;
+}
+
+TEST(ReductionFusion, MatMulBiasReluBecomesOneKernelMovingItsOperandsOnce) {
+  ir::Graph before = expandedGraph(kMatMulBiasRelu);
+  EXPECT_EQ(extractKernels(before).size(), 4u);  // init, matmul, add, relu
+  ir::Graph after = before;
+  fuseElementwiseMaps(after);
+  ir::propagateMemlets(after);
+  testing::expectMatchesGolden(ir::print(after), "tests/passes/golden/reduction_fusion_mlp.before.txt");
+  EXPECT_EQ(fuseReductions(after), 1);
+  ir::propagateMemlets(after);
+  ir::validate(after);
+  EXPECT_FALSE(after.hasArray("h0"));
+  testing::expectMatchesGolden(ir::print(after), "tests/passes/golden/reduction_fusion_mlp.after.txt");
+
+  std::vector<KernelTraffic> kernels = analyzeDataMovement(after);
+  ASSERT_EQ(kernels.size(), 1u);
+  EXPECT_EQ(kernels[0].origins, (std::vector<std::string>{"fc1", "bias", "act"}));
+  const double m = 8, k = 16, n = 32;
+  EXPECT_EQ(kernels[0].flops, 2 * m * k * n + 2 * m * n);  // multiply-add, bias add, max
+  EXPECT_EQ(kernels[0].bytesMin, 4 * (m * k + k * n + n + m * n));
+  EXPECT_EQ(kernels[0].bytesMoved, kernels[0].bytesMin);
+  expectSameOutputs(before, after, "reference", 1e-5);
+  expectSameOutputs(before, after, "cpu", 1e-5);
+}
+
+TEST(ReductionFusion, GemmBiasStartsTheAccumulator) {
+  ir::Graph before = expandedGraph(R"({"format": "conflux-graph", "version": 1, "name": "gemm",
+    "tensors": {"a": {"shape": [5, 7], "dtype": "float32", "kind": "input"},
+                "bt": {"shape": [33, 7], "dtype": "float32", "kind": "input"},
+                "c": {"shape": [33], "dtype": "float32", "kind": "input"},
+                "y": {"shape": [5, 33], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "g", "op": "Gemm", "inputs": ["a", "bt", "c"], "outputs": ["y"],
+               "attrs": {"transB": 1, "alpha": 0.5, "beta": 2.0}}]})");
+  ir::Graph after = fused(before);
+  std::vector<Kernel> kernels = extractKernels(after);
+  ASSERT_EQ(kernels.size(), 1u);
+  // No consumer (y is an output): the epilogue stores acc, which started as beta * c.
+  EXPECT_EQ(whyNotReductionFusable(before, 0, before.state(0).nodeIds().front()).value_or(""), "not a map entry");
+  std::optional<NestedReduction> nested = nestedReduction(after.state(0), kernels[0]);
+  ASSERT_TRUE(nested.has_value());
+  EXPECT_EQ(nested->wcr, ir::Wcr::Sum);
+  expectSameOutputs(before, after, "reference", 1e-5);
+  expectSameOutputs(before, after, "cpu", 1e-5);
+}
+
+TEST(ReductionFusion, ConvReluAndMaxPoolFuseAndComputeTheSame) {
+  ir::Graph before = expandedGraph(R"({"format": "conflux-graph", "version": 1, "name": "cnn",
+    "tensors": {"x": {"shape": [1, 3, 10, 10], "dtype": "float32", "kind": "input"},
+                "w": {"shape": [16, 3, 3, 3], "dtype": "float32", "kind": "input"},
+                "y": {"shape": [1, 16, 7, 7], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "conv", "op": "Conv", "inputs": ["x", "w"], "outputs": ["c"],
+               "attrs": {"kernel_shape": [3, 3], "pads": [0, 0, 0, 0]}},
+              {"name": "act", "op": "Relu", "inputs": ["c"], "outputs": ["r"]},
+              {"name": "pool", "op": "MaxPool", "inputs": ["r"], "outputs": ["y"],
+               "attrs": {"kernel_shape": [2, 2], "strides": [1, 1]}}]})");
+  ir::Graph after = fused(before);
+  // Overlapping pooling windows read each Relu output four times, so the Relu is the conv's
+  // epilogue rather than inlined into the pooling.
+  EXPECT_FALSE(after.hasArray("c"));
+  EXPECT_EQ(extractKernels(after).size(), 2u);
+  expectSameOutputs(before, after, "reference", 1e-5);
+  expectSameOutputs(before, after, "cpu", 1e-5);
+}
+
+TEST(ReductionFusion, SoftmaxRowReductionsLoseTheirInitKernels) {
+  ir::Graph before = expandedGraph(R"({"format": "conflux-graph", "version": 1, "name": "sm",
+    "tensors": {"x": {"shape": [4, 40, 24], "dtype": "float32", "kind": "input"},
+                "y": {"shape": [4, 40, 24], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "sm", "op": "Softmax", "inputs": ["x"], "outputs": ["y"], "attrs": {"axis": -1}}]})");
+  size_t unfused = extractKernels(before).size();
+  ir::Graph after = fused(before);
+  // The row maximum and the row sum each absorb their init map; they keep their [.., 1]
+  // outputs, which the normalising map reads broadcast.
+  EXPECT_EQ(extractKernels(after).size(), unfused - 2);
+  expectSameOutputs(before, after, "reference", 1e-6);
+  expectSameOutputs(before, after, "cpu", 1e-5);
+}
+
+TEST(ReductionFusion, AReductionReadTwiceKeepsItsOutputAndSaysWhy) {
+  ir::Graph graph = expandedGraph(R"({"format": "conflux-graph", "version": 1, "name": "fan",
+    "tensors": {"a": {"shape": [4, 8], "dtype": "float32", "kind": "input"},
+                "w": {"shape": [8, 16], "dtype": "float32", "kind": "input"},
+                "y": {"shape": [4, 16], "dtype": "float32", "kind": "output"},
+                "z": {"shape": [4, 16], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "mm", "op": "MatMul", "inputs": ["a", "w"], "outputs": ["h"]},
+              {"name": "r", "op": "Relu", "inputs": ["h"], "outputs": ["y"]},
+              {"name": "n", "op": "Neg", "inputs": ["h"], "outputs": ["z"]}]})");
+  std::vector<ReductionFusionCandidate> candidates = findReductionFusionCandidates(graph);
+  ASSERT_EQ(candidates.size(), 1u);
+  std::optional<std::string> why = whyNoFusedConsumer(graph, 0, candidates[0].reduceEntry);
+  ASSERT_TRUE(why.has_value());
+  EXPECT_NE(why->find("exactly one reader"), std::string::npos) << *why;
+  ir::Graph after = fused(graph);
+  EXPECT_TRUE(after.hasArray("h"));  // written once by the fused kernel, read by both maps
+  EXPECT_EQ(extractKernels(after).size(), 3u);
+  expectSameOutputs(graph, after, "reference", 1e-5);
+}
+
+TEST(ReductionFusion, ScatteredReductionsAreNotFused) {
+  // ConvTranspose adds into y[i*s + k]: its write is not one parameter per dimension.
+  ir::Graph graph = expandedGraph(R"({"format": "conflux-graph", "version": 1, "name": "ct",
+    "tensors": {"x": {"shape": [1, 2, 5], "dtype": "float32", "kind": "input"},
+                "w": {"shape": [2, 3, 3], "dtype": "float32", "kind": "input"},
+                "y": {"shape": [1, 3, 11], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "ct", "op": "ConvTranspose", "inputs": ["x", "w"], "outputs": ["y"],
+               "attrs": {"strides": [2]}}]})");
+  EXPECT_EQ(fuseReductions(graph), 0);
+  int scatters = 0;
+  for (ir::NodeId id : graph.state(0).nodeIds()) {
+    if (graph.state(0).node(id).kind() != ir::NodeKind::MapEntry) continue;
+    std::optional<std::string> why = whyNotReductionFusable(graph, 0, id);
+    ASSERT_TRUE(why.has_value());
+    scatters += why->find("other than at one parameter") != std::string::npos ? 1 : 0;
+  }
+  EXPECT_EQ(scatters, 1);
+}
+
+TEST(ReductionFusion, OnlyTheO3PipelineFusesReductions) {
+  for (int level : {2, 3}) {
+    ir::Graph graph = expandedGraph(kMatMulBiasRelu);
+    api::OptimizeOptions options;
+    options.level = level;
+    api::optimize(graph, options);
+    EXPECT_EQ(extractKernels(graph).size(), level == 3 ? 1u : 3u) << "-O" << level;
+  }
+}
+
+}  // namespace
+}  // namespace conflux::passes
