@@ -51,7 +51,7 @@ enum class ReduceKind { Sum, Mean, Max, Min };
 void reduceInto(Builder& b, ReduceKind kind, const std::vector<int64_t>& axes, bool keepDims);
 
 /// Copies the array of `src` into the array of `dst` at offset `begin` (per dimension; negative
-/// crops), after filling `dst` with `fill` when the copy does not cover it. Every index of the
+/// crops), filling the rest of `dst` (its border) with `fill`. Every index of the
 /// copy map stays affine. `role` names the maps ("pad" gives "<op>_pad_fill" and "<op>_pad"; ""
 /// gives "<op>_fill" and "<op>").
 void copyPadded(Builder& b, ir::NodeId src, ir::NodeId dst, const std::vector<int64_t>& begin,

@@ -6,21 +6,30 @@
 
 #include "ir/error.h"
 #include "passes/kernels.h"
+#include "targets/cpu/arena.h"
 #include "targets/cpu/halide_expr.h"
 #include "targets/cpu/kernel_lowering.h"
 
 namespace conflux::targets::cpu {
 namespace {
 
-/// A Halide view of a tensor's storage (no copy): dimension 0 is the innermost.
-Halide::Buffer<> wrap(ir::Tensor& tensor) {
+/// A Halide view (no copy) of an array of `shape` stored row-major at `data`: dimension 0 is
+/// the innermost.
+Halide::Buffer<> wrap(ir::DType dtype, const std::vector<int64_t>& shape, std::byte* data) {
   std::vector<halide_dimension_t> dims;
   int32_t stride = 1;
-  for (auto it = tensor.shape().rbegin(); it != tensor.shape().rend(); ++it) {
+  for (auto it = shape.rbegin(); it != shape.rend(); ++it) {
     dims.push_back(halide_dimension_t(0, static_cast<int32_t>(*it), stride));
     stride *= static_cast<int32_t>(*it);
   }
-  return Halide::Buffer<>(storageType(tensor.dtype()), tensor.bytes(), static_cast<int>(dims.size()), dims.data());
+  return Halide::Buffer<>(storageType(dtype), data, static_cast<int>(dims.size()), dims.data());
+}
+
+/// Bytes of every array of `graph`, each placed at an aligned offset.
+size_t arenaBytes(const ir::Graph& graph) {
+  size_t bytes = 0;
+  for (const auto& [name, desc] : graph.arrays()) bytes = Arena::aligned(bytes) + static_cast<size_t>(desc.bytes());
+  return bytes;
 }
 
 /// Throws conflux::Error for graph shapes the cpu target does not run yet.
@@ -40,22 +49,35 @@ void checkSupported(const ir::Graph& graph) {
 
 }  // namespace
 
+/// Where one array lives in the arena.
+struct Slot {
+  ir::DType dtype;
+  std::vector<int64_t> shape;
+  std::byte* data;
+  size_t bytes;
+};
+
 struct CpuProgram::Impl {
+  explicit Impl(const ir::Graph& graph) : arena(arenaBytes(graph)) {}
+  Arena arena;
   std::vector<std::string> inputs, outputs;
-  std::map<std::string, ir::Tensor> storage;
+  std::map<std::string, Slot> slots;
   std::map<std::string, Halide::Buffer<>> buffers;
   std::vector<LoweredKernel> kernels;
 };
 
-CpuProgram::CpuProgram(const ir::Graph& graph, const ir::TargetDesc& target) : impl_(std::make_unique<Impl>()) {
+CpuProgram::CpuProgram(const ir::Graph& graph, const ir::TargetDesc& target) : impl_(std::make_unique<Impl>(graph)) {
   checkSupported(graph);
   impl_->inputs = graph.inputs();
   impl_->outputs = graph.outputs();
+  size_t offset = 0;
   for (const auto& [name, desc] : graph.arrays()) {
-    ir::Tensor tensor(desc.dtype, desc.shape, name);
-    if (auto value = graph.constantValue(name)) tensor = *value;
-    auto [it, inserted] = impl_->storage.emplace(name, std::move(tensor));
-    impl_->buffers.emplace(name, wrap(it->second));
+    offset = Arena::aligned(offset);
+    Slot slot{desc.dtype, desc.shape, impl_->arena.data() + offset, static_cast<size_t>(desc.bytes())};
+    offset += slot.bytes;
+    if (auto value = graph.constantValue(name)) std::memcpy(slot.data, value->bytes(), slot.bytes);
+    impl_->buffers.emplace(name, wrap(desc.dtype, desc.shape, slot.data));
+    impl_->slots.emplace(name, std::move(slot));
   }
   BufferLookup lookup = [this](const std::string& array) { return impl_->buffers.at(array); };
   for (const passes::Kernel& kernel : passes::extractKernels(graph))
@@ -83,10 +105,10 @@ void CpuProgram::bindInputs(const std::map<std::string, ir::Tensor>& inputs) {
   for (const std::string& name : impl_->inputs) {
     auto it = inputs.find(name);
     if (it == inputs.end()) throw Error("input '" + name + "' is missing");
-    ir::Tensor& slot = impl_->storage.at(name);
-    if (it->second.dtype() != slot.dtype() || it->second.shape() != slot.shape())
+    const Slot& slot = impl_->slots.at(name);
+    if (it->second.dtype() != slot.dtype || it->second.shape() != slot.shape)
       throw Error("input '" + name + "' has the wrong dtype or shape");
-    std::memcpy(slot.bytes(), it->second.bytes(), slot.byteSize());
+    std::memcpy(slot.data, it->second.bytes(), slot.bytes);
   }
 }
 
@@ -94,7 +116,12 @@ std::map<std::string, ir::Tensor> CpuProgram::run(const std::map<std::string, ir
   bindInputs(inputs);
   for (LoweredKernel& kernel : impl_->kernels) runKernel(kernel);
   std::map<std::string, ir::Tensor> results;
-  for (const std::string& name : impl_->outputs) results.emplace(name, impl_->storage.at(name));
+  for (const std::string& name : impl_->outputs) {
+    const Slot& slot = impl_->slots.at(name);
+    ir::Tensor result(slot.dtype, slot.shape, name);
+    std::memcpy(result.bytes(), slot.data, slot.bytes);
+    results.emplace(name, std::move(result));
+  }
   return results;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // The cpu target: a graph compiled to native code (one JIT-compiled Halide pipeline per kernel),
-// with storage for every array allocated once at compile time. Halide stays out of this header.
+// with every array placed once, at compile time, in one arena. Halide stays out of this header.
 #include <map>
 #include <memory>
 #include <string>

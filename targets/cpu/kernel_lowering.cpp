@@ -275,6 +275,7 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
     scheduleScatter(f, domain, reductionParams, write.subset, write.wcr, lanes);
   }
 
+  if (std::getenv("CONFLUX_DEBUG_HALIDE")) f.print_loop_nest();
   Halide::Pipeline pipeline(f);
   pipeline.compile_jit(jitTarget(target));
   return {kernel.name, pipeline, outBuffer};

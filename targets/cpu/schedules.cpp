@@ -89,16 +89,25 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
   const Halide::Var& parallel = oneRow ? xo : yo;
   loops.emplace_back(oneRow ? yo : xo);
   loops.emplace_back(parallel);
-  out.reorder(loops).parallel(parallel).vectorize(xi, lanes, kGuard).unroll(yi);
+  // The loop just outside the tile: acc is computed there, so it holds one tile.
+  Halide::Var perTile = loops[2].var;
+  out.reorder(loops).parallel(parallel).vectorize(xi, lanes, kGuard).unroll(xi).unroll(yi);
   // acc lives in registers for one tile; guarded like out, so that at the edges it neither
   // computes nor reads past the output.
   std::vector<Halide::Var> storage{x, y};
   for (size_t k = 0; k < vars.size(); ++k)
     if (k != tile.vector && k != tile.rows) storage.push_back(vars[k]);
-  acc.compute_at(out, xo).reorder_storage(storage).vectorize(x, lanes, kGuard).unroll(y, rowsPerTile, kGuard);
+  // The tile's vectors and rows are unrolled: kTileVectors x rowsPerTile accumulators in
+  // registers, one fused multiply-add each per reduction step.
+  acc.compute_at(out, perTile)
+      .reorder_storage(storage)
+      .vectorize(x, lanes, kGuard)
+      .unroll(x)
+      .unroll(y, rowsPerTile, kGuard);
   acc.update()
       .reorder(updateOrder({x, y}, domain, vars, {tile.vector, tile.rows}))
       .vectorize(x, lanes, kGuard)
+      .unroll(x)
       .unroll(y, rowsPerTile, kGuard);
 }
 
@@ -195,13 +204,28 @@ Halide::Func packedCopy(const Halide::Buffer<>& buffer, size_t rank, size_t inne
   for (size_t k = 0; k < rank; ++k) vars.emplace_back(name + "_v" + std::to_string(k));
   Halide::Func packed(name);
   packed(vars) = buffer(std::vector<Halide::Expr>(vars.begin(), vars.end()));
-  std::vector<Halide::Var> storage{vars[rank - 1 - inner]};
+  size_t packedInner = rank - 1 - inner;  // Halide dimension stored innermost
+  std::vector<Halide::Var> storage{vars[packedInner]};
   for (size_t k = 0; k < rank; ++k)
-    if (k != rank - 1 - inner) storage.push_back(vars[k]);
-  // Written along its storage order (contiguous stores), read across the source's rows.
+    if (k != packedInner) storage.push_back(vars[k]);
   std::vector<Halide::VarOrRVar> loops(storage.begin(), storage.end());
   packed.compute_root().reorder_storage(storage).reorder(loops);
-  packed.vectorize(storage.front(), lanes, kGuard).parallel(storage.back());
+  // A transpose in blocks of lanes x lanes: vector stores along the packed dimension, and the
+  // loads of a block touch `lanes` cache lines of the source's contiguous dimension (the
+  // innermost other one with more than one element), each used `lanes` times.
+  std::optional<size_t> source;
+  for (size_t k = 0; k < rank && !source; ++k)
+    if (k != packedInner && buffer.dim(static_cast<int>(k)).extent() > 1) source = k;
+  if (source) {
+    Halide::Var xo, yo, xi, yi;
+    packed.tile(vars[packedInner], vars[*source], xo, yo, xi, yi, lanes, lanes, kGuard);
+    std::vector<Halide::VarOrRVar> blocked{xi, yi, xo, yo};
+    for (size_t k = 0; k < rank; ++k)
+      if (k != packedInner && k != *source) blocked.emplace_back(vars[k]);
+    packed.reorder(blocked).vectorize(xi).unroll(yi).parallel(blocked.back().var);
+  } else {
+    packed.vectorize(storage.front(), lanes, kGuard).parallel(storage.back());
+  }
   return packed;
 }
 
