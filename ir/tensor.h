@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ir/dtype.h"
+#include "ir/page_allocator.h"
 
 namespace conflux::ir {
 
@@ -49,7 +50,7 @@ class Tensor {
   DType dtype_ = DType::F32;
   std::vector<int64_t> shape_;
   int64_t numElements_ = 1;
-  std::vector<std::byte> bytes_;
+  std::vector<std::byte, PageAllocator<std::byte>> bytes_;
 };
 
 /// bfloat16 / float16 conversions (round to nearest even).

@@ -7,6 +7,7 @@
 #include "ir/error.h"
 #include "passes/kernels.h"
 #include "targets/cpu/arena.h"
+#include "targets/cpu/array_source.h"
 #include "targets/cpu/halide_expr.h"
 #include "targets/cpu/kernel_lowering.h"
 
@@ -57,12 +58,33 @@ struct Slot {
   size_t bytes;
 };
 
+/// A graph input: read in place through an image parameter with the input's fixed shape and
+/// row-major strides, bound to the caller's tensor at each run.
+struct InputBinding {
+  Halide::ImageParam param;
+  Halide::Buffer<> bound;  // wraps the tensor of the current run
+};
+
+/// An image parameter for an input of `dtype` and `shape`; `index` makes its name unique.
+Halide::ImageParam inputParam(ir::DType dtype, const std::vector<int64_t>& shape, size_t index) {
+  Halide::ImageParam param(storageType(dtype), static_cast<int>(shape.size()), "input" + std::to_string(index));
+  int32_t stride = 1;
+  for (size_t k = 0; k < shape.size(); ++k) {
+    int32_t extent = static_cast<int32_t>(shape[shape.size() - 1 - k]);
+    param.dim(static_cast<int>(k)).set_bounds(0, extent).set_stride(stride);
+    stride *= extent;
+  }
+  return param;
+}
+
 struct CpuProgram::Impl {
   explicit Impl(const ir::Graph& graph) : arena(arenaBytes(graph)) {}
   Arena arena;
   std::vector<std::string> inputs, outputs;
   std::map<std::string, Slot> slots;
-  std::map<std::string, Halide::Buffer<>> buffers;
+  std::map<std::string, ArraySource> sources;
+  std::map<std::string, InputBinding> bindings;
+  Halide::ParamMap bound;
   std::vector<LoweredKernel> kernels;
 };
 
@@ -76,10 +98,17 @@ CpuProgram::CpuProgram(const ir::Graph& graph, const ir::TargetDesc& target) : i
     Slot slot{desc.dtype, desc.shape, impl_->arena.data() + offset, static_cast<size_t>(desc.bytes())};
     offset += slot.bytes;
     if (auto value = graph.constantValue(name)) std::memcpy(slot.data, value->bytes(), slot.bytes);
-    impl_->buffers.emplace(name, wrap(desc.dtype, desc.shape, slot.data));
+    impl_->sources.emplace(name, ArraySource::stored(wrap(desc.dtype, desc.shape, slot.data)));
     impl_->slots.emplace(name, std::move(slot));
   }
-  BufferLookup lookup = [this](const std::string& array) { return impl_->buffers.at(array); };
+  for (size_t i = 0; i < impl_->inputs.size(); ++i) {
+    const std::string& name = impl_->inputs[i];
+    const ir::DataDesc& desc = graph.array(name);
+    InputBinding binding{inputParam(desc.dtype, desc.shape, i), {}};
+    impl_->sources.insert_or_assign(name, ArraySource::parameter(binding.param));
+    impl_->bindings.emplace(name, std::move(binding));
+  }
+  ArrayLookup lookup = [this](const std::string& array) { return impl_->sources.at(array); };
   for (const passes::Kernel& kernel : passes::extractKernels(graph))
     for (LoweredKernel& lowered : lowerKernel(graph, kernel, lookup, target)) impl_->kernels.push_back(std::move(lowered));
 }
@@ -91,9 +120,9 @@ size_t CpuProgram::numKernels() const { return impl_->kernels.size(); }
 namespace {
 
 /// Runs one kernel, turning Halide's runtime errors into conflux::Error.
-void runKernel(LoweredKernel& kernel) {
+void runKernel(LoweredKernel& kernel, const Halide::ParamMap& inputs) {
   try {
-    kernel.run();
+    kernel.run(inputs);
   } catch (const Halide::Error& e) {
     throw Error("kernel " + kernel.name + " failed: " + e.what());
   }
@@ -108,15 +137,22 @@ void CpuProgram::bindInputs(const std::map<std::string, ir::Tensor>& inputs) {
     const Slot& slot = impl_->slots.at(name);
     if (it->second.dtype() != slot.dtype || it->second.shape() != slot.shape)
       throw Error("input '" + name + "' has the wrong dtype or shape");
-    std::memcpy(slot.data, it->second.bytes(), slot.bytes);
+    // Kernels only read inputs, so the caller's tensor is read in place.
+    InputBinding& binding = impl_->bindings.at(name);
+    binding.bound = wrap(slot.dtype, slot.shape, const_cast<std::byte*>(it->second.bytes()));
+    impl_->bound.set(binding.param, binding.bound);
   }
 }
 
 std::map<std::string, ir::Tensor> CpuProgram::run(const std::map<std::string, ir::Tensor>& inputs) {
   bindInputs(inputs);
-  for (LoweredKernel& kernel : impl_->kernels) runKernel(kernel);
+  for (LoweredKernel& kernel : impl_->kernels) runKernel(kernel, impl_->bound);
   std::map<std::string, ir::Tensor> results;
   for (const std::string& name : impl_->outputs) {
+    if (inputs.count(name)) {  // an input passed straight through
+      results.emplace(name, inputs.at(name));
+      continue;
+    }
     const Slot& slot = impl_->slots.at(name);
     ir::Tensor result(slot.dtype, slot.shape, name);
     std::memcpy(result.bytes(), slot.data, slot.bytes);
@@ -132,7 +168,7 @@ std::map<std::string, double> CpuProgram::profile(const std::map<std::string, ir
     std::map<std::string, double> total;  // pipelines of one kernel add up
     for (LoweredKernel& kernel : impl_->kernels) {
       auto start = std::chrono::steady_clock::now();
-      runKernel(kernel);
+      runKernel(kernel, impl_->bound);
       total[kernel.name] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     }
     if (run >= 0)

@@ -32,7 +32,7 @@ class CpuProgram {
   size_t numKernels() const;
 
  private:
-  /// Copies the inputs into their storage, checking dtype and shape.
+  /// Binds the inputs (read in place by the kernels), checking dtype and shape.
   void bindInputs(const std::map<std::string, ir::Tensor>& inputs);
 
   struct Impl;

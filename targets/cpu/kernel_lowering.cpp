@@ -31,9 +31,9 @@ NodeId kernelTasklet(const ir::State& state, const passes::Kernel& kernel, const
 }
 
 /// Element `rowMajor` of a buffer (Halide's dimension 0 is the innermost, our last).
-Expr element(const Halide::Buffer<>& buffer, std::vector<Expr> rowMajor, ir::DType dtype) {
+Expr element(const ArraySource& array, std::vector<Expr> rowMajor, ir::DType dtype) {
   std::reverse(rowMajor.begin(), rowMajor.end());
-  Expr value = buffer(rowMajor);
+  Expr value = array(rowMajor);
   return dtype == ir::DType::Bool ? value != Halide::cast(value.type(), 0) : value;
 }
 
@@ -85,7 +85,7 @@ Halide::Target jitTarget(const ir::TargetDesc& target) {
 
 }  // namespace
 
-void LoweredKernel::run() { pipeline.realize(output); }
+void LoweredKernel::run(const Halide::ParamMap& inputs) { pipeline.realize(output, Halide::Target(), inputs); }
 
 namespace {
 
@@ -115,7 +115,7 @@ using PackRead = std::function<std::optional<Expr>(const ir::Memlet&, const std:
 /// buffers at the memlet's index (or what `pack` returns), regions read through Load. Edges
 /// of the array `skip` (an accumulator) are left to the caller.
 ExprScope bindInputs(const ir::Graph& graph, const ir::State& state, NodeId tasklet,
-                     const std::map<std::string, Expr>& params, const BufferLookup& buffers, const PackRead& pack,
+                     const std::map<std::string, Expr>& params, const ArrayLookup& arrays, const PackRead& pack,
                      const std::string& skip, const std::string& where) {
   ExprScope scope;
   for (const auto& [name, value] : params) scope.values[name] = value;
@@ -131,9 +131,9 @@ ExprScope bindInputs(const ir::Graph& graph, const ir::State& state, NodeId task
     for (const ir::Range& r : edge.memlet.subset.ranges) indices.push_back(toHalide(r.begin, params));
     std::optional<Expr> packed = pack ? pack(edge.memlet, indices) : std::nullopt;
     scope.values[edge.dstConn] =
-        packed ? *packed : element(buffers(edge.memlet.data), indices, graph.array(edge.memlet.data).dtype);
+        packed ? *packed : element(arrays(edge.memlet.data), indices, graph.array(edge.memlet.data).dtype);
   }
-  scope.load = [regions, params, buffers, &graph, where](const std::string& conn, const std::vector<Expr>& relative) {
+  scope.load = [regions, params, arrays, &graph, where](const std::string& conn, const std::vector<Expr>& relative) {
     auto it = regions.find(conn);
     if (it == regions.end()) throw Error(where + ": Load of '" + conn + "', which is not a region");
     const ir::DataDesc& desc = graph.array(it->second.data);
@@ -144,18 +144,18 @@ ExprScope bindInputs(const ir::Graph& graph, const ir::State& state, NodeId task
       Expr index = toHalide(it->second.subset.ranges[k].begin, params) + Halide::cast<int32_t>(relative[k]);
       indices.push_back(Halide::clamp(index, 0, static_cast<int32_t>(desc.shape[k] - 1)));
     }
-    return element(buffers(it->second.data), indices, desc.dtype);
+    return element(arrays(it->second.data), indices, desc.dtype);
   };
   return scope;
 }
 
 /// Lowers the part of a kernel that computes one output (`plan`).
 LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, const OutputPlan& plan,
-                          const BufferLookup& buffers, const ir::TargetDesc& target, const std::string& where) {
+                          const ArrayLookup& arrays, const ir::TargetDesc& target, const std::string& where) {
   const ir::State& state = graph.state(kernel.state);
   const ir::Memlet& write = plan.writeEdge.memlet;
   const ir::DataDesc& out = graph.array(write.data);
-  Halide::Buffer<> outBuffer = buffers(write.data);
+  Halide::Buffer<> outBuffer = arrays(write.data).buffer(where);
   const ir::Map& map = plan.space;
   const std::optional<passes::NestedReduction>& nested = plan.nested;
 
@@ -225,7 +225,7 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
     std::optional<size_t> strided =
         tile ? stridedDimension(memlet.subset, box->soleParam(out.shape.size() - 1 - tile->vector)) : std::nullopt;
     if (!strided || desc.dtype == ir::DType::Bool) return std::nullopt;
-    packed.push_back(packedCopy(buffers(memlet.data), desc.shape.size(), *strided,
+    packed.push_back(packedCopy(arrays(memlet.data), desc.shape, *strided,
                                 kernel.name + "_packed" + std::to_string(packed.size()), lanes));
     return packed.back()(std::vector<Expr>(indices.rbegin(), indices.rend()));
   };
@@ -233,7 +233,7 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
   // The value each iteration contributes (the reduction's tasklet, or the only one).
   NodeId valueTasklet = nested ? nested->reduceTasklet : plan.outputTasklet;
   Halide::Type valueType = storageType(nested ? graph.array(nested->accumulator).dtype : out.dtype);
-  ExprScope scope = bindInputs(graph, state, valueTasklet, params, buffers, pack, "", where);
+  ExprScope scope = bindInputs(graph, state, valueTasklet, params, arrays, pack, "", where);
   Expr value = Halide::cast(valueType, toHalide(outputExpr(state, valueTasklet, nested ? "" : plan.writeEdge.srcConn), scope));
   if (std::getenv("CONFLUX_DEBUG_HALIDE")) std::cerr << where << ": " << value << "\n";
 
@@ -249,9 +249,9 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
     Halide::Func acc(kernel.name + "_acc");
     Expr result;
     if (nested) {
-      ExprScope initScope = bindInputs(graph, state, nested->initTasklet, pure, buffers, {}, "", where);
+      ExprScope initScope = bindInputs(graph, state, nested->initTasklet, pure, arrays, {}, "", where);
       acc(halideVars) = Halide::cast(valueType, toHalide(outputExpr(state, nested->initTasklet, ""), initScope));
-      ExprScope epilogue = bindInputs(graph, state, plan.outputTasklet, pure, buffers, {}, nested->accumulator, where);
+      ExprScope epilogue = bindInputs(graph, state, plan.outputTasklet, pure, arrays, {}, nested->accumulator, where);
       epilogue.values[nested->epilogueConn] = acc(at);
       result = Halide::cast(storageType(out.dtype), toHalide(outputExpr(state, plan.outputTasklet, ""), epilogue));
     } else {
@@ -301,13 +301,13 @@ std::vector<OutputPlan> outputPlans(const ir::State& state, const passes::Kernel
 }  // namespace
 
 std::vector<LoweredKernel> lowerKernel(const ir::Graph& graph, const passes::Kernel& kernel,
-                                       const BufferLookup& buffers, const ir::TargetDesc& target) {
+                                       const ArrayLookup& arrays, const ir::TargetDesc& target) {
   const ir::State& state = graph.state(kernel.state);
   const std::string where = "kernel " + kernel.name + " (" + state.node(kernel.root).describe() + ")";
   std::vector<LoweredKernel> lowered;
   try {
     for (const OutputPlan& plan : outputPlans(state, kernel, where))
-      lowered.push_back(lowerOutput(graph, kernel, plan, buffers, target, where));
+      lowered.push_back(lowerOutput(graph, kernel, plan, arrays, target, where));
   } catch (const Halide::Error& e) {
     throw Error(where + ": Halide rejected the kernel: " + e.what());
   }

@@ -12,13 +12,11 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "targets/cpu/array_source.h"
 #include "ir/target_desc.h"
 #include "passes/kernels.h"
 
 namespace conflux::targets::cpu {
-
-/// The Halide buffer wrapping each array's storage.
-using BufferLookup = std::function<Halide::Buffer<>(const std::string& array)>;
 
 /// A compiled kernel: run() realizes its pipeline into the output buffer.
 struct LoweredKernel {
@@ -26,14 +24,15 @@ struct LoweredKernel {
   Halide::Pipeline pipeline;
   Halide::Buffer<> output;
 
-  /// Runs the kernel; throws Halide::Error when the pipeline fails.
-  void run();
+  /// Runs the kernel with the graph inputs bound in `inputs`; throws Halide::Error when the
+  /// pipeline fails.
+  void run(const Halide::ParamMap& inputs);
 };
 
 /// Lowers and JIT-compiles `kernel` of `graph` for `target` (Halide's host target: AVX-512
 /// where the machine has it): one pipeline per output of its tasklet. Throws conflux::Error
 /// naming the kernel for patterns the cpu target does not lower yet.
 std::vector<LoweredKernel> lowerKernel(const ir::Graph& graph, const passes::Kernel& kernel,
-                                       const BufferLookup& buffers, const ir::TargetDesc& target);
+                                       const ArrayLookup& arrays, const ir::TargetDesc& target);
 
 }  // namespace conflux::targets::cpu

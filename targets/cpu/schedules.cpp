@@ -198,12 +198,13 @@ std::optional<size_t> stridedDimension(const ir::Subset& read, const std::string
   return std::nullopt;
 }
 
-Halide::Func packedCopy(const Halide::Buffer<>& buffer, size_t rank, size_t inner, const std::string& name,
-                        int lanes) {
+Halide::Func packedCopy(const ArraySource& source, const std::vector<int64_t>& shape, size_t inner,
+                        const std::string& name, int lanes) {
+  size_t rank = shape.size();
   std::vector<Halide::Var> vars;  // Halide order: vars[0] is row-major dimension rank-1
   for (size_t k = 0; k < rank; ++k) vars.emplace_back(name + "_v" + std::to_string(k));
   Halide::Func packed(name);
-  packed(vars) = buffer(std::vector<Halide::Expr>(vars.begin(), vars.end()));
+  packed(vars) = source(std::vector<Halide::Expr>(vars.begin(), vars.end()));
   size_t packedInner = rank - 1 - inner;  // Halide dimension stored innermost
   std::vector<Halide::Var> storage{vars[packedInner]};
   for (size_t k = 0; k < rank; ++k)
@@ -213,15 +214,15 @@ Halide::Func packedCopy(const Halide::Buffer<>& buffer, size_t rank, size_t inne
   // A transpose in blocks of lanes x lanes: vector stores along the packed dimension, and the
   // loads of a block touch `lanes` cache lines of the source's contiguous dimension (the
   // innermost other one with more than one element), each used `lanes` times.
-  std::optional<size_t> source;
-  for (size_t k = 0; k < rank && !source; ++k)
-    if (k != packedInner && buffer.dim(static_cast<int>(k)).extent() > 1) source = k;
-  if (source) {
+  std::optional<size_t> contiguous;
+  for (size_t k = 0; k < rank && !contiguous; ++k)
+    if (k != packedInner && shape[rank - 1 - k] > 1) contiguous = k;
+  if (contiguous) {
     Halide::Var xo, yo, xi, yi;
-    packed.tile(vars[packedInner], vars[*source], xo, yo, xi, yi, lanes, lanes, kGuard);
+    packed.tile(vars[packedInner], vars[*contiguous], xo, yo, xi, yi, lanes, lanes, kGuard);
     std::vector<Halide::VarOrRVar> blocked{xi, yi, xo, yo};
     for (size_t k = 0; k < rank; ++k)
-      if (k != packedInner && k != *source) blocked.emplace_back(vars[k]);
+      if (k != packedInner && k != *contiguous) blocked.emplace_back(vars[k]);
     packed.reorder(blocked).vectorize(xi).unroll(yi).parallel(blocked.back().var);
   } else {
     packed.vectorize(storage.front(), lanes, kGuard).parallel(storage.back());

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ir/memlet.h"
+#include "targets/cpu/array_source.h"
 
 namespace conflux::targets::cpu {
 
@@ -54,9 +55,10 @@ void scheduleScatter(Halide::Func& f, const Halide::RDom& domain, const std::vec
 /// innermost one (the read would gather across vector lanes), or nothing.
 std::optional<size_t> stridedDimension(const ir::Subset& read, const std::string& param);
 
-/// A copy of a buffer stored with row-major dimension `inner` innermost, computed once per run
-/// before the kernel: the packed operand of a contraction that would otherwise gather.
-Halide::Func packedCopy(const Halide::Buffer<>& buffer, size_t rank, size_t inner, const std::string& name,
-                        int lanes);
+/// A copy of an array of `shape` stored with row-major dimension `inner` innermost, computed
+/// once per run before the kernel: the packed operand of a contraction that would otherwise
+/// gather.
+Halide::Func packedCopy(const ArraySource& source, const std::vector<int64_t>& shape, size_t inner,
+                        const std::string& name, int lanes);
 
 }  // namespace conflux::targets::cpu
