@@ -61,6 +61,42 @@ std::vector<Kernel> extractKernels(const ir::Graph& graph) {
   return kernels;
 }
 
+namespace {
+
+/// True when two boxes of constant bounds share an element (unknown bounds count as shared).
+bool mayOverlap(const ir::Subset& a, const ir::Subset& b) {
+  for (size_t d = 0; d < a.rank() && d < b.rank(); ++d) {
+    std::optional<int64_t> aBegin = a.ranges[d].begin.constantValue(), aEnd = a.ranges[d].end.constantValue();
+    std::optional<int64_t> bBegin = b.ranges[d].begin.constantValue(), bEnd = b.ranges[d].end.constantValue();
+    if (aBegin && aEnd && bBegin && bEnd && (*aEnd < *bBegin || *bEnd < *aBegin)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<bool> runOnceKernels(const ir::Graph& graph, const std::vector<Kernel>& kernels) {
+  std::vector<bool> once(kernels.size(), false);
+  for (size_t i = 0; i < kernels.size(); ++i) {
+    const Kernel& k = kernels[i];
+    const ir::State& state = graph.state(k.state);
+    bool candidate = k.reads.empty() && !k.writes.empty();
+    for (ir::EdgeId w : k.writes) {
+      const ir::Memlet& write = state.edge(w).memlet;
+      candidate = candidate && graph.array(write.data).transient;
+      for (size_t j = 0; candidate && j < kernels.size(); ++j) {
+        if (j == i) continue;
+        for (ir::EdgeId other : kernels[j].writes) {
+          const ir::Memlet& o = graph.state(kernels[j].state).edge(other).memlet;
+          if (o.data == write.data && mayOverlap(o.subset, write.subset)) candidate = false;
+        }
+      }
+    }
+    once[i] = candidate;
+  }
+  return once;
+}
+
 std::optional<NestedReduction> nestedReduction(const ir::State& state, const Kernel& kernel) {
   if (state.node(kernel.root).kind() != ir::NodeKind::MapEntry || kernel.nodes.size() != 9) return std::nullopt;
   NestedReduction r;

@@ -29,6 +29,11 @@ struct Kernel {
 /// The kernels of every state, in state order then topological order.
 std::vector<Kernel> extractKernels(const ir::Graph& graph);
 
+/// For each kernel, whether one run at load time gives every later run the same memory: it
+/// reads no array, writes only transients, and no other kernel writes any element it writes
+/// (the zero border of a padded copy, whose interior another kernel fills each run).
+std::vector<bool> runOnceKernels(const ir::Graph& graph, const std::vector<Kernel>& kernels);
+
 /// The parts of a nested reduction kernel (what reduction-fusion builds): a map over the output
 /// space whose body initialises a register accumulator, combines a nested map's values into
 /// it, and writes the output element from it.

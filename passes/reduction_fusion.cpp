@@ -36,6 +36,9 @@ struct Match {
   NodeId initialised;  // access node between the init map and the reduction
   NodeId reduced;      // access node the reduction writes
   std::string data;    // the reduced array
+  /// The reduction's write with every parameter of one value replaced by that value (a
+  /// depthwise convolution writes channel g*1 + m with m = 0).
+  ir::Subset write;
   /// The index each dimension of the reduced array is written at: one output parameter, or
   /// 0 for a dimension of size 1 (a row maximum [rows, 1]).
   std::vector<AffineExpr> outputIndex;
@@ -76,10 +79,15 @@ std::optional<std::string> soleParameter(const ir::Range& r) {
 /// or says why the write is not of that form.
 std::optional<std::string> splitParameters(const std::vector<int64_t>& shape, Match& m) {
   const ir::Map& map = m.reduce.map;
+  m.write = m.reduce.write.subset;
+  for (size_t k = 0; k < map.params.size(); ++k)
+    if (std::optional<int64_t> only = map.ranges.ranges[k].begin.constantValue();
+        only && map.ranges.ranges[k].begin == map.ranges.ranges[k].end)
+      m.write = m.write.substitute(map.params[k], AffineExpr(*only));
   m.outputIndex.clear();
   std::vector<std::string> written;
   for (size_t d = 0; d < shape.size(); ++d) {
-    const ir::Range& index = m.reduce.write.subset.ranges[d];
+    const ir::Range& index = m.write.ranges[d];
     if (shape[d] == 1 && index == ir::Range::point(AffineExpr(0))) {
       m.outputIndex.push_back(AffineExpr(0));
       continue;
@@ -340,6 +348,7 @@ void fuseReduction(ir::Graph& graph, const ReductionFusionCandidate& candidate) 
     epilogue = state.addTasklet("store", ir::Tasklet{{"acc"}, {{"out", ir::ref("acc", desc.dtype)}}}, origins);
     state.addEdge(reduced, "", epilogue, "acc", accMemlet);
     write = m.reduce.write;
+    write.subset = m.write;
     write.wcr = ir::Wcr::None;
     target = m.reduced;
     writeConn = "out";

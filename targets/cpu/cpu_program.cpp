@@ -88,6 +88,19 @@ struct CpuProgram::Impl {
   std::vector<LoweredKernel> kernels;
 };
 
+namespace {
+
+/// Runs one kernel, turning Halide's runtime errors into conflux::Error.
+void runKernel(LoweredKernel& kernel, const Halide::ParamMap& inputs) {
+  try {
+    kernel.run(inputs);
+  } catch (const Halide::Error& e) {
+    throw Error("kernel " + kernel.name + " failed: " + e.what());
+  }
+}
+
+}  // namespace
+
 CpuProgram::CpuProgram(const ir::Graph& graph, const ir::TargetDesc& target) : impl_(std::make_unique<Impl>(graph)) {
   checkSupported(graph);
   impl_->inputs = graph.inputs();
@@ -109,26 +122,21 @@ CpuProgram::CpuProgram(const ir::Graph& graph, const ir::TargetDesc& target) : i
     impl_->bindings.emplace(name, std::move(binding));
   }
   ArrayLookup lookup = [this](const std::string& array) { return impl_->sources.at(array); };
-  for (const passes::Kernel& kernel : passes::extractKernels(graph))
-    for (LoweredKernel& lowered : lowerKernel(graph, kernel, lookup, target)) impl_->kernels.push_back(std::move(lowered));
+  std::vector<passes::Kernel> kernels = passes::extractKernels(graph);
+  std::vector<bool> once = passes::runOnceKernels(graph, kernels);
+  for (size_t i = 0; i < kernels.size(); ++i)
+    for (LoweredKernel& lowered : lowerKernel(graph, kernels[i], lookup, target)) {
+      if (once[i]) {
+        runKernel(lowered, impl_->bound);  // constants into memory no other kernel writes
+        continue;
+      }
+      impl_->kernels.push_back(std::move(lowered));
+    }
 }
 
 CpuProgram::~CpuProgram() = default;
 
 size_t CpuProgram::numKernels() const { return impl_->kernels.size(); }
-
-namespace {
-
-/// Runs one kernel, turning Halide's runtime errors into conflux::Error.
-void runKernel(LoweredKernel& kernel, const Halide::ParamMap& inputs) {
-  try {
-    kernel.run(inputs);
-  } catch (const Halide::Error& e) {
-    throw Error("kernel " + kernel.name + " failed: " + e.what());
-  }
-}
-
-}  // namespace
 
 void CpuProgram::bindInputs(const std::map<std::string, ir::Tensor>& inputs) {
   for (const std::string& name : impl_->inputs) {

@@ -5,6 +5,7 @@
 #include "passes/data_movement.h"
 #include "passes/kernels.h"
 #include "tests/ir/example_graphs.h"
+#include "tests/passes/library_graphs.h"
 
 namespace conflux::passes {
 namespace {
@@ -20,6 +21,27 @@ TEST(Kernels, OneKernelPerTopLevelMapWithItsOrigins) {
   EXPECT_EQ(kernels[1].nodes.size(), 3u);  // entry, exit, tasklet
   EXPECT_EQ(kernels[1].reads.size(), 2u);  // x, w
   EXPECT_EQ(kernels[1].writes.size(), 1u);  // h
+}
+
+TEST(Kernels, OnlyTheBorderFillsOfAPaddedCopyRunOnce) {
+  ir::Graph graph = testing::expandedGraph(R"({"format": "conflux-graph", "version": 1, "name": "conv",
+    "tensors": {"x": {"shape": [1, 2, 6, 6], "dtype": "float32", "kind": "input"},
+                "w": {"shape": [3, 2, 3, 3], "dtype": "float32", "kind": "input"},
+                "y": {"shape": [1, 3, 6, 6], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "conv", "op": "Conv", "inputs": ["x", "w"], "outputs": ["y"],
+               "attrs": {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1]}}]})");
+  std::vector<Kernel> kernels = extractKernels(graph);
+  std::vector<bool> once = runOnceKernels(graph, kernels);
+  ASSERT_EQ(once.size(), kernels.size());
+  int fills = 0;
+  for (size_t i = 0; i < kernels.size(); ++i) {
+    bool fill = kernels[i].name.find("pad_fill") != std::string::npos;
+    fills += fill ? 1 : 0;
+    // The four border slabs hold zeros for good; the interior copy, the output's init (y is
+    // no transient) and the convolution run every time.
+    EXPECT_EQ(once[i], fill) << kernels[i].name;
+  }
+  EXPECT_EQ(fills, 4);
 }
 
 TEST(DataMovement, MatMulHasTwoMknFlopsAndQOfEachOperandOnce) {
