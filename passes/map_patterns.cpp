@@ -63,6 +63,20 @@ bool writesEachElementByIndex(const ir::Map& map, const ir::Subset& write, const
   return true;
 }
 
+bool writesEachElementAtOffset(const ir::Map& map, const ir::Subset& write, const std::vector<int64_t>& shape) {
+  if (map.params.size() != write.rank() || write.rank() != shape.size()) return false;
+  for (size_t k = 0; k < map.params.size(); ++k) {
+    const ir::Range& index = write.ranges[k];
+    const ir::Range& range = map.ranges.ranges[k];
+    std::optional<int64_t> last = range.end.constantValue();
+    int64_t offset = index.begin.constant();
+    if (!(index.begin == index.end) || !(index.begin - offset == ir::AffineExpr::symbol(map.params[k])) ||
+        !(range.begin == ir::AffineExpr(0)) || range.step != 1 || !last || offset < 0 || offset + *last >= shape[k])
+      return false;
+  }
+  return true;
+}
+
 bool referencesAny(const ir::Tasklet& tasklet, const std::vector<std::string>& names) {
   for (const ir::TaskletOutput& o : tasklet.outputs)
     for (const std::string& name : ir::referencedNames(o.expr))

@@ -32,6 +32,11 @@ ir::Subset reindexed(ir::Subset subset, const std::map<std::string, ir::AffineEx
 /// array of `shape` once: iteration p computes element p.
 bool writesEachElementByIndex(const ir::Map& map, const ir::Subset& write, const std::vector<int64_t>& shape);
 
+/// True when `write` is the map's parameters in order, each shifted by a constant, and the
+/// shifted iteration space lies inside an array of `shape`: iteration p computes element
+/// p + offset (a copy into the interior of a padded array).
+bool writesEachElementAtOffset(const ir::Map& map, const ir::Subset& write, const std::vector<int64_t>& shape);
+
 /// True when an output expression of `tasklet` names one of `names`.
 bool referencesAny(const ir::Tasklet& tasklet, const std::vector<std::string>& names);
 

@@ -169,8 +169,8 @@ std::optional<std::string> matchConsumer(const ir::State& state, const ir::Graph
     return "the consumer reads another element of '" + m.data + "' than its iteration's";
   const std::string& written = c.scope.write.data;
   if (c.scope.write.wcr != ir::Wcr::None ||
-      !writesEachElementByIndex(c.scope.map, c.scope.write.subset, graph.array(written).shape))
-    return "the consumer does not write element p in iteration p";
+      !writesEachElementAtOffset(c.scope.map, c.scope.write.subset, graph.array(written).shape))
+    return "the consumer does not write element p (or p shifted by a constant) in iteration p";
   const auto& tasklet = std::get<ir::Tasklet>(state.node(c.scope.tasklet).payload);
   if (referencesAny(tasklet, c.scope.map.params)) return "the consumer's expression uses its map parameters";
   for (const ir::TaskletOutput& o : tasklet.outputs) {

@@ -6,12 +6,14 @@
 //
 //   init:    h[P] = i(P)                       (zeros, the bias, -inf)
 //   reduce:  h[P] ⊕= f(P, K)                   over P x K, with WCR ⊕
-//   consume: y[P] = g(h[P], ...)               (optional: when h is a transient read once)
+//   consume: y[P + o] = g(h[P], ...)           (optional: when h is a transient read once;
+//                                               o is a constant shift, the interior of the
+//                                               next convolution's padded input)
 //
 // Fused, it is one map over the output space P whose body keeps the partial result in a
 // register-stored scalar transient `acc`:
 //
-//   map P:  acc = i(P);  map K: acc ⊕= f(P, K);  y[P] = g(acc, ...)
+//   map P:  acc = i(P);  map K: acc ⊕= f(P, K);  y[P + o] = g(acc, ...)
 //
 // so each operand and the output move once (bytes moved = bytes minimum). Without a fusable
 // consumer the last step writes h[P] = acc, which still removes the init kernel and the

@@ -102,6 +102,33 @@ TEST(ReductionFusion, ConvReluAndMaxPoolFuseAndComputeTheSame) {
   expectSameOutputs(before, after, "cpu", 1e-5);
 }
 
+TEST(ReductionFusion, AConvWritesStraightIntoTheNextConvsPaddedInput) {
+  ir::Graph before = expandedGraph(R"({"format": "conflux-graph", "version": 1, "name": "cnn",
+    "tensors": {"x": {"shape": [1, 3, 8, 8], "dtype": "float32", "kind": "input"},
+                "w1": {"shape": [16, 3, 3, 3], "dtype": "float32", "kind": "input"},
+                "w2": {"shape": [4, 16, 3, 3], "dtype": "float32", "kind": "input"},
+                "y": {"shape": [1, 4, 8, 8], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "conv1", "op": "Conv", "inputs": ["x", "w1"], "outputs": ["c"],
+               "attrs": {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1]}},
+              {"name": "act", "op": "Relu", "inputs": ["c"], "outputs": ["r"]},
+              {"name": "conv2", "op": "Conv", "inputs": ["r", "w2"], "outputs": ["y"],
+               "attrs": {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1]}}]})");
+  ir::Graph after = fused(before);
+  // The Relu is inlined into conv2's padded copy, which is conv1's epilogue: conv1 writes the
+  // interior of conv2's padded input, and neither c nor r exists.
+  EXPECT_FALSE(after.hasArray("c"));
+  EXPECT_FALSE(after.hasArray("r"));
+  int withRelu = 0;
+  for (const KernelTraffic& k : analyzeDataMovement(after)) {
+    if (std::find(k.origins.begin(), k.origins.end(), "act") == k.origins.end()) continue;
+    ++withRelu;
+    EXPECT_EQ(k.origins, (std::vector<std::string>{"conv1", "act", "conv2"})) << k.name;
+  }
+  EXPECT_EQ(withRelu, 1);
+  expectSameOutputs(before, after, "reference", 1e-5);
+  expectSameOutputs(before, after, "cpu", 1e-5);
+}
+
 TEST(ReductionFusion, SoftmaxRowReductionsLoseTheirInitKernels) {
   ir::Graph before = expandedGraph(R"({"format": "conflux-graph", "version": 1, "name": "sm",
     "tensors": {"x": {"shape": [4, 40, 24], "dtype": "float32", "kind": "input"},
