@@ -5,7 +5,7 @@
 
 #include "ir/error.h"
 #include "ir/footprint.h"
-#include "ir/memlet_propagation.h"
+#include "passes/fusion_pass.h"
 #include "passes/map_patterns.h"
 
 namespace conflux::passes {
@@ -209,30 +209,8 @@ void fuseMaps(ir::Graph& graph, const MapFusionCandidate& candidate) {
   graph.removeArray(data);
 }
 
-int fuseElementwiseMaps(ir::Graph& graph) {
-  int fusions = 0;
-  for (;;) {
-    std::vector<MapFusionCandidate> candidates = findMapFusionCandidates(graph);
-    if (candidates.empty()) return fusions;
-    fuseMaps(graph, candidates.front());
-    ++fusions;
-  }
-}
+int fuseElementwiseMaps(ir::Graph& graph) { return fuseToFixpoint(graph, findMapFusionCandidates, fuseMaps); }
 
-namespace {
-
-class MapFusionPass : public Pass {
- public:
-  std::string_view name() const override { return "map-fusion"; }
-  void run(ir::Graph& graph, PassContext& context) override {
-    int fusions = fuseElementwiseMaps(graph);
-    if (fusions > 0) ir::propagateMemlets(graph);
-    if (context.log) *context.log << "map-fusion: " << fusions << " fusion(s)\n";
-  }
-};
-
-}  // namespace
-
-std::unique_ptr<Pass> makeMapFusionPass() { return std::make_unique<MapFusionPass>(); }
+std::unique_ptr<Pass> makeMapFusionPass() { return makeFusionPass("map-fusion", fuseElementwiseMaps); }
 
 }  // namespace conflux::passes

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "ir/error.h"
-#include "ir/memlet_propagation.h"
+#include "passes/fusion_pass.h"
 #include "passes/map_patterns.h"
 
 namespace conflux::passes {
@@ -363,30 +363,8 @@ void fuseReduction(ir::Graph& graph, const ReductionFusionCandidate& candidate) 
   if (m.consumer) graph.removeArray(m.data);
 }
 
-int fuseReductions(ir::Graph& graph) {
-  int fusions = 0;
-  for (;;) {
-    std::vector<ReductionFusionCandidate> candidates = findReductionFusionCandidates(graph);
-    if (candidates.empty()) return fusions;
-    fuseReduction(graph, candidates.front());
-    ++fusions;
-  }
-}
+int fuseReductions(ir::Graph& graph) { return fuseToFixpoint(graph, findReductionFusionCandidates, fuseReduction); }
 
-namespace {
-
-class ReductionFusionPass : public Pass {
- public:
-  std::string_view name() const override { return "reduction-fusion"; }
-  void run(ir::Graph& graph, PassContext& context) override {
-    int fusions = fuseReductions(graph);
-    if (fusions > 0) ir::propagateMemlets(graph);
-    if (context.log) *context.log << "reduction-fusion: " << fusions << " fusion(s)\n";
-  }
-};
-
-}  // namespace
-
-std::unique_ptr<Pass> makeReductionFusionPass() { return std::make_unique<ReductionFusionPass>(); }
+std::unique_ptr<Pass> makeReductionFusionPass() { return makeFusionPass("reduction-fusion", fuseReductions); }
 
 }  // namespace conflux::passes

@@ -26,10 +26,16 @@ Halide::Buffer<> wrap(ir::DType dtype, const std::vector<int64_t>& shape, std::b
   return Halide::Buffer<>(storageType(dtype), data, static_cast<int>(dims.size()), dims.data());
 }
 
-/// Bytes of every array of `graph`, each placed at an aligned offset.
+/// True for the arrays the program stores: all but the graph inputs, which are read in place.
+bool isStored(const ir::Graph& graph, const std::string& array) {
+  return std::find(graph.inputs().begin(), graph.inputs().end(), array) == graph.inputs().end();
+}
+
+/// Bytes of every stored array of `graph`, each placed at an aligned offset.
 size_t arenaBytes(const ir::Graph& graph) {
   size_t bytes = 0;
-  for (const auto& [name, desc] : graph.arrays()) bytes = Arena::aligned(bytes) + static_cast<size_t>(desc.bytes());
+  for (const auto& [name, desc] : graph.arrays())
+    if (isStored(graph, name)) bytes = Arena::aligned(bytes) + static_cast<size_t>(desc.bytes());
   return bytes;
 }
 
@@ -61,6 +67,8 @@ struct Slot {
 /// A graph input: read in place through an image parameter with the input's fixed shape and
 /// row-major strides, bound to the caller's tensor at each run.
 struct InputBinding {
+  ir::DType dtype;
+  std::vector<int64_t> shape;
   Halide::ImageParam param;
   Halide::Buffer<> bound;  // wraps the tensor of the current run
 };
@@ -107,6 +115,7 @@ CpuProgram::CpuProgram(const ir::Graph& graph, const ir::TargetDesc& target) : i
   impl_->outputs = graph.outputs();
   size_t offset = 0;
   for (const auto& [name, desc] : graph.arrays()) {
+    if (!isStored(graph, name)) continue;
     offset = Arena::aligned(offset);
     Slot slot{desc.dtype, desc.shape, impl_->arena.data() + offset, static_cast<size_t>(desc.bytes())};
     offset += slot.bytes;
@@ -117,8 +126,8 @@ CpuProgram::CpuProgram(const ir::Graph& graph, const ir::TargetDesc& target) : i
   for (size_t i = 0; i < impl_->inputs.size(); ++i) {
     const std::string& name = impl_->inputs[i];
     const ir::DataDesc& desc = graph.array(name);
-    InputBinding binding{inputParam(desc.dtype, desc.shape, i), {}};
-    impl_->sources.insert_or_assign(name, ArraySource::parameter(binding.param));
+    InputBinding binding{desc.dtype, desc.shape, inputParam(desc.dtype, desc.shape, i), {}};
+    impl_->sources.emplace(name, ArraySource::parameter(binding.param));
     impl_->bindings.emplace(name, std::move(binding));
   }
   ArrayLookup lookup = [this](const std::string& array) { return impl_->sources.at(array); };
@@ -142,12 +151,11 @@ void CpuProgram::bindInputs(const std::map<std::string, ir::Tensor>& inputs) {
   for (const std::string& name : impl_->inputs) {
     auto it = inputs.find(name);
     if (it == inputs.end()) throw Error("input '" + name + "' is missing");
-    const Slot& slot = impl_->slots.at(name);
-    if (it->second.dtype() != slot.dtype || it->second.shape() != slot.shape)
+    InputBinding& binding = impl_->bindings.at(name);
+    if (it->second.dtype() != binding.dtype || it->second.shape() != binding.shape)
       throw Error("input '" + name + "' has the wrong dtype or shape");
     // Kernels only read inputs, so the caller's tensor is read in place.
-    InputBinding& binding = impl_->bindings.at(name);
-    binding.bound = wrap(slot.dtype, slot.shape, const_cast<std::byte*>(it->second.bytes()));
+    binding.bound = wrap(binding.dtype, binding.shape, const_cast<std::byte*>(it->second.bytes()));
     impl_->bound.set(binding.param, binding.bound);
   }
 }
