@@ -1,7 +1,7 @@
 #pragma once
 // The allocator of tensor storage: blocks of 2 MiB or more are aligned to 2 MiB and advised to
 // use transparent huge pages, so kernels walking the rows of a large operand (a weight matrix
-// read column panel by column panel) take few TLB misses. Smaller blocks use operator new.
+// read column panel by column panel) take few TLB misses. Smaller blocks start on a cache line.
 #include <cstddef>
 #include <new>
 

@@ -6,7 +6,6 @@
 
 #include "ir/error.h"
 #include "passes/kernels.h"
-#include "targets/cpu/arena.h"
 #include "targets/cpu/array_source.h"
 #include "targets/cpu/halide_expr.h"
 #include "targets/cpu/kernel_lowering.h"
@@ -31,11 +30,14 @@ bool isStored(const ir::Graph& graph, const std::string& array) {
   return std::find(graph.inputs().begin(), graph.inputs().end(), array) == graph.inputs().end();
 }
 
+/// Bytes between consecutive arrays' starts in the arena are a multiple of a cache line.
+size_t aligned(size_t offset) { return (offset + 63) / 64 * 64; }
+
 /// Bytes of every stored array of `graph`, each placed at an aligned offset.
 size_t arenaBytes(const ir::Graph& graph) {
   size_t bytes = 0;
   for (const auto& [name, desc] : graph.arrays())
-    if (isStored(graph, name)) bytes = Arena::aligned(bytes) + static_cast<size_t>(desc.bytes());
+    if (isStored(graph, name)) bytes = aligned(bytes) + static_cast<size_t>(desc.bytes());
   return bytes;
 }
 
@@ -86,8 +88,10 @@ Halide::ImageParam inputParam(ir::DType dtype, const std::vector<int64_t>& shape
 }
 
 struct CpuProgram::Impl {
-  explicit Impl(const ir::Graph& graph) : arena(arenaBytes(graph)) {}
-  Arena arena;
+  explicit Impl(const ir::Graph& graph) : arena(std::max<size_t>(1, arenaBytes(graph))) {}
+  /// Every stored array, placed at compile time: no allocation on the hot path, and huge pages
+  /// (ir::PageAllocator) for large operands.
+  std::vector<std::byte, ir::PageAllocator<std::byte>> arena;
   std::vector<std::string> inputs, outputs;
   std::map<std::string, Slot> slots;
   std::map<std::string, ArraySource> sources;
@@ -116,7 +120,7 @@ CpuProgram::CpuProgram(const ir::Graph& graph, const ir::TargetDesc& target) : i
   size_t offset = 0;
   for (const auto& [name, desc] : graph.arrays()) {
     if (!isStored(graph, name)) continue;
-    offset = Arena::aligned(offset);
+    offset = aligned(offset);
     Slot slot{desc.dtype, desc.shape, impl_->arena.data() + offset, static_cast<size_t>(desc.bytes())};
     offset += slot.bytes;
     if (auto value = graph.constantValue(name)) std::memcpy(slot.data, value->bytes(), slot.bytes);

@@ -96,7 +96,6 @@ struct OutputPlan {
   NodeId outputTasklet;
   ir::Edge writeEdge;
   std::optional<passes::NestedReduction> nested;
-  ir::Map reductionMap;  // the nested map (nested kernels only)
 };
 
 /// Reads the first output expression named `conn` of a tasklet (the only one when `conn` is empty).
@@ -167,7 +166,8 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
   std::vector<int64_t> region = box ? box->extents : out.shape;
   if (box) outBuffer = boxView(outBuffer, box->offsets, box->extents);
   // Reduction parameters: the nested map's, or those of the flat map that the write omits.
-  const ir::Map& reductionMap = nested ? plan.reductionMap : map;
+  const ir::Map& reductionMap =
+      nested ? std::get<ir::MapEntry>(state.node(nested->innerEntry).payload).map : map;
   std::vector<std::string> reductionParams;
   for (const std::string& p : reductionMap.params)
     if (nested || !std::count(pureParams.begin(), pureParams.end(), p)) reductionParams.push_back(p);
@@ -288,13 +288,12 @@ std::vector<OutputPlan> outputPlans(const ir::State& state, const passes::Kernel
   ir::Map space;
   if (const auto* entry = std::get_if<ir::MapEntry>(&state.node(kernel.root).payload)) space = entry->map;
   if (std::optional<passes::NestedReduction> nested = passes::nestedReduction(state, kernel)) {
-    OutputPlan plan{space, nested->epilogueTasklet, state.edge(state.outEdges(nested->epilogueTasklet).front()),
-                    nested, std::get<ir::MapEntry>(state.node(nested->innerEntry).payload).map};
-    plans.push_back(std::move(plan));
+    plans.push_back({space, nested->epilogueTasklet, state.edge(state.outEdges(nested->epilogueTasklet).front()),
+                     nested});
     return plans;
   }
   NodeId tasklet = kernelTasklet(state, kernel, where);
-  for (EdgeId e : state.outEdges(tasklet)) plans.push_back({space, tasklet, state.edge(e), std::nullopt, {}});
+  for (EdgeId e : state.outEdges(tasklet)) plans.push_back({space, tasklet, state.edge(e), std::nullopt});
   return plans;
 }
 

@@ -138,13 +138,7 @@ void scheduleAccumulator(Halide::Func out, Halide::Func acc, const std::vector<H
   std::optional<size_t> parallel;
   for (size_t k = rank; k-- > 0;)
     if (!parallel && extent(k) > 1) parallel = k;
-  if (parallel && work >= kMinTaskIterations) {
-    if (*parallel == lanesDim && vectorize) {
-      out.parallel(outer);
-    } else if (*parallel > lanesDim || !vectorize) {
-      out.parallel(vars[*parallel]);
-    }
-  }
+  if (parallel && work >= kMinTaskIterations) out.parallel(*parallel == lanesDim && vectorize ? outer : vars[*parallel]);
   acc.compute_at(out, at);
   acc.update().reorder(updateOrder({vars[lanesDim]}, domain, vars, {lanesDim}));
   if (vectorize) {
