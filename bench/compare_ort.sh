@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Times conflux (cpu target, -O3, 2 threads) against ONNX Runtime 1.20 (intra-op threads 2) on
 # the shared models, side by side on the same inputs, and prints median latencies and ratios,
-# the machine's limits and each model's roofline bound (conflux's time over it).
+# the machine's limits and each model's roofline bound (conflux's time over it). The weights of
+# the .noweights models are drawn once and frozen into initializers for both runtimes.
 # usage: bash bench/compare_ort.sh [RUNS] [MODEL.onnx...]   (run after scripts/test.sh or demo.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +35,12 @@ for model in "${models[@]}"; do
     $conflux run "$model" --target cpu --seed 1 --outputs "$work/$name/drawn" > /dev/null
   mkdir -p "$work/$name/in"
   for f in "$work/$name/drawn"/input.*.npy; do cp "$f" "$work/$name/in/$(basename "$f" | sed 's/^input\.//')"; done
+  # A .noweights model runs with its drawn weights stored as initializers, as deployed: both
+  # runtimes may then pre-pack them at load.
+  if [ "$(ls "$work/$name/in" | wc -l)" -gt 1 ]; then
+    build/bin/freeze_weights "$model" "$work/$name/in" "$work/$name.onnx" > /dev/null
+    model=$work/$name.onnx
+  fi
   ours=$($conflux run "$model" --target cpu -O3 --inputs "$work/$name/in" --bench "$runs" | sed -n 's/.*median \([0-9.]*\) ms.*/\1/p')
   theirs=$(node bench/ort_run.js "$model" "$work/$name/in" "$work/$name/ort" 2 "$runs" | sed -n 's/.*median \([0-9.]*\) ms.*/\1/p')
   bound=$(roofline "$model")

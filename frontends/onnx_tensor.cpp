@@ -1,5 +1,7 @@
 #include "frontends/onnx_tensor.h"
 
+#include <set>
+
 #include "frontends/model.h"
 #include "frontends/onnx_proto.h"
 
@@ -53,6 +55,10 @@ OnnxModelSummary summarizeOnnxModel(const std::string& path) {
   onnx::ModelProto model = parseModelFile(path);
   OnnxModelSummary summary;
   for (const onnx::NodeProto& node : model.graph().node()) summary.opTypes.push_back(node.op_type());
+  std::set<std::string> initializers;
+  for (const onnx::TensorProto& t : model.graph().initializer()) initializers.insert(t.name());
+  for (const onnx::ValueInfoProto& input : model.graph().input())
+    if (!initializers.count(input.name())) summary.inputs.push_back(input.name());
   summary.supportedDtypes = graphHasSupportedDtypes(model.graph());
   return summary;
 }

@@ -15,10 +15,11 @@ ir::Tensor readTensorProtoFile(const std::string& path);
 /// The name stored in that TensorProto file.
 std::string tensorProtoName(const std::string& path);
 
-/// The op types of the nodes of an ONNX model (in node order) and whether all its tensors use
-/// dtypes Conflux supports.
+/// The op types of the nodes of an ONNX model (in node order), its graph inputs and whether all
+/// its tensors use dtypes Conflux supports.
 struct OnnxModelSummary {
   std::vector<std::string> opTypes;
+  std::vector<std::string> inputs;  // graph inputs that are no initializers, in order
   bool supportedDtypes = true;
 };
 

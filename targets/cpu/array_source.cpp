@@ -10,6 +10,12 @@ ArraySource ArraySource::stored(Halide::Buffer<> buffer) {
   return source;
 }
 
+ArraySource ArraySource::constant(Halide::Buffer<> buffer) {
+  ArraySource source = stored(std::move(buffer));
+  source.constant_ = true;
+  return source;
+}
+
 ArraySource ArraySource::parameter(Halide::ImageParam param) {
   ArraySource source;
   source.param_ = std::move(param);

@@ -16,6 +16,8 @@ class ArraySource {
  public:
   /// An array in storage fixed at compile time.
   static ArraySource stored(Halide::Buffer<> buffer);
+  /// An array in storage fixed at compile time whose values are fixed at load (an initializer).
+  static ArraySource constant(Halide::Buffer<> buffer);
   /// An array bound at run time (its shape and strides are fixed in `param`).
   static ArraySource parameter(Halide::ImageParam param);
 
@@ -23,10 +25,13 @@ class ArraySource {
   Halide::Expr operator()(const std::vector<Halide::Expr>& indices) const;
   /// The storage of a stored array; throws conflux::Error naming `what` for a parameter.
   const Halide::Buffer<>& buffer(const std::string& what) const;
+  /// True for an array no kernel writes and no run rebinds.
+  bool isConstant() const { return constant_; }
 
  private:
   std::optional<Halide::Buffer<>> buffer_;
   std::optional<Halide::ImageParam> param_;
+  bool constant_ = false;
 };
 
 /// The source of each array, by name.

@@ -123,8 +123,13 @@ CpuProgram::CpuProgram(const ir::Graph& graph, const ir::TargetDesc& target) : i
     offset = aligned(offset);
     Slot slot{desc.dtype, desc.shape, impl_->arena.data() + offset, static_cast<size_t>(desc.bytes())};
     offset += slot.bytes;
-    if (auto value = graph.constantValue(name)) std::memcpy(slot.data, value->bytes(), slot.bytes);
-    impl_->sources.emplace(name, ArraySource::stored(wrap(desc.dtype, desc.shape, slot.data)));
+    Halide::Buffer<> view = wrap(desc.dtype, desc.shape, slot.data);
+    if (auto value = graph.constantValue(name)) {
+      std::memcpy(slot.data, value->bytes(), slot.bytes);
+      impl_->sources.emplace(name, ArraySource::constant(view));
+    } else {
+      impl_->sources.emplace(name, ArraySource::stored(view));
+    }
     impl_->slots.emplace(name, std::move(slot));
   }
   for (size_t i = 0; i < impl_->inputs.size(); ++i) {
@@ -139,6 +144,7 @@ CpuProgram::CpuProgram(const ir::Graph& graph, const ir::TargetDesc& target) : i
   std::vector<bool> once = passes::runOnceKernels(graph, kernels);
   for (size_t i = 0; i < kernels.size(); ++i)
     for (LoweredKernel& lowered : lowerKernel(graph, kernels[i], lookup, target)) {
+      lowered.load(impl_->bound);  // weights packed once
       if (once[i]) {
         runKernel(lowered, impl_->bound);  // constants into memory no other kernel writes
         continue;

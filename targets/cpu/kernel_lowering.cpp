@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <limits>
+#include <map>
 
 #include "ir/error.h"
 #include "passes/map_patterns.h"
@@ -85,7 +87,16 @@ Halide::Target jitTarget(const ir::TargetDesc& target) {
 
 }  // namespace
 
-void LoweredKernel::run(const Halide::ParamMap& inputs) { pipeline.realize(output, Halide::Target(), inputs); }
+void LoweredKernel::load(const Halide::ParamMap& inputs) {
+  for (PackedOperand& pack : packs)
+    if (pack.once()) pack.fill(inputs);
+}
+
+void LoweredKernel::run(const Halide::ParamMap& inputs) {
+  for (PackedOperand& pack : packs)
+    if (!pack.once()) pack.fill(inputs);
+  pipeline.realize(output, Halide::Target(), inputs);
+}
 
 namespace {
 
@@ -148,6 +159,51 @@ ExprScope bindInputs(const ir::Graph& graph, const ir::State& state, NodeId task
   return scope;
 }
 
+/// How the point reads of `tasklet` depend on each dimension of an output of `rank` written
+/// densely by `box`: which reads move with the dimension's parameter, and whether one steps by
+/// more than one element (vector lanes along it would gather, from the array or a packed copy).
+OperandUse operandUse(const ir::State& state, NodeId tasklet, const DenseWrite& box, size_t rank) {
+  OperandUse use{std::vector<std::vector<size_t>>(rank), std::vector<bool>(rank, false)};
+  std::vector<EdgeId> reads = state.inEdges(tasklet);
+  for (size_t k = 0; k < rank; ++k) {
+    std::string param = box.soleParam(k);
+    if (param.empty()) continue;
+    size_t dim = rank - 1 - k;
+    for (size_t r = 0; r < reads.size(); ++r) {
+      const ir::Memlet& read = state.edge(reads[r]).memlet;
+      if (read.isEmpty()) continue;
+      for (const ir::Range& range : read.subset.ranges) {
+        int64_t step = std::abs(range.begin.coefficient(param));
+        if (step == 0) continue;
+        if (!std::count(use.reads[dim].begin(), use.reads[dim].end(), r)) use.reads[dim].push_back(r);
+        if (step > 1) use.strided[dim] = true;
+      }
+    }
+  }
+  return use;
+}
+
+/// Orders the reduction parameters of an associative reduction by the smallest step each takes
+/// through the elements of a point read of `tasklet`, smallest first (innermost loop): a
+/// convolution walks its window's columns, then rows, then input channels, as both its input and
+/// its weights store them.
+void innermostByStride(const ir::Graph& graph, const ir::State& state, NodeId tasklet, std::vector<std::string>& params) {
+  std::map<std::string, int64_t> step;
+  for (const std::string& p : params) step[p] = std::numeric_limits<int64_t>::max();
+  for (EdgeId e : state.inEdges(tasklet)) {
+    const ir::Memlet& read = state.edge(e).memlet;
+    if (read.isEmpty() || !passes::isPoint(read.subset)) continue;
+    const std::vector<int64_t>& shape = graph.array(read.data).shape;
+    int64_t stride = 1;
+    for (size_t k = read.subset.rank(); k-- > 0;) {
+      for (auto& [p, smallest] : step)
+        if (int64_t c = std::abs(read.subset.ranges[k].begin.coefficient(p))) smallest = std::min(smallest, c * stride);
+      stride *= shape[k];
+    }
+  }
+  std::stable_sort(params.begin(), params.end(), [&](const std::string& a, const std::string& b) { return step[a] < step[b]; });
+}
+
 /// Lowers the part of a kernel that computes one output (`plan`).
 LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, const OutputPlan& plan,
                           const ArrayLookup& arrays, const ir::TargetDesc& target, const std::string& where) {
@@ -174,6 +230,9 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
   ir::Wcr wcr = nested ? nested->wcr : write.wcr;
   if (!nested && write.wcr == ir::Wcr::None && !reductionParams.empty()) dense = false;
   if (!dense) reductionParams = map.params;
+  // The value each iteration contributes (the reduction's tasklet, or the only one).
+  NodeId valueTasklet = nested ? nested->reduceTasklet : plan.outputTasklet;
+  if (dense && wcr != ir::Wcr::None) innermostByStride(graph, state, valueTasklet, reductionParams);
 
   // Pure variables, Halide order (innermost first); reduction parameters over an RDom.
   std::vector<Halide::Var> vars;
@@ -218,20 +277,21 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
 
   int lanes = std::max(1, target.vectorLanes * 32 / std::max(8, storageType(out.dtype).bits()));
   std::optional<Tile> tile =
-      contractionTile(dense && box->unmerged(), wcr, !reductionParams.empty(), region, lanes);
-  std::vector<Halide::Func> packed;
+      contractionTile(dense && box->unmerged(), wcr, !reductionParams.empty(), region,
+                      box ? operandUse(state, valueTasklet, *box, out.shape.size()) : OperandUse{}, lanes);
+  std::vector<PackedOperand> packs;
   PackRead pack = [&](const ir::Memlet& memlet, const std::vector<Expr>& indices) -> std::optional<Expr> {
     const ir::DataDesc& desc = graph.array(memlet.data);
     std::optional<size_t> strided =
         tile ? stridedDimension(memlet.subset, box->soleParam(out.shape.size() - 1 - tile->vector)) : std::nullopt;
     if (!strided || desc.dtype == ir::DType::Bool) return std::nullopt;
-    packed.push_back(packedCopy(arrays(memlet.data), desc.shape, *strided,
-                                kernel.name + "_packed" + std::to_string(packed.size()), lanes));
-    return packed.back()(std::vector<Expr>(indices.rbegin(), indices.rend()));
+    int columns = tileColumns(region[region.size() - 1 - tile->vector], lanes);
+    packs.emplace_back(arrays(memlet.data), storageType(desc.dtype), desc.shape, *strided, columns,
+                       kernel.name + "_packed" + std::to_string(packs.size()), jitTarget(target), lanes);
+    return packs.back()(std::vector<Expr>(indices.rbegin(), indices.rend()));
   };
 
   // The value each iteration contributes (the reduction's tasklet, or the only one).
-  NodeId valueTasklet = nested ? nested->reduceTasklet : plan.outputTasklet;
   Halide::Type valueType = storageType(nested ? graph.array(nested->accumulator).dtype : out.dtype);
   ExprScope scope = bindInputs(graph, state, valueTasklet, params, arrays, pack, "", where);
   Expr value = Halide::cast(valueType, toHalide(outputExpr(state, valueTasklet, nested ? "" : plan.writeEdge.srcConn), scope));
@@ -275,10 +335,16 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
     scheduleScatter(f, domain, reductionParams, write.subset, write.wcr, lanes);
   }
 
+  // The output's placement is fixed at compile time: constant bounds and strides let tiles keep
+  // their accumulators in registers and fold every address computation.
+  for (int k = 0; k < outBuffer.dimensions(); ++k)
+    f.output_buffer().dim(k).set_bounds(outBuffer.dim(k).min(), outBuffer.dim(k).extent()).set_stride(outBuffer.dim(k).stride());
   if (std::getenv("CONFLUX_DEBUG_HALIDE")) f.print_loop_nest();
   Halide::Pipeline pipeline(f);
+  if (const char* dir = std::getenv("CONFLUX_DEBUG_STMT"))
+    pipeline.compile_to_lowered_stmt(std::string(dir) + "/" + f.name() + ".stmt", pipeline.infer_arguments(), Halide::Text, jitTarget(target));
   pipeline.compile_jit(jitTarget(target));
-  return {kernel.name, pipeline, outBuffer};
+  return {kernel.name, std::move(packs), pipeline, outBuffer};
 }
 
 /// One plan per output of a kernel: a nested reduction has one; a map around one tasklet (or a

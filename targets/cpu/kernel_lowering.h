@@ -12,18 +12,23 @@
 #include <vector>
 
 #include "ir/graph.h"
-#include "targets/cpu/array_source.h"
 #include "ir/target_desc.h"
 #include "passes/kernels.h"
+#include "targets/cpu/array_source.h"
+#include "targets/cpu/packed_operand.h"
 
 namespace conflux::targets::cpu {
 
-/// A compiled kernel: run() realizes its pipeline into the output buffer.
+/// A compiled kernel: run() fills its packed operands and realizes its pipeline into the output
+/// buffer.
 struct LoweredKernel {
   std::string name;
+  std::vector<PackedOperand> packs;  // read by the pipeline
   Halide::Pipeline pipeline;
   Halide::Buffer<> output;
 
+  /// Fills the packed copies of constant operands, once, at load.
+  void load(const Halide::ParamMap& inputs);
   /// Runs the kernel with the graph inputs bound in `inputs`; throws Halide::Error when the
   /// pipeline fails.
   void run(const Halide::ParamMap& inputs);

@@ -46,20 +46,34 @@ std::vector<Halide::VarOrRVar> updateOrder(const std::vector<Halide::VarOrRVar>&
 }  // namespace
 
 std::optional<Tile> contractionTile(bool dense, ir::Wcr wcr, bool reduces, const std::vector<int64_t>& shape,
-                                    int lanes) {
+                                    const OperandUse& use, int lanes) {
   if (!dense || wcr != ir::Wcr::Sum || !reduces || shape.size() < 2) return std::nullopt;
   size_t rank = shape.size();
   auto extent = [&](size_t halideDim) { return shape[rank - 1 - halideDim]; };
   // A reduction to one value per row (softmax's max and sum: [.., rows, 1]) is no contraction.
   if (extent(0) == 1) return std::nullopt;
+  auto unitStride = [&](size_t k) { return k >= use.strided.size() || !use.strided[k]; };
   std::optional<size_t> vector;
   for (size_t k = 0; k < rank; ++k)
-    if (extent(k) % lanes == 0 && (!vector || (*vector != 0 && extent(k) > extent(*vector)))) vector = k;
-  if (!vector && extent(0) >= lanes) vector = 0;
+    if (unitStride(k) && extent(k) % lanes == 0 && (!vector || (*vector != 0 && extent(k) > extent(*vector))))
+      vector = k;
+  if (!vector && unitStride(0) && extent(0) >= lanes) vector = 0;
   if (!vector) return std::nullopt;
+  auto reads = [&](size_t k) { return k < use.reads.size() ? use.reads[k] : std::vector<size_t>{}; };
+  auto broadcastOnly = [&](size_t k) {
+    std::vector<size_t> mine = reads(k), vectorLoaded = reads(*vector);
+    return std::none_of(mine.begin(), mine.end(),
+                        [&](size_t r) { return std::count(vectorLoaded.begin(), vectorLoaded.end(), r) > 0; });
+  };
+  for (size_t k = 0; k < rank; ++k)
+    if (k != *vector && extent(k) > 1 && broadcastOnly(k)) return Tile{*vector, k};
   for (size_t k = 0; k < rank; ++k)
     if (k != *vector && extent(k) > 1) return Tile{*vector, k};
   return Tile{*vector, *vector == 0 ? size_t{1} : size_t{0}};  // a single row (Gemm of batch 1)
+}
+
+int tileColumns(int64_t columns, int lanes) {
+  return columns % (kTileVectors * lanes) == 0 ? kTileVectors * lanes : lanes;
 }
 
 void scheduleDense(Halide::Func f, const std::vector<Halide::Var>& vars, const std::vector<int64_t>& shape,
@@ -79,7 +93,7 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
   int64_t rows = shape[shape.size() - 1 - tile.rows];
   int rowsPerTile = tileRows(rows);
   int64_t columns = shape[shape.size() - 1 - tile.vector];
-  int columnsPerTile = columns % (kTileVectors * lanes) == 0 ? kTileVectors * lanes : lanes;
+  int columnsPerTile = tileColumns(columns, lanes);
   out.split(x, xo, xi, columnsPerTile, kGuard).split(y, yo, yi, rowsPerTile, kGuard);
   // Loops, innermost first: the tile, the other output dimensions, then all tiles in parallel.
   std::vector<Halide::VarOrRVar> loops{xi, yi};
@@ -190,38 +204,6 @@ std::optional<size_t> stridedDimension(const ir::Subset& read, const std::string
   for (size_t k = 0; k + 1 < read.rank(); ++k)
     if (read.ranges[k].begin.coefficient(param) != 0) return k;
   return std::nullopt;
-}
-
-Halide::Func packedCopy(const ArraySource& source, const std::vector<int64_t>& shape, size_t inner,
-                        const std::string& name, int lanes) {
-  size_t rank = shape.size();
-  std::vector<Halide::Var> vars;  // Halide order: vars[0] is row-major dimension rank-1
-  for (size_t k = 0; k < rank; ++k) vars.emplace_back(name + "_v" + std::to_string(k));
-  Halide::Func packed(name);
-  packed(vars) = source(std::vector<Halide::Expr>(vars.begin(), vars.end()));
-  size_t packedInner = rank - 1 - inner;  // Halide dimension stored innermost
-  std::vector<Halide::Var> storage{vars[packedInner]};
-  for (size_t k = 0; k < rank; ++k)
-    if (k != packedInner) storage.push_back(vars[k]);
-  std::vector<Halide::VarOrRVar> loops(storage.begin(), storage.end());
-  packed.compute_root().reorder_storage(storage).reorder(loops);
-  // A transpose in blocks of lanes x lanes: vector stores along the packed dimension, and the
-  // loads of a block touch `lanes` cache lines of the source's contiguous dimension (the
-  // innermost other one with more than one element), each used `lanes` times.
-  std::optional<size_t> contiguous;
-  for (size_t k = 0; k < rank && !contiguous; ++k)
-    if (k != packedInner && shape[rank - 1 - k] > 1) contiguous = k;
-  if (contiguous) {
-    Halide::Var xo, yo, xi, yi;
-    packed.tile(vars[packedInner], vars[*contiguous], xo, yo, xi, yi, lanes, lanes, kGuard);
-    std::vector<Halide::VarOrRVar> blocked{xi, yi, xo, yo};
-    for (size_t k = 0; k < rank; ++k)
-      if (k != packedInner && k != *contiguous) blocked.emplace_back(vars[k]);
-    packed.reorder(blocked).vectorize(xi).unroll(yi).parallel(blocked.back().var);
-  } else {
-    packed.vectorize(storage.front(), lanes, kGuard).parallel(storage.back());
-  }
-  return packed;
 }
 
 }  // namespace conflux::targets::cpu

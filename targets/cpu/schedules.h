@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "ir/memlet.h"
-#include "targets/cpu/array_source.h"
 
 namespace conflux::targets::cpu {
 
@@ -19,13 +18,26 @@ struct Tile {
   size_t rows;    // unrolled rows
 };
 
+/// How the operands of a contraction depend on the dimensions of its output (Halide order).
+struct OperandUse {
+  std::vector<std::vector<size_t>> reads;  // per dimension: the operands whose index moves with it
+  std::vector<bool> strided;               // per dimension: some operand index steps by more than one
+};
+
 /// The tile of a dense sum over map dimensions into an output of rank >= 2 (`shape` is the
 /// region computed, row-major), or nothing. Lanes run along a dimension that whole vectors fill
 /// — the innermost if it does, else the widest (output channels of a convolution over a 28x28
-/// image) — falling back to a partly filled innermost one; rows along the innermost other
-/// dimension with more than one element, if any.
+/// image) — falling back to a partly filled innermost one, never along a strided one (the
+/// output columns of a stride-2 convolution would gather). Rows run along the innermost other
+/// dimension with more than one element that no vector-loaded operand depends on (a GEMM's
+/// rows, a convolution's output channels when lanes run along its columns), so each reduction
+/// step loads a few vectors and broadcasts one value per row; else along the innermost other.
 std::optional<Tile> contractionTile(bool dense, ir::Wcr wcr, bool reduces, const std::vector<int64_t>& shape,
-                                    int lanes);
+                                    const OperandUse& use, int lanes);
+
+/// The columns of a tile along a dimension of `columns` elements: kTileVectors vectors where
+/// they divide it, else one.
+int tileColumns(int64_t columns, int lanes);
 
 /// Vectorises the innermost variable (`vars[0]`), parallelises the outermost when the stage is
 /// large enough to pay for threads.
@@ -54,11 +66,5 @@ void scheduleScatter(Halide::Func& f, const Halide::RDom& domain, const std::vec
 /// The row-major dimension of a read whose index moves with `param` when it is not the
 /// innermost one (the read would gather across vector lanes), or nothing.
 std::optional<size_t> stridedDimension(const ir::Subset& read, const std::string& param);
-
-/// A copy of an array of `shape` stored with row-major dimension `inner` innermost, computed
-/// once per run before the kernel: the packed operand of a contraction that would otherwise
-/// gather.
-Halide::Func packedCopy(const ArraySource& source, const std::vector<int64_t>& shape, size_t inner,
-                        const std::string& name, int lanes);
 
 }  // namespace conflux::targets::cpu

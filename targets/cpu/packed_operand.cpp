@@ -1,0 +1,81 @@
+#include "targets/cpu/packed_operand.h"
+
+#include <algorithm>
+#include <optional>
+
+namespace conflux::targets::cpu {
+
+PackedOperand::PackedOperand(const ArraySource& source, Halide::Type type, const std::vector<int64_t>& shape,
+                             size_t inner, int panel, const std::string& name, const Halide::Target& target,
+                             int lanes)
+    : packedDim_(shape.size() - 1 - inner), once_(source.isConstant()) {
+  size_t rank = shape.size();
+  auto extent = [&](size_t halideDim) { return shape[rank - 1 - halideDim]; };
+  panel_ = extent(packedDim_) % panel == 0 ? panel : static_cast<int>(extent(packedDim_));
+  // Stored dimensions, innermost first: the panel column, the others, the panel.
+  Halide::Var column(name + "_column"), which(name + "_panel");
+  std::vector<Halide::Var> others;
+  std::vector<Halide::Expr> index;  // of the source, Halide order
+  for (size_t k = 0; k < rank; ++k) {
+    if (k == packedDim_) {
+      index.push_back(which * panel_ + column);
+      continue;
+    }
+    others.emplace_back(name + "_v" + std::to_string(k));
+    index.push_back(others.back());
+  }
+  std::vector<Halide::Var> stored{column};
+  stored.insert(stored.end(), others.begin(), others.end());
+  stored.push_back(which);
+  Halide::Func packed(name);
+  packed(stored) = source(index);
+  // A transpose in blocks of lanes x lanes: vector stores along the panel column, and the loads
+  // of a block touch `lanes` cache lines of the source's contiguous dimension (the innermost
+  // other one with more than one element), each used `lanes` times.
+  const Halide::TailStrategy guard = Halide::TailStrategy::GuardWithIf;
+  std::optional<size_t> contiguous;
+  for (size_t k = 0, j = 0; k < rank && !contiguous; ++k)
+    if (k != packedDim_) {
+      if (extent(k) > 1) contiguous = j;
+      ++j;
+    }
+  int vector = std::min(lanes, panel_);
+  if (contiguous) {
+    Halide::Var xo, yo, xi, yi;
+    packed.tile(column, others[*contiguous], xo, yo, xi, yi, vector, lanes, guard);
+    std::vector<Halide::VarOrRVar> blocked{xi, yi, xo, yo};
+    for (size_t j = 0; j < others.size(); ++j)
+      if (j != *contiguous) blocked.emplace_back(others[j]);
+    blocked.emplace_back(which);
+    packed.reorder(blocked).vectorize(xi).unroll(yi).parallel(which);
+  } else {
+    packed.vectorize(column, vector, guard).parallel(which);
+  }
+
+  std::vector<halide_dimension_t> dims;
+  int32_t stride = 1;
+  std::vector<int64_t> extents{panel_};
+  for (size_t k = 0; k < rank; ++k)
+    if (k != packedDim_) extents.push_back(extent(k));
+  extents.push_back(extent(packedDim_) / panel_);
+  for (int64_t e : extents) {
+    dims.push_back(halide_dimension_t(0, static_cast<int32_t>(e), stride));
+    stride *= static_cast<int32_t>(e);
+  }
+  storage_.resize(static_cast<size_t>(stride) * static_cast<size_t>(type.bytes()));
+  buffer_ = Halide::Buffer<>(type, storage_.data(), static_cast<int>(dims.size()), dims.data());
+  pipeline_ = Halide::Pipeline(packed);
+  pipeline_.compile_jit(target);
+}
+
+Halide::Expr PackedOperand::operator()(const std::vector<Halide::Expr>& indices) const {
+  std::vector<Halide::Expr> stored{indices[packedDim_] % panel_};
+  for (size_t k = 0; k < indices.size(); ++k)
+    if (k != packedDim_) stored.push_back(indices[k]);
+  stored.push_back(indices[packedDim_] / panel_);
+  return buffer_(stored);
+}
+
+void PackedOperand::fill(const Halide::ParamMap& inputs) { pipeline_.realize(buffer_, Halide::Target(), inputs); }
+
+}  // namespace conflux::targets::cpu

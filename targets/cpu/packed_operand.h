@@ -1,0 +1,49 @@
+#pragma once
+// The packed operand of a contraction tile: a copy of an array in panels as wide as the tile,
+// the dimension the tile's vector lanes run along split into panel columns stored innermost and
+// panels stored outermost, so a tile streams its whole reduction through contiguous memory
+// instead of gathering. Each has its own pipeline realized into storage placed once at compile
+// time: at load when the array is a constant (weights that are initializers), before each run
+// otherwise — never allocated on the hot path.
+#include <Halide.h>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "ir/page_allocator.h"
+#include "targets/cpu/array_source.h"
+
+namespace conflux::targets::cpu {
+
+/// A packed copy of one array and the pipeline that fills it.
+class PackedOperand {
+ public:
+  /// Compiles the copy of `source` (row-major `shape`, element `type`) in panels of `panel`
+  /// elements of row-major dimension `inner` (the whole dimension when `panel` does not divide
+  /// it), written in vectors of `lanes`; `name` names its pipeline, compiled for `target`.
+  PackedOperand(const ArraySource& source, Halide::Type type, const std::vector<int64_t>& shape, size_t inner,
+                int panel, const std::string& name, const Halide::Target& target, int lanes);
+
+  PackedOperand(PackedOperand&&) = default;
+  PackedOperand& operator=(PackedOperand&&) = default;
+  PackedOperand(const PackedOperand&) = delete;  // buffer_ views storage_
+  PackedOperand& operator=(const PackedOperand&) = delete;
+
+  /// The element at `indices` (Halide order, innermost first, as for the array itself).
+  Halide::Expr operator()(const std::vector<Halide::Expr>& indices) const;
+  /// True when the copy is filled once at load: its source never changes.
+  bool once() const { return once_; }
+  /// Fills the copy from the source, with the graph inputs bound in `inputs`.
+  void fill(const Halide::ParamMap& inputs);
+
+ private:
+  std::vector<std::byte, ir::PageAllocator<std::byte>> storage_;
+  Halide::Buffer<> buffer_;  // over storage_: panel column, the other dimensions, panel
+  size_t packedDim_;         // the Halide dimension split into panels
+  int panel_;
+  Halide::Pipeline pipeline_;
+  bool once_;
+};
+
+}  // namespace conflux::targets::cpu
