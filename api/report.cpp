@@ -7,6 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "passes/kernels.h"
+#include "passes/memory_plan.h"
+
 namespace conflux::api {
 namespace {
 
@@ -124,6 +127,10 @@ Report buildReport(const std::string& model, const ir::Graph& graph, const ir::T
                    int level) {
   Report r{model, target.name, level, target.peakGflops, target.peakBandwidthGBs, {}};
   for (passes::KernelTraffic& t : passes::analyzeDataMovement(graph)) r.kernels.push_back({std::move(t), std::nullopt});
+  std::vector<passes::Kernel> kernels = passes::extractKernels(graph);
+  passes::MemoryPlan plan = passes::planMemory(graph, kernels, passes::runOnceKernels(graph, kernels));
+  r.transientBytes = plan.unplannedBytes;
+  r.plannedTransientBytes = plan.plannedBytes;
   return r;
 }
 
@@ -142,6 +149,8 @@ std::string formatText(const Report& r) {
   std::ostringstream out;
   out << "model " << r.model << ", target " << r.target << ", -O" << r.level << " (peak "
       << r.peakGflops << " GFLOP/s, " << r.peakGBs << " GB/s)\n";
+  out << "transient memory: " << number(static_cast<double>(r.plannedTransientBytes))
+      << " bytes with liveness-based reuse, " << number(static_cast<double>(r.transientBytes)) << " without\n";
   out << std::left << std::setw(28) << "kernel" << std::right << std::setw(12) << "FLOPs"
       << std::setw(12) << "Q bytes" << std::setw(12) << "D bytes" << std::setw(7) << "Q/D"
       << std::setw(10) << "time ms" << std::setw(8) << "GB/s" << std::setw(7) << "MUE"
@@ -188,7 +197,9 @@ std::string formatJson(const Report& r) {
   nlohmann::ordered_json doc = {{"model", r.model},           {"target", r.target},
                                 {"level", r.level},           {"peak_gflops", r.peakGflops},
                                 {"peak_gbs", r.peakGBs},      {"kernels", kernels},
-                                {"totals", totals}};
+                                {"totals", totals},
+                                {"memory", {{"transient_bytes", r.transientBytes},
+                                            {"planned_bytes", r.plannedTransientBytes}}}};
   return doc.dump(2) + "\n";
 }
 

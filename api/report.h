@@ -24,9 +24,12 @@ struct Report {
   double peakGflops = 0;
   double peakGBs = 0;
   std::vector<KernelReport> kernels;
+  /// Peak bytes of transients: each in its own storage, and with liveness-based reuse.
+  int64_t transientBytes = 0, plannedTransientBytes = 0;
 };
 
-/// Builds the report of an optimised graph (FLOPs, Q and D per kernel, no timings).
+/// Builds the report of an optimised graph (FLOPs, Q and D per kernel, transient memory before
+/// and after planning, no timings).
 Report buildReport(const std::string& model, const ir::Graph& graph, const ir::TargetDesc& target,
                    int level);
 
@@ -36,7 +39,8 @@ std::optional<double> mue(const KernelReport& row, double peakGBs);
 
 /// A fixed-width table with a totals row.
 std::string formatText(const Report& report);
-/// The JSON form with exactly the keys of shared/CLI.md.
+/// The JSON form with exactly the keys of shared/CLI.md, plus "memory": {"transient_bytes",
+/// "planned_bytes"}.
 std::string formatJson(const Report& report);
 /// One self-contained HTML page (no network loads): the table, bytes moved against the
 /// minimum per kernel, and a roofline plot, drawn as inline SVG.

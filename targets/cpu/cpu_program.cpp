@@ -6,6 +6,7 @@
 
 #include "ir/error.h"
 #include "passes/kernels.h"
+#include "passes/memory_plan.h"
 #include "targets/cpu/array_source.h"
 #include "targets/cpu/halide_expr.h"
 #include "targets/cpu/kernel_lowering.h"
@@ -33,12 +34,21 @@ bool isStored(const ir::Graph& graph, const std::string& array) {
 /// Bytes between consecutive arrays' starts in the arena are a multiple of a cache line.
 size_t aligned(size_t offset) { return (offset + 63) / 64 * 64; }
 
-/// Bytes of every stored array of `graph`, each placed at an aligned offset.
-size_t arenaBytes(const ir::Graph& graph) {
-  size_t bytes = 0;
-  for (const auto& [name, desc] : graph.arrays())
-    if (isStored(graph, name)) bytes = aligned(bytes) + static_cast<size_t>(desc.bytes());
-  return bytes;
+/// Where each stored array of `graph` lives in the arena: the transients of `plan` in one
+/// shared region at the start, every other stored array in its own aligned bytes after it.
+/// Returns the arena's size.
+size_t placeArrays(const ir::Graph& graph, const passes::MemoryPlan& plan, std::map<std::string, size_t>& offsets) {
+  size_t end = aligned(static_cast<size_t>(plan.plannedBytes));
+  for (const auto& [name, desc] : graph.arrays()) {
+    if (!isStored(graph, name)) continue;
+    if (auto placed = plan.placements.find(name); placed != plan.placements.end()) {
+      offsets[name] = static_cast<size_t>(placed->second.offset);
+      continue;
+    }
+    offsets[name] = end;
+    end = aligned(end + static_cast<size_t>(desc.bytes()));
+  }
+  return end;
 }
 
 /// Throws conflux::Error for graph shapes the cpu target does not run yet.
@@ -88,9 +98,8 @@ Halide::ImageParam inputParam(ir::DType dtype, const std::vector<int64_t>& shape
 }
 
 struct CpuProgram::Impl {
-  explicit Impl(const ir::Graph& graph) : arena(std::max<size_t>(1, arenaBytes(graph))) {}
-  /// Every stored array, placed at compile time: no allocation on the hot path, and huge pages
-  /// (ir::PageAllocator) for large operands.
+  /// Every stored array, placed at compile time (transients sharing bytes by liveness): no
+  /// allocation on the hot path, and huge pages (ir::PageAllocator) for large operands.
   std::vector<std::byte, ir::PageAllocator<std::byte>> arena;
   std::vector<std::string> inputs, outputs;
   std::map<std::string, Slot> slots;
@@ -113,16 +122,17 @@ void runKernel(LoweredKernel& kernel, const Halide::ParamMap& inputs) {
 
 }  // namespace
 
-CpuProgram::CpuProgram(const ir::Graph& graph, const ir::TargetDesc& target) : impl_(std::make_unique<Impl>(graph)) {
+CpuProgram::CpuProgram(const ir::Graph& graph, const ir::TargetDesc& target) : impl_(std::make_unique<Impl>()) {
   checkSupported(graph);
   impl_->inputs = graph.inputs();
   impl_->outputs = graph.outputs();
-  size_t offset = 0;
-  for (const auto& [name, desc] : graph.arrays()) {
-    if (!isStored(graph, name)) continue;
-    offset = aligned(offset);
+  std::vector<passes::Kernel> kernels = passes::extractKernels(graph);
+  std::vector<bool> once = passes::runOnceKernels(graph, kernels);
+  std::map<std::string, size_t> offsets;
+  impl_->arena.resize(std::max<size_t>(1, placeArrays(graph, passes::planMemory(graph, kernels, once), offsets)));
+  for (const auto& [name, offset] : offsets) {
+    const ir::DataDesc& desc = graph.array(name);
     Slot slot{desc.dtype, desc.shape, impl_->arena.data() + offset, static_cast<size_t>(desc.bytes())};
-    offset += slot.bytes;
     Halide::Buffer<> view = wrap(desc.dtype, desc.shape, slot.data);
     if (auto value = graph.constantValue(name)) {
       std::memcpy(slot.data, value->bytes(), slot.bytes);
@@ -140,8 +150,6 @@ CpuProgram::CpuProgram(const ir::Graph& graph, const ir::TargetDesc& target) : i
     impl_->bindings.emplace(name, std::move(binding));
   }
   ArrayLookup lookup = [this](const std::string& array) { return impl_->sources.at(array); };
-  std::vector<passes::Kernel> kernels = passes::extractKernels(graph);
-  std::vector<bool> once = passes::runOnceKernels(graph, kernels);
   for (size_t i = 0; i < kernels.size(); ++i)
     for (LoweredKernel& lowered : lowerKernel(graph, kernels[i], lookup, target)) {
       lowered.load(impl_->bound);  // weights packed once
