@@ -10,6 +10,7 @@
 #include "passes/map_patterns.h"
 #include "targets/cpu/dense_write.h"
 #include "targets/cpu/halide_expr.h"
+#include "targets/cpu/jit.h"
 #include "targets/cpu/schedules.h"
 
 namespace conflux::targets::cpu {
@@ -69,20 +70,6 @@ Expr combine(ir::Wcr wcr, const Expr& acc, const Expr& x) {
     case ir::Wcr::None: return x;
   }
   return x;
-}
-
-Halide::Target jitTarget(const ir::TargetDesc& target) {
-  static bool configured = [&] {
-    // Halide's thread pool reads this once, at its first parallel loop.
-    setenv("HL_NUM_THREADS", std::to_string(std::max(1, target.threads)).c_str(), 0);
-    Halide::Target host = Halide::get_jit_target_from_environment();
-    if (!host.has_feature(Halide::Target::AVX512))
-      std::cerr << "conflux: warning: this machine has no AVX-512; the cpu target falls back to "
-                << host.to_string() << "\n";
-    return true;
-  }();
-  (void)configured;
-  return Halide::get_jit_target_from_environment();
 }
 
 }  // namespace
@@ -160,10 +147,12 @@ ExprScope bindInputs(const ir::Graph& graph, const ir::State& state, NodeId task
 }
 
 /// How the point reads of `tasklet` depend on each dimension of an output of `rank` written
-/// densely by `box`: which reads move with the dimension's parameter, and whether one steps by
-/// more than one element (vector lanes along it would gather, from the array or a packed copy).
-OperandUse operandUse(const ir::State& state, NodeId tasklet, const DenseWrite& box, size_t rank) {
-  OperandUse use{std::vector<std::vector<size_t>>(rank), std::vector<bool>(rank, false)};
+/// densely by `box`: which reads move with the dimension's parameter, whether one steps by more
+/// than one element (vector lanes along it would gather, from the array or a packed copy), and
+/// whether lanes along it would need a packed copy of an operand that is no constant.
+OperandUse operandUse(const ir::State& state, NodeId tasklet, const DenseWrite& box, size_t rank,
+                      const ArrayLookup& arrays) {
+  OperandUse use{std::vector<std::vector<size_t>>(rank), std::vector<bool>(rank, false), std::vector<bool>(rank, false)};
   std::vector<EdgeId> reads = state.inEdges(tasklet);
   for (size_t k = 0; k < rank; ++k) {
     std::string param = box.soleParam(k);
@@ -172,6 +161,7 @@ OperandUse operandUse(const ir::State& state, NodeId tasklet, const DenseWrite& 
     for (size_t r = 0; r < reads.size(); ++r) {
       const ir::Memlet& read = state.edge(reads[r]).memlet;
       if (read.isEmpty()) continue;
+      if (stridedDimension(read.subset, param) && !arrays(read.data).isConstant()) use.packsPerRun[dim] = true;
       for (const ir::Range& range : read.subset.ranges) {
         int64_t step = std::abs(range.begin.coefficient(param));
         if (step == 0) continue;
@@ -278,7 +268,7 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
   int lanes = std::max(1, target.vectorLanes * 32 / std::max(8, storageType(out.dtype).bits()));
   std::optional<Tile> tile =
       contractionTile(dense && box->unmerged(), wcr, !reductionParams.empty(), region,
-                      box ? operandUse(state, valueTasklet, *box, out.shape.size()) : OperandUse{}, lanes);
+                      box ? operandUse(state, valueTasklet, *box, out.shape.size(), arrays) : OperandUse{}, lanes);
   std::vector<PackedOperand> packs;
   PackRead pack = [&](const ir::Memlet& memlet, const std::vector<Expr>& indices) -> std::optional<Expr> {
     const ir::DataDesc& desc = graph.array(memlet.data);
@@ -287,7 +277,7 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
     if (!strided || desc.dtype == ir::DType::Bool) return std::nullopt;
     int columns = tileColumns(region[region.size() - 1 - tile->vector], lanes);
     packs.emplace_back(arrays(memlet.data), storageType(desc.dtype), desc.shape, *strided, columns,
-                       kernel.name + "_packed" + std::to_string(packs.size()), jitTarget(target), lanes);
+                       kernel.name + "_packed" + std::to_string(packs.size()), target, lanes);
     return packs.back()(std::vector<Expr>(indices.rbegin(), indices.rend()));
   };
 
@@ -341,9 +331,7 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
     f.output_buffer().dim(k).set_bounds(outBuffer.dim(k).min(), outBuffer.dim(k).extent()).set_stride(outBuffer.dim(k).stride());
   if (std::getenv("CONFLUX_DEBUG_HALIDE")) f.print_loop_nest();
   Halide::Pipeline pipeline(f);
-  if (const char* dir = std::getenv("CONFLUX_DEBUG_STMT"))
-    pipeline.compile_to_lowered_stmt(std::string(dir) + "/" + f.name() + ".stmt", pipeline.infer_arguments(), Halide::Text, jitTarget(target));
-  pipeline.compile_jit(jitTarget(target));
+  compileJit(pipeline, target, f.name());
   return {kernel.name, std::move(packs), pipeline, outBuffer};
 }
 

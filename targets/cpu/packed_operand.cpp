@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <optional>
 
+#include "targets/cpu/jit.h"
+
 namespace conflux::targets::cpu {
 
 PackedOperand::PackedOperand(const ArraySource& source, Halide::Type type, const std::vector<int64_t>& shape,
-                             size_t inner, int panel, const std::string& name, const Halide::Target& target,
+                             size_t inner, int panel, const std::string& name, const ir::TargetDesc& target,
                              int lanes)
     : packedDim_(shape.size() - 1 - inner), once_(source.isConstant()) {
   size_t rank = shape.size();
@@ -65,7 +67,7 @@ PackedOperand::PackedOperand(const ArraySource& source, Halide::Type type, const
   storage_.resize(static_cast<size_t>(stride) * static_cast<size_t>(type.bytes()));
   buffer_ = Halide::Buffer<>(type, storage_.data(), static_cast<int>(dims.size()), dims.data());
   pipeline_ = Halide::Pipeline(packed);
-  pipeline_.compile_jit(target);
+  compileJit(pipeline_, target, name);
 }
 
 Halide::Expr PackedOperand::operator()(const std::vector<Halide::Expr>& indices) const {

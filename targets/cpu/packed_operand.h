@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ir/page_allocator.h"
+#include "ir/target_desc.h"
 #include "targets/cpu/array_source.h"
 
 namespace conflux::targets::cpu {
@@ -23,7 +24,7 @@ class PackedOperand {
   /// elements of row-major dimension `inner` (the whole dimension when `panel` does not divide
   /// it), written in vectors of `lanes`; `name` names its pipeline, compiled for `target`.
   PackedOperand(const ArraySource& source, Halide::Type type, const std::vector<int64_t>& shape, size_t inner,
-                int panel, const std::string& name, const Halide::Target& target, int lanes);
+                int panel, const std::string& name, const ir::TargetDesc& target, int lanes);
 
   PackedOperand(PackedOperand&&) = default;
   PackedOperand& operator=(PackedOperand&&) = default;

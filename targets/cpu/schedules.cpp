@@ -52,12 +52,19 @@ std::optional<Tile> contractionTile(bool dense, ir::Wcr wcr, bool reduces, const
   auto extent = [&](size_t halideDim) { return shape[rank - 1 - halideDim]; };
   // A reduction to one value per row (softmax's max and sum: [.., rows, 1]) is no contraction.
   if (extent(0) == 1) return std::nullopt;
-  auto unitStride = [&](size_t k) { return k >= use.strided.size() || !use.strided[k]; };
-  std::optional<size_t> vector;
-  for (size_t k = 0; k < rank; ++k)
-    if (unitStride(k) && extent(k) % lanes == 0 && (!vector || (*vector != 0 && extent(k) > extent(*vector))))
-      vector = k;
-  if (!vector && unitStride(0) && extent(0) >= lanes) vector = 0;
+  auto flag = [](const std::vector<bool>& flags, size_t k) { return k < flags.size() && flags[k]; };
+  // Whole vectors along the innermost dimension, else the widest; then a partly filled innermost.
+  auto choose = [&](bool allowPacking) -> std::optional<size_t> {
+    auto allowed = [&](size_t k) { return !flag(use.strided, k) && (allowPacking || !flag(use.packsPerRun, k)); };
+    std::optional<size_t> vector;
+    for (size_t k = 0; k < rank; ++k)
+      if (allowed(k) && extent(k) % lanes == 0 && (!vector || (*vector != 0 && extent(k) > extent(*vector))))
+        vector = k;
+    if (!vector && allowed(0) && extent(0) >= lanes / 2) vector = 0;
+    return vector;
+  };
+  std::optional<size_t> vector = choose(false);
+  if (!vector) vector = choose(true);
   if (!vector) return std::nullopt;
   auto reads = [&](size_t k) { return k < use.reads.size() ? use.reads[k] : std::vector<size_t>{}; };
   auto broadcastOnly = [&](size_t k) {
@@ -95,17 +102,31 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
   int64_t columns = shape[shape.size() - 1 - tile.vector];
   int columnsPerTile = tileColumns(columns, lanes);
   out.split(x, xo, xi, columnsPerTile, kGuard).split(y, yo, yi, rowsPerTile, kGuard);
-  // Loops, innermost first: the tile, the other output dimensions, then all tiles in parallel.
+  // Loops, innermost first: the tile, then the loops over tiles and the other output dimensions
+  // in memory order. Threads split the outermost loop of two or more iterations: they write
+  // far apart, never into one cache line (a convolution's output channels, a GEMM's rows).
   std::vector<Halide::VarOrRVar> loops{xi, yi};
-  for (size_t k = 0; k < vars.size(); ++k)
-    if (k != tile.vector && k != tile.rows) loops.emplace_back(vars[k]);
-  bool oneRow = rows <= rowsPerTile;
-  const Halide::Var& parallel = oneRow ? xo : yo;
-  loops.emplace_back(oneRow ? yo : xo);
-  loops.emplace_back(parallel);
+  std::vector<int64_t> trips;
+  for (size_t k = 0; k < vars.size(); ++k) {
+    if (k == tile.vector) {
+      loops.emplace_back(xo);
+      trips.push_back((columns + columnsPerTile - 1) / columnsPerTile);
+    } else if (k == tile.rows) {
+      loops.emplace_back(yo);
+      trips.push_back((rows + rowsPerTile - 1) / rowsPerTile);
+    } else {
+      loops.emplace_back(vars[k]);
+      trips.push_back(shape[shape.size() - 1 - k]);
+    }
+  }
   // The loop just outside the tile: acc is computed there, so it holds one tile.
   Halide::Var perTile = loops[2].var;
-  out.reorder(loops).parallel(parallel).vectorize(xi, lanes, kGuard).unroll(xi).unroll(yi);
+  out.reorder(loops).vectorize(xi, lanes, kGuard).unroll(xi).unroll(yi);
+  for (size_t i = trips.size(); i-- > 0;)
+    if (trips[i] >= 2) {
+      out.parallel(loops[2 + i].var);
+      break;
+    }
   // acc lives in registers for one tile; guarded like out, so that at the edges it neither
   // computes nor reads past the output.
   std::vector<Halide::Var> storage{x, y};

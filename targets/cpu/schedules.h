@@ -22,13 +22,16 @@ struct Tile {
 struct OperandUse {
   std::vector<std::vector<size_t>> reads;  // per dimension: the operands whose index moves with it
   std::vector<bool> strided;               // per dimension: some operand index steps by more than one
+  std::vector<bool> packsPerRun;           // per dimension: lanes along it need a per-run packed copy
 };
 
 /// The tile of a dense sum over map dimensions into an output of rank >= 2 (`shape` is the
 /// region computed, row-major), or nothing. Lanes run along a dimension that whole vectors fill
 /// — the innermost if it does, else the widest (output channels of a convolution over a 28x28
 /// image) — falling back to a partly filled innermost one, never along a strided one (the
-/// output columns of a stride-2 convolution would gather). Rows run along the innermost other
+/// output columns of a stride-2 convolution would gather). Dimensions whose lanes need no
+/// per-run packed copy of an operand come first: a depthwise convolution runs its lanes along
+/// the image columns rather than transpose its input each run. Rows run along the innermost other
 /// dimension with more than one element that no vector-loaded operand depends on (a GEMM's
 /// rows, a convolution's output channels when lanes run along its columns), so each reduction
 /// step loads a few vectors and broadcasts one value per row; else along the innermost other.

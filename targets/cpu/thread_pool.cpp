@@ -1,0 +1,150 @@
+#include "targets/cpu/thread_pool.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace conflux::targets::cpu {
+namespace {
+
+using Task = int (*)(Halide::JITUserContext*, int, uint8_t*);
+
+/// How long an idle worker spins before it sleeps.
+constexpr std::chrono::microseconds kSpin{2000};
+
+/// One parallel loop: its iterations are claimed one at a time by the caller and the workers.
+struct Loop {
+  uint64_t generation;  // distinguishes loops that reuse one stack address
+  Task task;
+  Halide::JITUserContext* context;
+  uint8_t* closure;
+  int end;
+  std::atomic<int> next;
+  std::atomic<int> done{0};
+  std::atomic<int> status{0};
+
+  /// Runs iterations until none is left.
+  void work() {
+    for (int i = next.fetch_add(1); i < end; i = next.fetch_add(1)) {
+      if (int s = task(context, i, closure)) status.store(s);
+      done.fetch_add(1);
+    }
+  }
+};
+
+/// True on a thread running an iteration: a nested loop runs there, serially.
+thread_local bool inIteration = false;
+
+class Pool {
+ public:
+  explicit Pool(int threads) : claimed_(static_cast<size_t>(std::max(0, threads - 1))) {
+    for (auto& c : claimed_) c.store(nullptr);
+    for (size_t w = 0; w < claimed_.size(); ++w) workers_.emplace_back([this, w] { serve(w); });
+  }
+
+  ~Pool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& t : workers_) t.join();
+  }
+
+  int parallelFor(Task task, Halide::JITUserContext* context, int min, int extent, uint8_t* closure) {
+    if (inIteration || workers_.empty() || extent <= 1) return serially(task, context, min, extent, closure);
+    // One loop at a time: a second program running on another thread meanwhile runs serially.
+    std::unique_lock<std::mutex> only(calling_, std::try_to_lock);
+    if (!only.owns_lock()) return serially(task, context, min, extent, closure);
+    Loop loop{++generation_, task, context, closure, min + extent, {min}};
+    current_.store(&loop);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (sleeping_ > 0) wake_.notify_all();
+    }
+    inIteration = true;
+    loop.work();
+    inIteration = false;
+    while (loop.done.load() < extent) std::this_thread::yield();
+    // No worker may touch `loop` once this returns: retract it, then wait out any worker that
+    // claimed it before the retraction.
+    current_.store(nullptr);
+    for (const auto& c : claimed_)
+      while (c.load() == &loop) std::this_thread::yield();
+    return loop.status.load();
+  }
+
+ private:
+  static int serially(Task task, Halide::JITUserContext* context, int min, int extent, uint8_t* closure) {
+    int status = 0;
+    for (int i = min; i < min + extent; ++i)
+      if (int s = task(context, i, closure)) status = s;
+    return status;
+  }
+
+  void serve(size_t w) {
+    inIteration = true;
+    uint64_t served = 0;
+    auto idleSince = std::chrono::steady_clock::now();
+    for (;;) {
+      if (Loop* loop = current_.load()) {
+        // Claim, then check the loop is still current: the caller retracts before it returns.
+        claimed_[w].store(loop);
+        if (current_.load() == loop && loop->generation != served) {
+          served = loop->generation;
+          loop->work();
+          idleSince = std::chrono::steady_clock::now();
+        }
+        claimed_[w].store(nullptr);
+      }
+      if (current_.load() != nullptr) {
+        std::this_thread::yield();
+        continue;
+      }
+      if (std::chrono::steady_clock::now() - idleSince < kSpin) {
+        std::this_thread::yield();
+        continue;
+      }
+      std::unique_lock<std::mutex> lock(mutex_);
+      ++sleeping_;
+      wake_.wait(lock, [&] { return stop_ || current_.load() != nullptr; });
+      --sleeping_;
+      if (stop_) return;
+      idleSince = std::chrono::steady_clock::now();
+    }
+  }
+
+  std::atomic<Loop*> current_{nullptr};
+  uint64_t generation_ = 0;  // of the last loop published (by the one calling thread)
+  std::vector<std::atomic<Loop*>> claimed_;  // per worker: the loop it may be running
+  std::vector<std::thread> workers_;
+  std::mutex calling_;  // held by the thread running a loop
+  std::mutex mutex_;    // guards sleeping_ and stop_
+  std::condition_variable wake_;
+  int sleeping_ = 0;
+  bool stop_ = false;
+};
+
+Pool* pool = nullptr;
+
+int parallelFor(Halide::JITUserContext* context, Task task, int min, int extent, uint8_t* closure) {
+  return pool->parallelFor(task, context, min, extent, closure);
+}
+
+}  // namespace
+
+void runParallelLoopsOnPool(Halide::Pipeline& pipeline, int threads) {
+  static std::unique_ptr<Pool> instance = [&] {
+    auto p = std::make_unique<Pool>(threads);
+    pool = p.get();
+    return p;
+  }();
+  (void)instance;
+  pipeline.jit_handlers().custom_do_par_for = &parallelFor;
+}
+
+}  // namespace conflux::targets::cpu
