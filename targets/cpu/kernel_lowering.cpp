@@ -311,7 +311,7 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
     acc(at) = combine(wcr, acc(at), value);
     f(halideVars) = result;
     if (tile) {
-      scheduleTile(f, acc, halideVars, *tile, region, domain, lanes);
+      scheduleTile(f, acc, halideVars, *tile, region, domain, lanes, std::max(1, target.threads));
     } else {
       scheduleAccumulator(f, acc, halideVars, region, domain, lanes);
     }

@@ -11,6 +11,9 @@ namespace {
 constexpr int kTileVectors = 2;
 constexpr int kTileRows = 8;
 
+/// Bytes of an operand panel that the tiles' loops order around (about a quarter of L2).
+constexpr int64_t kPanelBytes = 128 << 10;
+
 /// The fewest loop iterations one parallel task runs.
 constexpr int64_t kMinTaskIterations = 1 << 15;
 
@@ -41,6 +44,16 @@ std::vector<Halide::VarOrRVar> updateOrder(const std::vector<Halide::VarOrRVar>&
   for (size_t k = 0; k < vars.size(); ++k)
     if (!std::count(excluded.begin(), excluded.end(), k)) order.emplace_back(vars[k]);
   return order;
+}
+
+/// Which of loops with `trips` iterations (innermost first) threads split: the outermost one
+/// whose iterations `threads` share evenly or that has many, else the outermost with several.
+size_t parallelLoop(const std::vector<int64_t>& trips, int threads) {
+  for (size_t i = trips.size(); i-- > 0;)
+    if (trips[i] >= 2 && (trips[i] % threads == 0 || trips[i] >= 4 * threads)) return i;
+  for (size_t i = trips.size(); i-- > 0;)
+    if (trips[i] >= 2) return i;
+  return trips.size() - 1;
 }
 
 }  // namespace
@@ -93,7 +106,7 @@ void scheduleDense(Halide::Func f, const std::vector<Halide::Var>& vars, const s
 }
 
 void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::Var>& vars, const Tile& tile,
-                  const std::vector<int64_t>& shape, const Halide::RDom& domain, int lanes) {
+                  const std::vector<int64_t>& shape, const Halide::RDom& domain, int lanes, int threads) {
   Halide::Var xo("xo"), xi("xi"), yo("yo"), yi("yi");
   const Halide::Var& x = vars[tile.vector];
   const Halide::Var& y = vars[tile.rows];
@@ -109,8 +122,7 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
   std::vector<int64_t> trips;
   for (size_t k = 0; k < vars.size(); ++k) {
     if (k == tile.vector) {
-      loops.emplace_back(xo);
-      trips.push_back((columns + columnsPerTile - 1) / columnsPerTile);
+      continue;
     } else if (k == tile.rows) {
       loops.emplace_back(yo);
       trips.push_back((rows + rowsPerTile - 1) / rowsPerTile);
@@ -119,14 +131,19 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
       trips.push_back(shape[shape.size() - 1 - k]);
     }
   }
+  // A panel of the vector-loaded operand larger than kPanelBytes (a GEMM's K x 32 slice of B,
+  // K >= 1024) is reused from cache by every row tile: the loop over panels goes outermost.
+  // Smaller panels stay cached anyway, and the panels' loop keeps its place in memory order.
+  int64_t reduction = 1;
+  for (int i = 0; i < domain.dimensions(); ++i)
+    if (auto e = Halide::Internal::as_const_int(domain[i].extent())) reduction *= *e;
+  size_t panelLoop = reduction * columnsPerTile * 4 >= kPanelBytes ? loops.size() - 2 : tile.vector;
+  loops.insert(loops.begin() + 2 + static_cast<std::ptrdiff_t>(panelLoop), xo);
+  trips.insert(trips.begin() + static_cast<std::ptrdiff_t>(panelLoop), (columns + columnsPerTile - 1) / columnsPerTile);
   // The loop just outside the tile: acc is computed there, so it holds one tile.
   Halide::Var perTile = loops[2].var;
   out.reorder(loops).vectorize(xi, lanes, kGuard).unroll(xi).unroll(yi);
-  for (size_t i = trips.size(); i-- > 0;)
-    if (trips[i] >= 2) {
-      out.parallel(loops[2 + i].var);
-      break;
-    }
+  out.parallel(loops[2 + parallelLoop(trips, threads)].var);
   // acc lives in registers for one tile; guarded like out, so that at the edges it neither
   // computes nor reads past the output.
   std::vector<Halide::Var> storage{x, y};

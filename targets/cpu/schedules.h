@@ -48,10 +48,10 @@ void scheduleDense(Halide::Func f, const std::vector<Halide::Var>& vars, const s
                    int lanes);
 
 /// Schedules out(vars) = epilogue(acc(vars)) with acc an update over `domain` accumulated in
-/// registers per tile of rows x (kTileVectors * lanes) outputs; threads split the rows of tiles
-/// (the columns when there is one row of tiles).
+/// registers per tile of rows x (kTileVectors * lanes) outputs; `threads` threads split an
+/// outer loop so that no two write one cache line.
 void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::Var>& vars, const Tile& tile,
-                  const std::vector<int64_t>& shape, const Halide::RDom& domain, int lanes);
+                  const std::vector<int64_t>& shape, const Halide::RDom& domain, int lanes, int threads);
 
 /// Schedules out(vars) = epilogue(acc(vars)) with acc an update over `domain` that is no
 /// contraction tile (row maxima, sums, pooling windows): acc is computed per row of out,
