@@ -11,8 +11,9 @@ namespace {
 constexpr int kTileVectors = 2;
 constexpr int kTileRows = 8;
 
-/// Bytes of an operand panel that the tiles' loops order around (about a quarter of L2).
-constexpr int64_t kPanelBytes = 128 << 10;
+/// Bytes of a vector-loaded operand beyond which the tiles' loops reuse its panels from cache
+/// (about half of L2).
+constexpr int64_t kStreamedBytes = 512 << 10;
 
 /// The fewest loop iterations one parallel task runs.
 constexpr int64_t kMinTaskIterations = 1 << 15;
@@ -131,13 +132,14 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
       trips.push_back(shape[shape.size() - 1 - k]);
     }
   }
-  // A panel of the vector-loaded operand larger than kPanelBytes (a GEMM's K x 32 slice of B,
-  // K >= 1024) is reused from cache by every row tile: the loop over panels goes outermost.
-  // Smaller panels stay cached anyway, and the panels' loop keeps its place in memory order.
+  // When the vector-loaded operand (about reduction x columns elements: a GEMM's B) outgrows
+  // kStreamedBytes, the loop over its column panels goes outermost: each panel is then reused
+  // from cache by every row tile instead of the whole operand streaming past each row tile.
+  // A smaller operand stays cached anyway, and the panels' loop keeps its place in memory order.
   int64_t reduction = 1;
   for (int i = 0; i < domain.dimensions(); ++i)
     if (auto e = Halide::Internal::as_const_int(domain[i].extent())) reduction *= *e;
-  size_t panelLoop = reduction * columnsPerTile * 4 >= kPanelBytes ? loops.size() - 2 : tile.vector;
+  size_t panelLoop = reduction * columns * 4 >= kStreamedBytes ? loops.size() - 2 : tile.vector;
   loops.insert(loops.begin() + 2 + static_cast<std::ptrdiff_t>(panelLoop), xo);
   trips.insert(trips.begin() + static_cast<std::ptrdiff_t>(panelLoop), (columns + columnsPerTile - 1) / columnsPerTile);
   // The loop just outside the tile: acc is computed there, so it holds one tile.
