@@ -15,6 +15,11 @@ constexpr int kTileRows = 8;
 /// (about half of L2).
 constexpr int64_t kStreamedBytes = 512 << 10;
 
+/// Reduction steps per block of a blocked contraction, and the most bytes its accumulator block
+/// may take (a panel's columns of every row).
+constexpr int kReductionBlock = 512;
+constexpr int64_t kBlockBytes = 64 << 10;
+
 /// The fewest loop iterations one parallel task runs.
 constexpr int64_t kMinTaskIterations = 1 << 15;
 
@@ -151,6 +156,36 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
   std::vector<Halide::Var> storage{x, y};
   for (size_t k = 0; k < vars.size(); ++k)
     if (k != tile.vector && k != tile.rows) storage.push_back(vars[k]);
+  // A long single reduction over an outermost panel is blocked (GotoBLAS): acc holds the
+  // panel's column block of every row, and each block of kReductionBlock steps runs over all
+  // row tiles before the next, so the slices of both operands it reads stay in L2.
+  int64_t blockRows = 1;
+  for (size_t k = 0; k < vars.size(); ++k)
+    if (k != tile.vector) blockRows *= shape[shape.size() - 1 - k];
+  std::vector<int> longSteps;  // reduction dimensions of more than one step
+  for (int i = 0; i < domain.dimensions(); ++i)
+    if (auto e = Halide::Internal::as_const_int(domain[i].extent()); !e || *e > 1) longSteps.push_back(i);
+  bool blocked = panelLoop == trips.size() - 1 && longSteps.size() == 1 && reduction >= 2 * kReductionBlock &&
+                 reduction % kReductionBlock == 0 && blockRows * columnsPerTile * 4 <= kBlockBytes;
+  if (blocked) {
+    Halide::RVar ko("ko"), ki("ki");
+    Halide::Var ya("ya"), yb("yb");
+    std::vector<Halide::VarOrRVar> order{x, yb, ki, ya};
+    for (size_t k = 0; k < vars.size(); ++k)
+      if (k != tile.vector && k != tile.rows) order.emplace_back(vars[k]);
+    for (int i = 0; i < domain.dimensions(); ++i)
+      if (i != longSteps.front()) order.emplace_back(domain[i]);
+    order.emplace_back(ko);
+    acc.compute_at(out, xo).reorder_storage(storage).vectorize(x, lanes, kGuard).unroll(x);
+    acc.update()
+        .split(domain[longSteps.front()], ko, ki, kReductionBlock)
+        .split(y, ya, yb, rowsPerTile, kGuard)
+        .reorder(order)
+        .vectorize(x, lanes, kGuard)
+        .unroll(x)
+        .unroll(yb);
+    return;
+  }
   // The tile's vectors and rows are unrolled: kTileVectors x rowsPerTile accumulators in
   // registers, one fused multiply-add each per reduction step.
   acc.compute_at(out, perTile)
