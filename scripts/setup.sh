@@ -9,6 +9,7 @@ packages=(
   libhalide14-0-dev llvm-14-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
   libonnx-testdata
+  chromium
 )
 # Node.js runs ONNX Runtime; take Debian's only when the machine has none.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)

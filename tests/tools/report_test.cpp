@@ -1,6 +1,7 @@
 // `conflux report`: the JSON keys of shared/CLI.md with totals that add up, fusion visible as
 // fewer kernels moving fewer bytes, measured columns only with --measure, transient memory with
-// and without reuse, and one self-contained HTML page with SVG charts.
+// and without reuse, and one self-contained HTML page with SVG charts that headless Chromium
+// renders.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -111,6 +112,36 @@ TEST(Report, HtmlIsOneSelfContainedPageWithSvgCharts) {
   EXPECT_EQ(page.find("src=\"http"), std::string::npos);
   EXPECT_EQ(page.find("href=\"http"), std::string::npos);
   EXPECT_EQ(page.find("<script src"), std::string::npos);
+}
+
+/// Renders `html` to a PNG with headless Chromium; returns the PNG's bytes (empty on failure).
+std::string renderInChromium(const fs::path& html, const std::string& name) {
+  fs::path png = fs::path(CONFLUX_TEST_OUTPUT_DIR) / (name + ".png");
+  fs::remove(png);
+  fs::path profile = fs::path(CONFLUX_TEST_OUTPUT_DIR) / (name + ".chromium");
+  testing::CommandResult r = testing::runShell(
+      "timeout 120 chromium --headless --no-sandbox --disable-gpu --user-data-dir=" + profile.string() +
+          " --window-size=1200,1400 --screenshot=" + png.string() + " file://" + fs::absolute(html).string(),
+      testing::testLogPath(CONFLUX_TEST_OUTPUT_DIR));
+  std::ifstream in(png, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return r.exitCode == 0 ? bytes.str() : std::string();
+}
+
+TEST(Report, HtmlRendersInHeadlessChromium) {
+  if (testing::runShell("command -v chromium", testing::testLogPath(CONFLUX_TEST_OUTPUT_DIR)).exitCode != 0)
+    GTEST_SKIP() << "chromium is not installed (scripts/setup.sh installs it)";
+  fs::path page = fs::path(CONFLUX_TEST_OUTPUT_DIR) / "report_render.html";
+  ASSERT_EQ(report("--format html -O0 --measure -o " + page.string()).exitCode, 0);
+  fs::path blank = fs::path(CONFLUX_TEST_OUTPUT_DIR) / "blank.html";
+  std::ofstream(blank) << "<!DOCTYPE html><html><body></body></html>";
+  std::string drawn = renderInChromium(page, "report_render"), empty = renderInChromium(blank, "blank");
+  ASSERT_FALSE(drawn.empty());
+  ASSERT_FALSE(empty.empty());
+  EXPECT_EQ(drawn.substr(1, 3), "PNG");
+  // Text, bars and the roofline make a PNG several times larger than a blank page's.
+  EXPECT_GT(drawn.size(), 4 * empty.size()) << drawn.size() << " vs blank " << empty.size();
 }
 
 }  // namespace
