@@ -62,6 +62,34 @@ size_t parallelLoop(const std::vector<int64_t>& trips, int threads) {
   return trips.size() - 1;
 }
 
+/// Schedules acc of a contraction tile blocked along its one long reduction dimension `along`
+/// (GotoBLAS): acc is computed per column panel of out (loop `panel`) and holds the panel's
+/// columns of every row; each block of kReductionBlock steps runs over all row tiles, with the
+/// tile's accumulators in registers, before the next block, so the slices of both operands it
+/// reads stay in L2.
+void scheduleBlockedAccumulator(Halide::Func out, Halide::Func acc, const Halide::Var& panel,
+                                const std::vector<Halide::Var>& vars, const Tile& tile, const Halide::RDom& domain,
+                                int along, const std::vector<Halide::Var>& storage, int rowsPerTile, int lanes) {
+  const Halide::Var& x = vars[tile.vector];
+  const Halide::Var& y = vars[tile.rows];
+  Halide::RVar ko("ko"), ki("ki");
+  Halide::Var ya("ya"), yb("yb");
+  std::vector<Halide::VarOrRVar> order{x, yb, ki, ya};
+  for (size_t k = 0; k < vars.size(); ++k)
+    if (k != tile.vector && k != tile.rows) order.emplace_back(vars[k]);
+  for (int i = 0; i < domain.dimensions(); ++i)
+    if (i != along) order.emplace_back(domain[i]);
+  order.emplace_back(ko);
+  acc.compute_at(out, panel).reorder_storage(storage).vectorize(x, lanes, kGuard).unroll(x);
+  acc.update()
+      .split(domain[along], ko, ki, kReductionBlock)
+      .split(y, ya, yb, rowsPerTile, kGuard)
+      .reorder(order)
+      .vectorize(x, lanes, kGuard)
+      .unroll(x)
+      .unroll(yb);
+}
+
 }  // namespace
 
 std::optional<Tile> contractionTile(bool dense, ir::Wcr wcr, bool reduces, const std::vector<int64_t>& shape,
@@ -156,9 +184,8 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
   std::vector<Halide::Var> storage{x, y};
   for (size_t k = 0; k < vars.size(); ++k)
     if (k != tile.vector && k != tile.rows) storage.push_back(vars[k]);
-  // A long single reduction over an outermost panel is blocked (GotoBLAS): acc holds the
-  // panel's column block of every row, and each block of kReductionBlock steps runs over all
-  // row tiles before the next, so the slices of both operands it reads stay in L2.
+  // A long single reduction over an outermost panel whose rows' accumulators fit kBlockBytes
+  // runs in blocks.
   int64_t blockRows = 1;
   for (size_t k = 0; k < vars.size(); ++k)
     if (k != tile.vector) blockRows *= shape[shape.size() - 1 - k];
@@ -168,22 +195,7 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
   bool blocked = panelLoop == trips.size() - 1 && longSteps.size() == 1 && reduction >= 2 * kReductionBlock &&
                  reduction % kReductionBlock == 0 && blockRows * columnsPerTile * 4 <= kBlockBytes;
   if (blocked) {
-    Halide::RVar ko("ko"), ki("ki");
-    Halide::Var ya("ya"), yb("yb");
-    std::vector<Halide::VarOrRVar> order{x, yb, ki, ya};
-    for (size_t k = 0; k < vars.size(); ++k)
-      if (k != tile.vector && k != tile.rows) order.emplace_back(vars[k]);
-    for (int i = 0; i < domain.dimensions(); ++i)
-      if (i != longSteps.front()) order.emplace_back(domain[i]);
-    order.emplace_back(ko);
-    acc.compute_at(out, xo).reorder_storage(storage).vectorize(x, lanes, kGuard).unroll(x);
-    acc.update()
-        .split(domain[longSteps.front()], ko, ki, kReductionBlock)
-        .split(y, ya, yb, rowsPerTile, kGuard)
-        .reorder(order)
-        .vectorize(x, lanes, kGuard)
-        .unroll(x)
-        .unroll(yb);
+    scheduleBlockedAccumulator(out, acc, xo, vars, tile, domain, longSteps.front(), storage, rowsPerTile, lanes);
     return;
   }
   // The tile's vectors and rows are unrolled: kTileVectors x rowsPerTile accumulators in
