@@ -126,8 +126,8 @@ std::string roofline(const Report& r) {
 Report buildReport(const std::string& model, const ir::Graph& graph, const ir::TargetDesc& target,
                    int level) {
   Report r{model, target.name, level, target.peakGflops, target.peakBandwidthGBs, {}};
-  for (passes::KernelTraffic& t : passes::analyzeDataMovement(graph)) r.kernels.push_back({std::move(t), std::nullopt});
   std::vector<passes::Kernel> kernels = passes::extractKernels(graph);
+  for (const passes::Kernel& k : kernels) r.kernels.push_back({passes::analyzeKernel(graph, k), std::nullopt});
   passes::MemoryPlan plan = passes::planMemory(graph, kernels, passes::runOnceKernels(graph, kernels));
   r.transientBytes = plan.unplannedBytes;
   r.plannedTransientBytes = plan.plannedBytes;

@@ -1,6 +1,8 @@
 #include "targets/cpu/jit.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <string>
 #include <iostream>
 
 #include "targets/cpu/thread_pool.h"

@@ -281,7 +281,6 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
     return packs.back()(std::vector<Expr>(indices.rbegin(), indices.rend()));
   };
 
-  // The value each iteration contributes (the reduction's tasklet, or the only one).
   Halide::Type valueType = storageType(nested ? graph.array(nested->accumulator).dtype : out.dtype);
   ExprScope scope = bindInputs(graph, state, valueTasklet, params, arrays, pack, "", where);
   Expr value = Halide::cast(valueType, toHalide(outputExpr(state, valueTasklet, nested ? "" : plan.writeEdge.srcConn), scope));

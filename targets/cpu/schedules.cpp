@@ -172,7 +172,8 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
   int64_t reduction = 1;
   for (int i = 0; i < domain.dimensions(); ++i)
     if (auto e = Halide::Internal::as_const_int(domain[i].extent())) reduction *= *e;
-  size_t panelLoop = reduction * columns * 4 >= kStreamedBytes ? loops.size() - 2 : tile.vector;
+  int64_t elementBytes = acc.output_types().front().bytes();
+  size_t panelLoop = reduction * columns * elementBytes >= kStreamedBytes ? loops.size() - 2 : tile.vector;
   loops.insert(loops.begin() + 2 + static_cast<std::ptrdiff_t>(panelLoop), xo);
   trips.insert(trips.begin() + static_cast<std::ptrdiff_t>(panelLoop), (columns + columnsPerTile - 1) / columnsPerTile);
   // The loop just outside the tile: acc is computed there, so it holds one tile.
@@ -193,7 +194,7 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
   for (int i = 0; i < domain.dimensions(); ++i)
     if (auto e = Halide::Internal::as_const_int(domain[i].extent()); !e || *e > 1) longSteps.push_back(i);
   bool blocked = panelLoop == trips.size() - 1 && longSteps.size() == 1 && reduction >= 2 * kReductionBlock &&
-                 reduction % kReductionBlock == 0 && blockRows * columnsPerTile * 4 <= kBlockBytes;
+                 reduction % kReductionBlock == 0 && blockRows * columnsPerTile * elementBytes <= kBlockBytes;
   if (blocked) {
     scheduleBlockedAccumulator(out, acc, xo, vars, tile, domain, longSteps.front(), storage, rowsPerTile, lanes);
     return;

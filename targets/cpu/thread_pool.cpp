@@ -3,7 +3,6 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -129,7 +128,7 @@ class Pool {
   bool stop_ = false;
 };
 
-Pool* pool = nullptr;
+Pool* pool = nullptr;  // the one pool, made by the first runParallelLoopsOnPool
 
 int parallelFor(Halide::JITUserContext* context, Task task, int min, int extent, uint8_t* closure) {
   return pool->parallelFor(task, context, min, extent, closure);
@@ -138,12 +137,8 @@ int parallelFor(Halide::JITUserContext* context, Task task, int min, int extent,
 }  // namespace
 
 void runParallelLoopsOnPool(Halide::Pipeline& pipeline, int threads) {
-  static std::unique_ptr<Pool> instance = [&] {
-    auto p = std::make_unique<Pool>(threads);
-    pool = p.get();
-    return p;
-  }();
-  (void)instance;
+  static Pool instance(threads);
+  pool = &instance;
   pipeline.jit_handlers().custom_do_par_for = &parallelFor;
 }
 
