@@ -51,6 +51,17 @@ std::vector<int64_t> Layout::physicalShape(const std::vector<int64_t>& shape) co
   return physical;
 }
 
+std::vector<int64_t> Layout::strides(const std::vector<int64_t>& shape) const {
+  if (!blocks.empty()) throw Error("layout " + toString() + " is blocked: its dimensions have no single stride");
+  std::vector<int64_t> result(shape.size(), 1);
+  int64_t stride = 1;
+  for (auto d = order.rbegin(); d != order.rend(); ++d) {
+    result[static_cast<size_t>(*d)] = stride;
+    stride *= shape[static_cast<size_t>(*d)];
+  }
+  return result;
+}
+
 int64_t Layout::offset(const std::vector<int64_t>& shape, const std::vector<int64_t>& index) const {
   std::vector<int64_t> outerIndex = index;
   std::vector<int64_t> blockIndex;

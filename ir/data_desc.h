@@ -36,6 +36,11 @@ struct Layout {
   bool isRowMajor() const;
   /// Physical dimensions in storage order (outer parts then blocks).
   std::vector<int64_t> physicalShape(const std::vector<int64_t>& shape) const;
+  /// Element stride of each logical dimension (a permutation without blocks; throws
+  /// conflux::Error for a blocked layout, whose dimensions have no single stride).
+  std::vector<int64_t> strides(const std::vector<int64_t>& shape) const;
+  /// The logical dimension of unit stride (the last of `order`; -1 for a scalar).
+  int innermost() const { return order.empty() ? -1 : order.back(); }
   /// Element offset of a logical index.
   int64_t offset(const std::vector<int64_t>& shape, const std::vector<int64_t>& index) const;
   /// "row_major", or e.g. "order(0,2,3,1)" / "order(0,1,2,3) block(1:16)".

@@ -4,6 +4,7 @@
 
 #include "ir/error.h"
 #include "passes/expand_library_nodes.h"
+#include "passes/layout_selection.h"
 #include "passes/map_fusion.h"
 #include "passes/propagate_memlets_pass.h"
 #include "passes/reduction_fusion.h"
@@ -22,11 +23,15 @@ const PassEntry kPasses[] = {
     {"map-fusion", makeMapFusionPass},
     {"propagate-memlets", makePropagateMemletsPass},
     {"reduction-fusion", makeReductionFusionPass},
+    {"select-layouts", makeSelectLayoutsPass},
 };
 
 }  // namespace
 
-std::vector<std::string> pipeline(int level, std::string_view /*target*/) {
+std::vector<std::string> pipeline(int level, std::string_view target) {
+  // Layouts are chosen by the cpu target's cost model; the other targets read any layout.
+  if (level == 3 && target == "cpu")
+    return {"expand-library-nodes", "map-fusion", "reduction-fusion", "select-layouts", "propagate-memlets"};
   switch (level) {
     // Expansion is lowering, required by every target: it comes first at every level.
     case 0: return {"expand-library-nodes"};

@@ -14,15 +14,13 @@
 namespace conflux::targets::cpu {
 namespace {
 
-/// A Halide view (no copy) of an array of `shape` stored row-major at `data`: dimension 0 is
-/// the innermost.
-Halide::Buffer<> wrap(ir::DType dtype, const std::vector<int64_t>& shape, std::byte* data) {
+/// A Halide view (no copy) of an array of `shape` stored at `data` in `layout`: dimension 0 is
+/// the logical innermost, each with the layout's stride.
+Halide::Buffer<> wrap(ir::DType dtype, const std::vector<int64_t>& shape, const ir::Layout& layout, std::byte* data) {
+  std::vector<int64_t> strides = layout.strides(shape);
   std::vector<halide_dimension_t> dims;
-  int32_t stride = 1;
-  for (auto it = shape.rbegin(); it != shape.rend(); ++it) {
-    dims.push_back(halide_dimension_t(0, static_cast<int32_t>(*it), stride));
-    stride *= static_cast<int32_t>(*it);
-  }
+  for (size_t k = shape.size(); k-- > 0;)
+    dims.push_back(halide_dimension_t(0, static_cast<int32_t>(shape[k]), static_cast<int32_t>(strides[k])));
   return Halide::Buffer<>(storageType(dtype), data, static_cast<int>(dims.size()), dims.data());
 }
 
@@ -63,7 +61,16 @@ void checkSupported(const ir::Graph& graph) {
       throw Error("the cpu target does not lower copies between access nodes yet (" + state.node(edge.src).describe() +
                   " -> " + state.node(edge.dst).describe() + ")");
   }
-  for (const auto& [name, desc] : graph.arrays()) halideType(desc.dtype);  // throws for bf16 / f16
+  for (const auto& [name, desc] : graph.arrays()) {
+    halideType(desc.dtype);  // throws for bf16 / f16
+    // Callers exchange row-major tensors; transients may take any unblocked layout.
+    if ((!desc.transient || graph.constantValue(name)) && !desc.layout.isRowMajor())
+      throw Error("the cpu target keeps graph inputs, outputs and constants row-major; array '" + name +
+                  "' has layout " + desc.layout.toString());
+    if (!desc.layout.blocks.empty())
+      throw Error("the cpu target does not lower blocked layouts yet (array '" + name + "', " +
+                  desc.layout.toString() + ")");
+  }
 }
 
 }  // namespace
@@ -133,7 +140,7 @@ CpuProgram::CpuProgram(const ir::Graph& graph, const ir::TargetDesc& target) : i
   for (const auto& [name, offset] : offsets) {
     const ir::DataDesc& desc = graph.array(name);
     Slot slot{desc.dtype, desc.shape, impl_->arena.data() + offset, static_cast<size_t>(desc.bytes())};
-    Halide::Buffer<> view = wrap(desc.dtype, desc.shape, slot.data);
+    Halide::Buffer<> view = wrap(desc.dtype, desc.shape, desc.layout, slot.data);
     if (auto value = graph.constantValue(name)) {
       std::memcpy(slot.data, value->bytes(), slot.bytes);
       impl_->sources.emplace(name, ArraySource::constant(view));
@@ -173,7 +180,8 @@ void CpuProgram::bindInputs(const std::map<std::string, ir::Tensor>& inputs) {
     if (it->second.dtype() != binding.dtype || it->second.shape() != binding.shape)
       throw Error("input '" + name + "' has the wrong dtype or shape");
     // Kernels only read inputs, so the caller's tensor is read in place.
-    binding.bound = wrap(binding.dtype, binding.shape, const_cast<std::byte*>(it->second.bytes()));
+    binding.bound = wrap(binding.dtype, binding.shape, ir::Layout::rowMajor(binding.shape.size()),
+                         const_cast<std::byte*>(it->second.bytes()));
     impl_->bound.set(binding.param, binding.bound);
   }
 }

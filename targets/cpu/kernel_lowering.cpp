@@ -57,6 +57,23 @@ Halide::Buffer<> boxView(const Halide::Buffer<>& buffer, const std::vector<int64
   return Halide::Buffer<>(buffer.type(), host, static_cast<int>(dims.size()), dims.data());
 }
 
+/// The same storage as `buffer` (a view in logical order) with its dimensions in memory order:
+/// Halide dimension j is logical dimension order[rank - 1 - j] (`order`: outermost first).
+Halide::Buffer<> memoryOrderView(const Halide::Buffer<>& buffer, const std::vector<int>& order) {
+  const halide_buffer_t* raw = buffer.raw_buffer();
+  size_t rank = order.size();
+  std::vector<halide_dimension_t> dims;
+  for (size_t j = 0; j < rank; ++j) dims.push_back(raw->dim[rank - 1 - static_cast<size_t>(order[rank - 1 - j])]);
+  return Halide::Buffer<>(buffer.type(), raw->host, static_cast<int>(rank), dims.data());
+}
+
+/// `subset` with its ranges in `order` (outermost first).
+ir::Subset inOrder(const ir::Subset& subset, const std::vector<int>& order) {
+  ir::Subset permuted;
+  for (int d : order) permuted.ranges.push_back(subset.ranges[static_cast<size_t>(d)]);
+  return permuted;
+}
+
 Expr combine(ir::Wcr wcr, const Expr& acc, const Expr& x) {
   bool isFloat = acc.type().is_float();
   auto nanOr = [&](const Expr& m) {
@@ -146,22 +163,24 @@ ExprScope bindInputs(const ir::Graph& graph, const ir::State& state, NodeId task
   return scope;
 }
 
-/// How the point reads of `tasklet` depend on each dimension of an output of `rank` written
-/// densely by `box`: which reads move with the dimension's parameter, whether one steps by more
-/// than one element (vector lanes along it would gather, from the array or a packed copy), and
-/// whether lanes along it would need a packed copy of an operand that is no constant.
-OperandUse operandUse(const ir::State& state, NodeId tasklet, const DenseWrite& box, size_t rank,
-                      const ArrayLookup& arrays) {
+/// How the point reads of `tasklet` depend on each dimension of an output written densely by
+/// `box`, the dimensions in Halide order of memory (`order`: logical dimensions outermost
+/// first): which reads move with the dimension's parameter, whether one steps by more than one
+/// element (vector lanes along it would gather, from the array or a packed copy), and whether
+/// lanes along it would need a packed copy of an operand that is no constant.
+OperandUse operandUse(const ir::Graph& graph, const ir::State& state, NodeId tasklet, const DenseWrite& box,
+                      const std::vector<int>& order, const ArrayLookup& arrays) {
+  size_t rank = order.size();
   OperandUse use{std::vector<std::vector<size_t>>(rank), std::vector<bool>(rank, false), std::vector<bool>(rank, false)};
   std::vector<EdgeId> reads = state.inEdges(tasklet);
-  for (size_t k = 0; k < rank; ++k) {
-    std::string param = box.soleParam(k);
+  for (size_t dim = 0; dim < rank; ++dim) {
+    std::string param = box.soleParam(static_cast<size_t>(order[rank - 1 - dim]));
     if (param.empty()) continue;
-    size_t dim = rank - 1 - k;
     for (size_t r = 0; r < reads.size(); ++r) {
       const ir::Memlet& read = state.edge(reads[r]).memlet;
       if (read.isEmpty()) continue;
-      if (stridedDimension(read.subset, param) && !arrays(read.data).isConstant()) use.packsPerRun[dim] = true;
+      size_t innermost = static_cast<size_t>(std::max(0, graph.array(read.data).layout.innermost()));
+      if (stridedDimension(read.subset, param, innermost) && !arrays(read.data).isConstant()) use.packsPerRun[dim] = true;
       for (const ir::Range& range : read.subset.ranges) {
         int64_t step = std::abs(range.begin.coefficient(param));
         if (step == 0) continue;
@@ -174,22 +193,27 @@ OperandUse operandUse(const ir::State& state, NodeId tasklet, const DenseWrite& 
 }
 
 /// Orders the reduction parameters of an associative reduction by the smallest step each takes
-/// through the elements of a point read of `tasklet`, smallest first (innermost loop): a
-/// convolution walks its window's columns, then rows, then input channels, as both its input and
-/// its weights store them.
-void innermostByStride(const ir::Graph& graph, const ir::State& state, NodeId tasklet, std::vector<std::string>& params) {
-  std::map<std::string, int64_t> step;
-  for (const std::string& p : params) step[p] = std::numeric_limits<int64_t>::max();
+/// through the elements of a point read of `tasklet` that changes each run, then of any point
+/// read, smallest first (innermost loop): a convolution walks its window's columns, then rows,
+/// then input channels, as a row-major input stores them — or the input channels first when
+/// its input is channels-last (its weights, read from a packed copy, follow).
+void innermostByStride(const ir::Graph& graph, const ir::State& state, NodeId tasklet, const ArrayLookup& arrays,
+                       std::vector<std::string>& params) {
+  constexpr int64_t kNone = std::numeric_limits<int64_t>::max();
+  std::map<std::string, std::pair<int64_t, int64_t>> step;  // (activations, all reads)
+  for (const std::string& p : params) step[p] = {kNone, kNone};
   for (EdgeId e : state.inEdges(tasklet)) {
     const ir::Memlet& read = state.edge(e).memlet;
     if (read.isEmpty() || !passes::isPoint(read.subset)) continue;
-    const std::vector<int64_t>& shape = graph.array(read.data).shape;
-    int64_t stride = 1;
-    for (size_t k = read.subset.rank(); k-- > 0;) {
+    const ir::DataDesc& desc = graph.array(read.data);
+    bool activation = !arrays(read.data).isConstant();
+    std::vector<int64_t> strides = desc.layout.strides(desc.shape);
+    for (size_t k = 0; k < read.subset.rank(); ++k)
       for (auto& [p, smallest] : step)
-        if (int64_t c = std::abs(read.subset.ranges[k].begin.coefficient(p))) smallest = std::min(smallest, c * stride);
-      stride *= shape[k];
-    }
+        if (int64_t c = std::abs(read.subset.ranges[k].begin.coefficient(p))) {
+          if (activation) smallest.first = std::min(smallest.first, c * strides[k]);
+          smallest.second = std::min(smallest.second, c * strides[k]);
+        }
   }
   std::stable_sort(params.begin(), params.end(), [&](const std::string& a, const std::string& b) { return step[a] < step[b]; });
 }
@@ -211,6 +235,12 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
   // What the kernel computes: its box of the output (the whole output when not dense).
   std::vector<int64_t> region = box ? box->extents : out.shape;
   if (box) outBuffer = boxView(outBuffer, box->offsets, box->extents);
+  // The output is computed in its memory order: Halide dimension 0 is its unit-stride
+  // dimension, whatever its layout, and `shape` lists the region's extents outermost first.
+  const std::vector<int>& order = out.layout.order;
+  outBuffer = memoryOrderView(outBuffer, order);
+  std::vector<int64_t> shape;
+  for (int d : order) shape.push_back(region[static_cast<size_t>(d)]);
   // Reduction parameters: the nested map's, or those of the flat map that the write omits.
   const ir::Map& reductionMap =
       nested ? std::get<ir::MapEntry>(state.node(nested->innerEntry).payload).map : map;
@@ -222,7 +252,7 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
   if (!dense) reductionParams = map.params;
   // The value each iteration contributes (the reduction's tasklet, or the only one).
   NodeId valueTasklet = nested ? nested->reduceTasklet : plan.outputTasklet;
-  if (dense && wcr != ir::Wcr::None) innermostByStride(graph, state, valueTasklet, reductionParams);
+  if (dense && wcr != ir::Wcr::None) innermostByStride(graph, state, valueTasklet, arrays, reductionParams);
 
   // Pure variables, Halide order (innermost first); reduction parameters over an RDom.
   std::vector<Halide::Var> vars;
@@ -267,17 +297,21 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
 
   int lanes = std::max(1, target.vectorLanes * 32 / std::max(8, storageType(out.dtype).bits()));
   std::optional<Tile> tile =
-      contractionTile(dense && box->unmerged(), wcr, !reductionParams.empty(), region,
-                      box ? operandUse(state, valueTasklet, *box, out.shape.size(), arrays) : OperandUse{}, lanes);
+      contractionTile(dense && box->unmerged(), wcr, !reductionParams.empty(), shape,
+                      box ? operandUse(graph, state, valueTasklet, *box, order, arrays) : OperandUse{}, lanes);
+  // The logical dimension of each Halide dimension.
+  auto logical = [&](size_t halideDim) { return static_cast<size_t>(order[order.size() - 1 - halideDim]); };
   std::vector<PackedOperand> packs;
   PackRead pack = [&](const ir::Memlet& memlet, const std::vector<Expr>& indices) -> std::optional<Expr> {
     const ir::DataDesc& desc = graph.array(memlet.data);
     std::optional<size_t> strided =
-        tile ? stridedDimension(memlet.subset, box->soleParam(out.shape.size() - 1 - tile->vector)) : std::nullopt;
+        tile ? stridedDimension(memlet.subset, box->soleParam(logical(tile->vector)),
+                                static_cast<size_t>(std::max(0, desc.layout.innermost())))
+             : std::nullopt;
     if (!strided || desc.dtype == ir::DType::Bool) return std::nullopt;
-    int columns = tileColumns(region[region.size() - 1 - tile->vector], lanes);
+    int columns = tileColumns(region[logical(tile->vector)], tile->lanes);
     packs.emplace_back(arrays(memlet.data), storageType(desc.dtype), desc.shape, *strided, columns,
-                       kernel.name + "_packed" + std::to_string(packs.size()), target, lanes);
+                       kernel.name + "_packed" + std::to_string(packs.size()), target, tile->lanes);
     return packs.back()(std::vector<Expr>(indices.rbegin(), indices.rend()));
   };
 
@@ -287,11 +321,12 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
   if (std::getenv("CONFLUX_DEBUG_HALIDE")) std::cerr << where << ": " << value << "\n";
 
   Halide::Func f(kernel.name + "_" + plan.writeEdge.srcConn);
-  std::vector<Halide::Var> halideVars(vars.rbegin(), vars.rend());
+  std::vector<Halide::Var> halideVars;
+  for (size_t j = 0; j < vars.size(); ++j) halideVars.push_back(vars[logical(j)]);
   std::vector<Expr> at(halideVars.begin(), halideVars.end());
   if (dense && reductionParams.empty()) {
     f(halideVars) = value;
-    scheduleDense(f, halideVars, region, lanes);
+    scheduleDense(f, halideVars, shape, lanes);
   } else if (dense) {
     // acc starts at the init value (a flat kernel's: the output's current value), combines the
     // values of every reduction iteration, and the output is the epilogue over it.
@@ -310,18 +345,18 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
     acc(at) = combine(wcr, acc(at), value);
     f(halideVars) = result;
     if (tile) {
-      scheduleTile(f, acc, halideVars, *tile, region, domain, lanes, std::max(1, target.threads));
+      scheduleTile(f, acc, halideVars, *tile, shape, domain, std::max(1, target.threads));
     } else {
-      scheduleAccumulator(f, acc, halideVars, region, domain, lanes);
+      scheduleAccumulator(f, acc, halideVars, shape, domain, lanes);
     }
   } else {
+    ir::Subset written = inOrder(write.subset, order);
     std::vector<Expr> lhs;
-    for (const ir::Range& r : write.subset.ranges) lhs.push_back(toHalide(r.begin, params));
-    std::reverse(lhs.begin(), lhs.end());
+    for (auto r = written.ranges.rbegin(); r != written.ranges.rend(); ++r) lhs.push_back(toHalide(r->begin, params));
     f(halideVars) = outBuffer(at);
     f(lhs) = combine(write.wcr, f(lhs), value);
-    scheduleDense(f, halideVars, region, lanes);
-    scheduleScatter(f, domain, reductionParams, write.subset, write.wcr, lanes);
+    scheduleDense(f, halideVars, shape, lanes);
+    scheduleScatter(f, domain, reductionParams, written, write.wcr, lanes);
   }
 
   // The output's placement is fixed at compile time: constant bounds and strides let tiles keep

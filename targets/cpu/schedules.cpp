@@ -11,6 +11,9 @@ namespace {
 constexpr int kTileVectors = 2;
 constexpr int kTileRows = 8;
 
+/// The widest vector of the target, in 32-bit lanes (AVX-512).
+constexpr int kFullLanes = 16;
+
 /// Bytes of a vector-loaded operand beyond which the tiles' loops reuse its panels from cache
 /// (about half of L2).
 constexpr int64_t kStreamedBytes = 512 << 10;
@@ -100,13 +103,14 @@ std::optional<Tile> contractionTile(bool dense, ir::Wcr wcr, bool reduces, const
   // A reduction to one value per row (softmax's max and sum: [.., rows, 1]) is no contraction.
   if (extent(0) == 1) return std::nullopt;
   auto flag = [](const std::vector<bool>& flags, size_t k) { return k < flags.size() && flags[k]; };
-  // Whole vectors along the innermost dimension, else the widest; then a partly filled innermost.
+  // Whole vectors along the innermost dimension (half-width ones if only those fill it), else
+  // the widest; then a partly filled innermost.
   auto choose = [&](bool allowPacking) -> std::optional<size_t> {
     auto allowed = [&](size_t k) { return !flag(use.strided, k) && (allowPacking || !flag(use.packsPerRun, k)); };
+    if (allowed(0) && (extent(0) % lanes == 0 || extent(0) % (lanes / 2) == 0)) return size_t{0};
     std::optional<size_t> vector;
-    for (size_t k = 0; k < rank; ++k)
-      if (allowed(k) && extent(k) % lanes == 0 && (!vector || (*vector != 0 && extent(k) > extent(*vector))))
-        vector = k;
+    for (size_t k = 1; k < rank; ++k)
+      if (allowed(k) && extent(k) % lanes == 0 && (!vector || extent(k) > extent(*vector))) vector = k;
     if (!vector && allowed(0) && extent(0) >= lanes / 2) vector = 0;
     return vector;
   };
@@ -119,15 +123,18 @@ std::optional<Tile> contractionTile(bool dense, ir::Wcr wcr, bool reduces, const
     return std::none_of(mine.begin(), mine.end(),
                         [&](size_t r) { return std::count(vectorLoaded.begin(), vectorLoaded.end(), r) > 0; });
   };
+  int width = extent(*vector) % lanes != 0 && extent(*vector) % (lanes / 2) == 0 ? lanes / 2 : lanes;
   for (size_t k = 0; k < rank; ++k)
-    if (k != *vector && extent(k) > 1 && broadcastOnly(k)) return Tile{*vector, k};
+    if (k != *vector && extent(k) > 1 && broadcastOnly(k)) return Tile{*vector, k, width};
   for (size_t k = 0; k < rank; ++k)
-    if (k != *vector && extent(k) > 1) return Tile{*vector, k};
-  return Tile{*vector, *vector == 0 ? size_t{1} : size_t{0}};  // a single row (Gemm of batch 1)
+    if (k != *vector && extent(k) > 1) return Tile{*vector, k, width};
+  return Tile{*vector, *vector == 0 ? size_t{1} : size_t{0}, width};  // a single row (Gemm of batch 1)
 }
 
 int tileColumns(int64_t columns, int lanes) {
-  return columns % (kTileVectors * lanes) == 0 ? kTileVectors * lanes : lanes;
+  for (int vectors = kTileVectors * std::max(1, kFullLanes / lanes); vectors > 1; --vectors)
+    if (columns % (vectors * lanes) == 0) return vectors * lanes;
+  return lanes;
 }
 
 void scheduleDense(Halide::Func f, const std::vector<Halide::Var>& vars, const std::vector<int64_t>& shape,
@@ -140,7 +147,8 @@ void scheduleDense(Halide::Func f, const std::vector<Halide::Var>& vars, const s
 }
 
 void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::Var>& vars, const Tile& tile,
-                  const std::vector<int64_t>& shape, const Halide::RDom& domain, int lanes, int threads) {
+                  const std::vector<int64_t>& shape, const Halide::RDom& domain, int threads) {
+  const int lanes = tile.lanes;
   Halide::Var xo("xo"), xi("xi"), yo("yo"), yi("yi");
   const Halide::Var& x = vars[tile.vector];
   const Halide::Var& y = vars[tile.rows];
@@ -287,9 +295,9 @@ void scheduleScatter(Halide::Func& f, const Halide::RDom& domain, const std::vec
   }
 }
 
-std::optional<size_t> stridedDimension(const ir::Subset& read, const std::string& param) {
-  if (read.rank() == 0 || read.ranges.back().begin.coefficient(param) != 0) return std::nullopt;
-  for (size_t k = 0; k + 1 < read.rank(); ++k)
+std::optional<size_t> stridedDimension(const ir::Subset& read, const std::string& param, size_t innermost) {
+  if (read.rank() == 0 || read.ranges[innermost].begin.coefficient(param) != 0) return std::nullopt;
+  for (size_t k = 0; k < read.rank(); ++k)
     if (read.ranges[k].begin.coefficient(param) != 0) return k;
   return std::nullopt;
 }

@@ -16,6 +16,7 @@ namespace conflux::targets::cpu {
 struct Tile {
   size_t vector;  // along the vector lanes
   size_t rows;    // unrolled rows
+  int lanes;      // the vector width: the target's, or half of it where that fills the dimension
 };
 
 /// How the operands of a contraction depend on the dimensions of its output (Halide order).
@@ -26,10 +27,11 @@ struct OperandUse {
 };
 
 /// The tile of a dense sum over map dimensions into an output of rank >= 2 (`shape` is the
-/// region computed, row-major), or nothing. Lanes run along a dimension that whole vectors fill
-/// — the innermost if it does, else the widest (output channels of a convolution over a 28x28
-/// image) — falling back to a partly filled innermost one, never along a strided one (the
-/// output columns of a stride-2 convolution would gather). Dimensions whose lanes need no
+/// region computed, outermost first), or nothing. Lanes run along a dimension that whole vectors
+/// fill — the innermost if it does (with half-width vectors when only those fill it: 24
+/// channels are three vectors of 8), else the widest (output channels of a row-major
+/// convolution over a 28x28 image) — falling back to a partly filled innermost one, never along
+/// a strided one (the output columns of a stride-2 convolution would gather). Dimensions whose lanes need no
 /// per-run packed copy of an operand come first: a depthwise convolution runs its lanes along
 /// the image columns rather than transpose its input each run. Rows run along the innermost other
 /// dimension with more than one element that no vector-loaded operand depends on (a GEMM's
@@ -38,8 +40,8 @@ struct OperandUse {
 std::optional<Tile> contractionTile(bool dense, ir::Wcr wcr, bool reduces, const std::vector<int64_t>& shape,
                                     const OperandUse& use, int lanes);
 
-/// The columns of a tile along a dimension of `columns` elements: kTileVectors vectors where
-/// they divide it, else one.
+/// The columns of a tile of vectors of `lanes` along a dimension of `columns` elements: the
+/// most whole vectors up to kTileVectors full-width ones' worth that divide it, else one.
 int tileColumns(int64_t columns, int lanes);
 
 /// Vectorises the innermost variable (`vars[0]`), parallelises the outermost when the stage is
@@ -48,10 +50,10 @@ void scheduleDense(Halide::Func f, const std::vector<Halide::Var>& vars, const s
                    int lanes);
 
 /// Schedules out(vars) = epilogue(acc(vars)) with acc an update over `domain` accumulated in
-/// registers per tile of rows x (kTileVectors * lanes) outputs; `threads` threads split an
-/// outer loop so that no two write one cache line.
+/// registers per tile of rows x tileColumns(...) outputs in vectors of tile.lanes; `threads`
+/// threads split an outer loop so that no two write one cache line.
 void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::Var>& vars, const Tile& tile,
-                  const std::vector<int64_t>& shape, const Halide::RDom& domain, int lanes, int threads);
+                  const std::vector<int64_t>& shape, const Halide::RDom& domain, int threads);
 
 /// Schedules out(vars) = epilogue(acc(vars)) with acc an update over `domain` that is no
 /// contraction tile (row maxima, sums, pooling windows): acc is computed per row of out,
@@ -60,14 +62,14 @@ void scheduleAccumulator(Halide::Func out, Halide::Func acc, const std::vector<H
                          const std::vector<int64_t>& shape, const Halide::RDom& domain, int lanes);
 
 /// Schedules a scatter update of `f` over `domain` (one RVar per entry of `params`, same
-/// order) writing `write`: lanes run along a parameter that moves the innermost written index,
-/// threads along a parameter alone in some written index, so the update is race-free although
-/// Halide cannot prove it.
+/// order) writing `write` (its ranges in memory order, unit stride last): lanes run along a
+/// parameter that moves the innermost written index, threads along a parameter alone in some
+/// written index, so the update is race-free although Halide cannot prove it.
 void scheduleScatter(Halide::Func& f, const Halide::RDom& domain, const std::vector<std::string>& params,
                      const ir::Subset& write, ir::Wcr wcr, int lanes);
 
-/// The row-major dimension of a read whose index moves with `param` when it is not the
-/// innermost one (the read would gather across vector lanes), or nothing.
-std::optional<size_t> stridedDimension(const ir::Subset& read, const std::string& param);
+/// The dimension of a read whose index moves with `param` when it is not the array's unit-stride
+/// dimension `innermost` (the read would gather across vector lanes), or nothing.
+std::optional<size_t> stridedDimension(const ir::Subset& read, const std::string& param, size_t innermost);
 
 }  // namespace conflux::targets::cpu

@@ -57,6 +57,15 @@ TEST(Layout, PermutedOrder) {
   EXPECT_EQ(nhwc.offset({1, 3, 4, 5}, {0, 2, 1, 3}), (1 * 5 + 3) * 3 + 2);
 }
 
+TEST(Layout, StridesFollowTheOrder) {
+  EXPECT_EQ(Layout::rowMajor(4).strides({2, 3, 4, 5}), (std::vector<int64_t>{60, 20, 5, 1}));
+  Layout nhwc{{0, 2, 3, 1}, {}};
+  EXPECT_EQ(nhwc.strides({2, 3, 4, 5}), (std::vector<int64_t>{60, 1, 15, 3}));
+  EXPECT_EQ(nhwc.innermost(), 1);
+  EXPECT_EQ(Layout::rowMajor(0).innermost(), -1);
+  EXPECT_THROW((Layout{{0, 1, 2, 3}, {{1, 16}}}.strides({1, 32, 4, 4})), Error);
+}
+
 TEST(Layout, BlockedNChw16c) {
   Layout l{{0, 1, 2, 3}, {{1, 16}}};
   EXPECT_FALSE(l.isRowMajor());

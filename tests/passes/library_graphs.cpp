@@ -1,16 +1,14 @@
 #include "tests/passes/library_graphs.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <map>
 
 #include "api/conflux.h"
 #include "api/random_inputs.h"
 #include "passes/pass_manager.h"
+#include "tests/support/graph_json.h"
 
 namespace conflux::testing {
 
@@ -59,11 +57,7 @@ Graph singleOpGraph(OpKind op, OpAttrs attrs, const std::vector<ArraySpec>& inpu
 }
 
 ir::Graph expandedGraph(const std::string& json) {
-  namespace fs = std::filesystem;
-  fs::path path = fs::temp_directory_path() / ("conflux_pass_test_" + std::to_string(::getpid()) + ".json");
-  std::ofstream(path) << json;
-  ir::Graph graph = api::load(path.string());
-  fs::remove(path);
+  ir::Graph graph = loadGraphJson(json, "pass");
   passes::PassContext context;
   passes::runPasses(graph, {"expand-library-nodes", "propagate-memlets"}, context);
   return graph;

@@ -1,0 +1,34 @@
+#pragma once
+// select-layouts: chooses the layout of every four-dimensional transient (N, C, H, W) — row-major
+// or channels-last (N, H, W, C) — to minimise the layout cost model (layout_cost.h) summed over
+// all kernels. A convolution over a 14x14 image vectorises along its channels only if its
+// input and output keep channels innermost; the element-wise kernels between convolutions
+// then follow, and conversions happen inside the kernels where the model says they pay.
+//
+// The search starts from the better of all row-major and all channels-last, then flips single
+// arrays while the total falls (each flip re-prices only the kernels touching the array).
+// Graph inputs, outputs and constants keep their row-major layout: callers exchange them.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "passes/layout_cost.h"
+#include "passes/pass.h"
+
+namespace conflux::passes {
+
+/// The channels-last layout of a rank-4 array: order (0, 2, 3, 1).
+ir::Layout channelsLast();
+
+/// The layouts chosen for the transients of `graph` whose layout is free to change, for vectors
+/// of `lanes` 32-bit elements; arrays left row-major are included.
+LayoutOf selectLayouts(const ir::Graph& graph, int lanes);
+
+/// Sets the chosen layouts in `graph`; returns how many arrays left row-major.
+int applyLayouts(ir::Graph& graph, const LayoutOf& layouts);
+
+/// Makes the pass running selectLayouts and applyLayouts for the target's vector width.
+std::unique_ptr<Pass> makeSelectLayoutsPass();
+
+}  // namespace conflux::passes

@@ -1,0 +1,128 @@
+// select-layouts: the layout cost model prices a kernel by how its vector lanes meet the layouts
+// of the arrays it touches, and the pass keeps the transients of a small-image convolution chain
+// channels-last (lanes along channels) but those of a wide-image, few-channel chain row-major
+// (lanes along image columns). Graph inputs, outputs and constants keep their layouts.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "ir/memlet_propagation.h"
+#include "ir/printer.h"
+#include "ir/validate.h"
+#include "passes/kernels.h"
+#include "passes/layout_cost.h"
+#include "passes/layout_selection.h"
+#include "passes/map_fusion.h"
+#include "passes/reduction_fusion.h"
+#include "tests/passes/library_graphs.h"
+#include "tests/support/golden.h"
+#include "tests/support/graph_json.h"
+
+namespace conflux::passes {
+namespace {
+
+using testing::constantTensorJson;
+using testing::expandedGraph;
+
+/// x [1,16,6,6] -> 1x1 conv to 24 channels -> Relu -> depthwise 3x3 -> y. After fusion the only
+/// transient is the depthwise convolution's padded input dw_padded [1,24,8,8], written shifted
+/// by the pointwise kernel: its 24 channels fill one and a half vectors, its 6 columns a third.
+std::string smallImageChain() {
+  return R"({"format": "conflux-graph", "version": 1, "name": "small_image",
+    "tensors": {"x": {"shape": [1, 16, 6, 6], "dtype": "float32", "kind": "input"},
+                "w1": )" + constantTensorJson("[24, 16, 1, 1]", 24 * 16) + R"(,
+                "w2": )" + constantTensorJson("[24, 1, 3, 3]", 24 * 9) + R"(,
+                "y": {"shape": [1, 24, 6, 6], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "pw", "op": "Conv", "inputs": ["x", "w1"], "outputs": ["p"]},
+              {"name": "act", "op": "Relu", "inputs": ["p"], "outputs": ["h"]},
+              {"name": "dw", "op": "Conv", "inputs": ["h", "w2"], "outputs": ["y"],
+               "attrs": {"group": 24, "pads": [1, 1, 1, 1]}}]})";
+}
+
+/// x [1,3,64,64] -> 3x3 conv to 8 channels -> 3x3 conv -> y: 64 columns fill whole vectors,
+/// 8 channels half of one. The transients are the two padded inputs, c1_padded and c2_padded.
+std::string wideImageChain() {
+  return R"({"format": "conflux-graph", "version": 1, "name": "wide_image",
+    "tensors": {"x": {"shape": [1, 3, 64, 64], "dtype": "float32", "kind": "input"},
+                "w1": )" + constantTensorJson("[8, 3, 3, 3]", 8 * 27) + R"(,
+                "w2": )" + constantTensorJson("[8, 8, 3, 3]", 8 * 72) + R"(,
+                "y": {"shape": [1, 8, 64, 64], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "c1", "op": "Conv", "inputs": ["x", "w1"], "outputs": ["h"], "attrs": {"pads": [1, 1, 1, 1]}},
+              {"name": "c2", "op": "Conv", "inputs": ["h", "w2"], "outputs": ["y"], "attrs": {"pads": [1, 1, 1, 1]}}]})";
+}
+
+/// `json` expanded, fused (map and reduction fusion) and propagated: select-layouts' input.
+ir::Graph fusedGraph(const std::string& json) {
+  ir::Graph graph = expandedGraph(json);
+  fuseElementwiseMaps(graph);
+  fuseReductions(graph);
+  ir::propagateMemlets(graph);
+  ir::validate(graph);
+  return graph;
+}
+
+/// The kernel of `graph` that came from model node `origin`.
+Kernel kernelFrom(const ir::Graph& graph, const std::string& origin) {
+  for (const Kernel& k : extractKernels(graph))
+    if (std::count(k.origins.begin(), k.origins.end(), origin)) return k;
+  ADD_FAILURE() << "no kernel from " << origin;
+  return {};
+}
+
+/// The arrays `layouts` sets.
+std::vector<std::string> names(const LayoutOf& layouts) {
+  std::vector<std::string> result;
+  for (const auto& [name, layout] : layouts) result.push_back(name);
+  return result;
+}
+
+TEST(LayoutCost, AContractionWritingAcrossLanesPaysTheGatherPenalty) {
+  ir::Graph graph = fusedGraph(smallImageChain());
+  KernelAccesses pointwise = kernelAccesses(graph, kernelFrom(graph, "pw"));
+  EXPECT_EQ(pointwise.writes.size(), 1u);
+  EXPECT_GE(pointwise.reads.size(), 2u);  // x and the weights
+  LayoutOf rowMajor{{"dw_padded", ir::Layout::rowMajor(4)}}, last{{"dw_padded", channelsLast()}};
+  double x = 16 * 36 * 4, w = 24 * 16 * 4, h = 24 * 64 * 4;
+  // Lanes along the 24 output channels fill 24 of 32 lanes; h = dw_padded written in
+  // channels-last is contiguous, the constant weights are packed at load: every array once.
+  EXPECT_DOUBLE_EQ(layoutCost(graph, pointwise, last, 16), (x + w + h) / 0.75);
+  // Row-major h: lanes along its 6 columns fill 6 of 16 with every access contiguous; lanes
+  // along channels scatter h. The cheaper of the two wins (rows would gather x and h).
+  double alongColumns = (x + w + h) / (6.0 / 16.0);
+  double alongChannels = (x + w + kGatherPenalty * h) / 0.75;
+  EXPECT_DOUBLE_EQ(layoutCost(graph, pointwise, rowMajor, 16), std::min(alongColumns, alongChannels));
+  EXPECT_LT(layoutCost(graph, pointwise, last, 16), layoutCost(graph, pointwise, rowMajor, 16));
+}
+
+TEST(SelectLayouts, ASmallImageChainKeepsItsTransientChannelsLast) {
+  ir::Graph graph = fusedGraph(smallImageChain());
+  LayoutOf layouts = selectLayouts(graph, 16);
+  EXPECT_EQ(names(layouts), (std::vector<std::string>{"dw_padded"}));  // not x, y or the weights
+  EXPECT_EQ(layouts.at("dw_padded"), channelsLast());
+  EXPECT_EQ(applyLayouts(graph, layouts), 1);
+  ir::validate(graph);
+  testing::expectMatchesGolden(ir::print(graph), "tests/passes/golden/select_layouts_small_image.after.txt");
+  EXPECT_TRUE(graph.array("x").layout.isRowMajor());
+  EXPECT_TRUE(graph.array("y").layout.isRowMajor());
+  testing::expectSameOutputs(fusedGraph(smallImageChain()), graph, "reference", 1e-5);
+  testing::expectSameOutputs(fusedGraph(smallImageChain()), graph, "cpu", 1e-4);
+}
+
+TEST(SelectLayouts, AWideImageChainStaysRowMajor) {
+  ir::Graph graph = fusedGraph(wideImageChain());
+  LayoutOf layouts = selectLayouts(graph, 16);
+  EXPECT_EQ(names(layouts), (std::vector<std::string>{"c1_padded", "c2_padded"}));
+  for (const auto& [name, layout] : layouts) EXPECT_TRUE(layout.isRowMajor()) << name;
+  EXPECT_EQ(applyLayouts(graph, layouts), 0);
+}
+
+TEST(SelectLayouts, TheChoiceFollowsTheVectorWidth) {
+  // With one lane no loop is partly filled: the pointwise kernel costs the same either way,
+  // and the depthwise kernel, writing the row-major y, is cheaper reading a row-major h.
+  ir::Graph graph = fusedGraph(smallImageChain());
+  EXPECT_EQ(selectLayouts(graph, 16).at("dw_padded"), channelsLast());
+  EXPECT_EQ(selectLayouts(graph, 1).at("dw_padded"), ir::Layout::rowMajor(4));
+}
+
+}  // namespace
+}  // namespace conflux::passes
