@@ -1,6 +1,7 @@
 #include "passes/layout_selection.h"
 
 #include <algorithm>
+#include <set>
 
 namespace conflux::passes {
 namespace {
@@ -15,10 +16,11 @@ bool isFree(const ir::Graph& graph, const std::string& name, const ir::DataDesc&
          graph.constantValue(name) == nullptr;
 }
 
-/// The kernels and, per free array, the kernels that touch it.
+/// The kernels, per free array the kernels that touch it, and the free arrays computed from it.
 struct CostTable {
   std::vector<KernelAccesses> kernels;
   std::map<std::string, std::vector<size_t>> users;
+  std::map<std::string, std::set<std::string>> successors;
 
   double total(const ir::Graph& graph, const LayoutOf& layouts, int lanes) const {
     double sum = 0;
@@ -26,12 +28,45 @@ struct CostTable {
     return sum;
   }
 
-  double ofUsers(const ir::Graph& graph, const std::string& array, const LayoutOf& layouts, int lanes) const {
+  /// The cost of the kernels touching any of `arrays`.
+  double ofUsers(const ir::Graph& graph, const std::set<std::string>& arrays, const LayoutOf& layouts,
+                 int lanes) const {
+    std::set<size_t> touched;
+    for (const std::string& a : arrays) touched.insert(users.at(a).begin(), users.at(a).end());
     double sum = 0;
-    for (size_t k : users.at(array)) sum += layoutCost(graph, kernels[k], layouts, lanes);
+    for (size_t k : touched) sum += layoutCost(graph, kernels[k], layouts, lanes);
     return sum;
   }
+
+  /// `array` and every free array computed from it, directly or not.
+  std::set<std::string> downstream(const std::string& array) const {
+    std::set<std::string> reached{array};
+    std::vector<std::string> work{array};
+    while (!work.empty()) {
+      std::string a = work.back();
+      work.pop_back();
+      for (const std::string& b : successors.at(a))
+        if (reached.insert(b).second) work.push_back(b);
+    }
+    return reached;
+  }
 };
+
+/// The layout that is not `layout` of the two the pass chooses between.
+ir::Layout flipped(const ir::Layout& layout) { return layout.isRowMajor() ? channelsLast() : ir::Layout::rowMajor(4); }
+
+/// Sets every array of `group` to `layout` in `layouts` when that lowers the cost of the kernels
+/// touching them; returns whether it did.
+bool improveBy(const ir::Graph& graph, const CostTable& table, const std::set<std::string>& group,
+               const ir::Layout& layout, LayoutOf& layouts, int lanes) {
+  LayoutOf kept;
+  for (const std::string& a : group) kept[a] = layouts.at(a);
+  double before = table.ofUsers(graph, group, layouts, lanes);
+  for (const std::string& a : group) layouts[a] = layout;
+  if (table.ofUsers(graph, group, layouts, lanes) < before) return true;
+  for (const auto& [a, l] : kept) layouts[a] = l;
+  return false;
+}
 
 class SelectLayoutsPass final : public Pass {
  public:
@@ -62,23 +97,27 @@ LayoutOf selectLayouts(const ir::Graph& graph, int lanes) {
     }
   for (size_t k = 0; k < kernels.size(); ++k) {
     table.kernels.push_back(kernelAccesses(graph, kernels[k]));
-    for (const auto* list : {&table.kernels.back().reads, &table.kernels.back().writes})
+    const KernelAccesses& accesses = table.kernels.back();
+    for (const auto* list : {&accesses.reads, &accesses.writes})
       for (const ir::Memlet& m : *list)
         if (auto it = table.users.find(m.data); it != table.users.end() && (it->second.empty() || it->second.back() != k))
           it->second.push_back(k);
+    for (const ir::Memlet& read : accesses.reads)
+      for (const ir::Memlet& write : accesses.writes)
+        if (table.users.count(read.data) && table.users.count(write.data) && read.data != write.data)
+          table.successors[read.data].insert(write.data);
   }
+  for (const auto& [name, kernelsOf] : table.users) table.successors[name];
   LayoutOf layouts = table.total(graph, last, lanes) < table.total(graph, rowMajor, lanes) ? last : rowMajor;
+  // Moves: one array flipped; an array and all computed from it set to one layout (a layout
+  // change placed at one point of a chain, which single flips reach only through worse states).
   for (int sweep = 0; sweep < kMaxSweeps; ++sweep) {
     bool improved = false;
-    for (auto& [name, layout] : layouts) {
-      double before = table.ofUsers(graph, name, layouts, lanes);
-      ir::Layout kept = layout;
-      layout = kept.isRowMajor() ? channelsLast() : ir::Layout::rowMajor(4);
-      if (table.ofUsers(graph, name, layouts, lanes) < before) {
-        improved = true;
-      } else {
-        layout = kept;
-      }
+    for (const auto& [name, unused] : table.users) {
+      improved |= improveBy(graph, table, {name}, flipped(layouts.at(name)), layouts, lanes);
+      std::set<std::string> chain = table.downstream(name);
+      for (const ir::Layout& layout : {ir::Layout::rowMajor(4), channelsLast()})
+        improved |= improveBy(graph, table, chain, layout, layouts, lanes);
     }
     if (!improved) break;
   }

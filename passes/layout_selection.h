@@ -5,8 +5,11 @@
 // input and output keep channels innermost; the element-wise kernels between convolutions
 // then follow, and conversions happen inside the kernels where the model says they pay.
 //
-// The search starts from the better of all row-major and all channels-last, then flips single
-// arrays while the total falls (each flip re-prices only the kernels touching the array).
+// The search starts from the better of all row-major and all channels-last, then, while the
+// total falls, flips single arrays and sets whole downstream chains (an array and every array
+// computed from it) to one layout — a layout change placed at one point of the graph. Each
+// move re-prices only the kernels touching the arrays it changes. It is a local search, not
+// the exact dynamic programme over layout configurations.
 // Graph inputs, outputs and constants keep their row-major layout: callers exchange them.
 #include <memory>
 #include <string>

@@ -301,17 +301,24 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
                       box ? operandUse(graph, state, valueTasklet, *box, order, arrays) : OperandUse{}, lanes);
   // The logical dimension of each Halide dimension.
   auto logical = [&](size_t halideDim) { return static_cast<size_t>(order[order.size() - 1 - halideDim]); };
+  // The Halide dimension and width of the vector loop over the output: a tile's, or an
+  // accumulator's (whose operands are packed only when constant: once, at load).
+  std::optional<size_t> vectorDim = tile ? std::optional<size_t>(tile->vector) : std::nullopt;
+  int vectorLanes = tile ? tile->lanes : lanes;
+  if (!tile && dense && !reductionParams.empty()) vectorDim = accumulatorLanes(shape, lanes);
   std::vector<PackedOperand> packs;
   PackRead pack = [&](const ir::Memlet& memlet, const std::vector<Expr>& indices) -> std::optional<Expr> {
     const ir::DataDesc& desc = graph.array(memlet.data);
+    if (!vectorDim || desc.dtype == ir::DType::Bool || (!tile && !arrays(memlet.data).isConstant()))
+      return std::nullopt;
+    std::string param = box->soleParam(logical(*vectorDim));
     std::optional<size_t> strided =
-        tile ? stridedDimension(memlet.subset, box->soleParam(logical(tile->vector)),
-                                static_cast<size_t>(std::max(0, desc.layout.innermost())))
-             : std::nullopt;
-    if (!strided || desc.dtype == ir::DType::Bool) return std::nullopt;
-    int columns = tileColumns(region[logical(tile->vector)], tile->lanes);
-    packs.emplace_back(arrays(memlet.data), storageType(desc.dtype), desc.shape, *strided, columns,
-                       kernel.name + "_packed" + std::to_string(packs.size()), target, tile->lanes);
+        param.empty() ? std::nullopt
+                      : stridedDimension(memlet.subset, param, static_cast<size_t>(std::max(0, desc.layout.innermost())));
+    if (!strided) return std::nullopt;
+    int columns = tileColumns(region[logical(*vectorDim)], vectorLanes);
+    packs.emplace_back(arrays(memlet.data), storageType(desc.dtype), desc.shape, desc.layout, *strided, columns,
+                       kernel.name + "_packed" + std::to_string(packs.size()), target, vectorLanes);
     return packs.back()(std::vector<Expr>(indices.rbegin(), indices.rend()));
   };
 

@@ -8,8 +8,8 @@
 namespace conflux::targets::cpu {
 
 PackedOperand::PackedOperand(const ArraySource& source, Halide::Type type, const std::vector<int64_t>& shape,
-                             size_t inner, int panel, const std::string& name, const ir::TargetDesc& target,
-                             int lanes)
+                             const ir::Layout& layout, size_t inner, int panel, const std::string& name,
+                             const ir::TargetDesc& target, int lanes)
     : packedDim_(shape.size() - 1 - inner), once_(source.isConstant()) {
   size_t rank = shape.size();
   auto extent = [&](size_t halideDim) { return shape[rank - 1 - halideDim]; };
@@ -32,13 +32,19 @@ PackedOperand::PackedOperand(const ArraySource& source, Halide::Type type, const
   Halide::Func packed(name);
   packed(stored) = source(index);
   // A transpose in blocks of lanes x lanes: vector stores along the panel column, and the loads
-  // of a block touch `lanes` cache lines of the source's contiguous dimension (the innermost
-  // other one with more than one element), each used `lanes` times.
+  // of a block touch `lanes` cache lines of the source's contiguous dimension (the other one of
+  // smallest stride with more than one element), each used `lanes` times.
   const Halide::TailStrategy guard = Halide::TailStrategy::GuardWithIf;
+  std::vector<int64_t> strides = layout.strides(shape);
   std::optional<size_t> contiguous;
-  for (size_t k = 0, j = 0; k < rank && !contiguous; ++k)
+  int64_t smallest = 0;
+  for (size_t k = 0, j = 0; k < rank; ++k)
     if (k != packedDim_) {
-      if (extent(k) > 1) contiguous = j;
+      int64_t stride = strides[rank - 1 - k];
+      if (extent(k) > 1 && (!contiguous || stride < smallest)) {
+        contiguous = j;
+        smallest = stride;
+      }
       ++j;
     }
   int vector = std::min(lanes, panel_);

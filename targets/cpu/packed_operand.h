@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "ir/data_desc.h"
 #include "ir/page_allocator.h"
 #include "ir/target_desc.h"
 #include "targets/cpu/array_source.h"
@@ -20,11 +21,13 @@ namespace conflux::targets::cpu {
 /// A packed copy of one array and the pipeline that fills it.
 class PackedOperand {
  public:
-  /// Compiles the copy of `source` (row-major `shape`, element `type`) in panels of `panel`
-  /// elements of row-major dimension `inner` (the whole dimension when `panel` does not divide
-  /// it), written in vectors of `lanes`; `name` names its pipeline, compiled for `target`.
-  PackedOperand(const ArraySource& source, Halide::Type type, const std::vector<int64_t>& shape, size_t inner,
-                int panel, const std::string& name, const ir::TargetDesc& target, int lanes);
+  /// Compiles the copy of `source` (logical `shape` stored in `layout`, element `type`) in
+  /// panels of `panel` elements of logical dimension `inner` (the whole dimension when `panel`
+  /// does not divide it), written in vectors of `lanes`; `name` names its pipeline, compiled
+  /// for `target`.
+  PackedOperand(const ArraySource& source, Halide::Type type, const std::vector<int64_t>& shape,
+                const ir::Layout& layout, size_t inner, int panel, const std::string& name,
+                const ir::TargetDesc& target, int lanes);
 
   PackedOperand(PackedOperand&&) = default;
   PackedOperand& operator=(PackedOperand&&) = default;

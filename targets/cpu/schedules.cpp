@@ -143,7 +143,13 @@ void scheduleDense(Halide::Func f, const std::vector<Halide::Var>& vars, const s
   if (shape.back() >= lanes / 2) f.vectorize(vars.front(), lanes, kGuard);
   int64_t elements = 1;
   for (int64_t d : shape) elements *= d;
-  if (vars.size() >= 2 && elements >= 4096) f.parallel(vars.back());
+  if (elements < 4096) return;
+  // Threads over the outermost dimension with more than one element (a batch of one has none).
+  for (size_t k = vars.size(); k-- > 1;)
+    if (shape[vars.size() - 1 - k] > 1) {
+      f.parallel(vars[k]);
+      return;
+    }
 }
 
 void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::Var>& vars, const Tile& tile,
@@ -221,6 +227,17 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
       .unroll(y, rowsPerTile, kGuard);
 }
 
+std::optional<size_t> accumulatorLanes(const std::vector<int64_t>& shape, int lanes) {
+  size_t rank = shape.size();
+  if (rank == 0) return std::nullopt;
+  auto extent = [&](size_t halideDim) { return shape[rank - 1 - halideDim]; };
+  // The innermost output dimension, or across rows when each row reduces to one value (row
+  // maxima and sums of softmax and layer norm).
+  size_t dim = extent(0) < lanes / 2 && rank >= 2 && extent(1) >= lanes ? 1 : 0;
+  if (extent(dim) < lanes / 2) return std::nullopt;
+  return dim;
+}
+
 void scheduleAccumulator(Halide::Func out, Halide::Func acc, const std::vector<Halide::Var>& vars,
                          const std::vector<int64_t>& shape, const Halide::RDom& domain, int lanes) {
   size_t rank = vars.size();
@@ -233,10 +250,9 @@ void scheduleAccumulator(Halide::Func out, Halide::Func acc, const std::vector<H
   for (int64_t d : shape) work *= d;
   for (int i = 0; i < domain.dimensions(); ++i)
     if (auto e = Halide::Internal::as_const_int(domain[i].extent())) work *= *e;
-  // Lanes along the innermost output dimension, or across rows when each row reduces to one
-  // value (row maxima and sums of softmax and layer norm).
-  size_t lanesDim = extent(0) < lanes / 2 && rank >= 2 && extent(1) >= lanes ? 1 : 0;
-  bool vectorize = extent(lanesDim) >= lanes / 2;
+  std::optional<size_t> lanesAlong = accumulatorLanes(shape, lanes);
+  size_t lanesDim = lanesAlong.value_or(0);
+  bool vectorize = lanesAlong.has_value();
   Halide::Var outer("vo"), inner("vi");
   // acc is computed per row of out (per group of lanes rows when lanes run across rows).
   Halide::Var at = rank >= 2 ? vars[1] : Halide::Var::outermost();
@@ -276,10 +292,16 @@ void scheduleScatter(Halide::Func& f, const Halide::RDom& domain, const std::vec
   // run along the innermost RVar.
   if (wcr == ir::Wcr::None && vector && index(*vector) != 0) vector.reset();
   if (!vector && !parallel) return;
+  // Innermost first: the lanes, then the parameters the written index does not move with (the
+  // same elements accumulate across them, in registers), then the rest, threads outermost.
+  auto moves = [&](const std::string& p) {
+    return std::any_of(write.ranges.begin(), write.ranges.end(), [&](const ir::Range& r) { return r.begin.coefficient(p) != 0; });
+  };
   std::vector<Halide::VarOrRVar> order;
   if (vector) order.emplace_back(domain[index(*vector)]);
-  for (const std::string& p : params)
-    if (p != vector && p != parallel) order.emplace_back(domain[index(p)]);
+  for (bool moving : {false, true})
+    for (const std::string& p : params)
+      if (p != vector && p != parallel && moves(p) == moving) order.emplace_back(domain[index(p)]);
   if (parallel) order.emplace_back(domain[index(*parallel)]);
   Halide::Stage update = f.update();
   update.allow_race_conditions();

@@ -44,8 +44,8 @@ std::optional<Tile> contractionTile(bool dense, ir::Wcr wcr, bool reduces, const
 /// most whole vectors up to kTileVectors full-width ones' worth that divide it, else one.
 int tileColumns(int64_t columns, int lanes);
 
-/// Vectorises the innermost variable (`vars[0]`), parallelises the outermost when the stage is
-/// large enough to pay for threads.
+/// Vectorises the innermost variable (`vars[0]`), parallelises the outermost one of more than
+/// one element when the stage is large enough to pay for threads.
 void scheduleDense(Halide::Func f, const std::vector<Halide::Var>& vars, const std::vector<int64_t>& shape,
                    int lanes);
 
@@ -55,9 +55,14 @@ void scheduleDense(Halide::Func f, const std::vector<Halide::Var>& vars, const s
 void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::Var>& vars, const Tile& tile,
                   const std::vector<int64_t>& shape, const Halide::RDom& domain, int threads);
 
+/// The Halide dimension along which scheduleAccumulator runs vectors of `lanes` over an output
+/// region of `shape` (outermost first): the innermost, or the next when each row reduces to one
+/// value; nothing when neither fills half a vector.
+std::optional<size_t> accumulatorLanes(const std::vector<int64_t>& shape, int lanes);
+
 /// Schedules out(vars) = epilogue(acc(vars)) with acc an update over `domain` that is no
 /// contraction tile (row maxima, sums, pooling windows): acc is computed per row of out,
-/// vectorised along the innermost variable.
+/// vectorised along accumulatorLanes(shape, lanes).
 void scheduleAccumulator(Halide::Func out, Halide::Func acc, const std::vector<Halide::Var>& vars,
                          const std::vector<int64_t>& shape, const Halide::RDom& domain, int lanes);
 
