@@ -316,7 +316,7 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
         param.empty() ? std::nullopt
                       : stridedDimension(memlet.subset, param, static_cast<size_t>(std::max(0, desc.layout.innermost())));
     if (!strided) return std::nullopt;
-    int columns = tileColumns(region[logical(*vectorDim)], vectorLanes);
+    int columns = tileColumns(region[logical(*vectorDim)], vectorLanes, tile && region[logical(tile->rows)] == 1);
     packs.emplace_back(arrays(memlet.data), storageType(desc.dtype), desc.shape, desc.layout, *strided, columns,
                        kernel.name + "_packed" + std::to_string(packs.size()), target, vectorLanes);
     return packs.back()(std::vector<Expr>(indices.rbegin(), indices.rend()));

@@ -10,6 +10,9 @@ namespace {
 /// innermost output dimension times up to kTileRows rows of the next one (16 of AVX-512's 32 zmm).
 constexpr int kTileVectors = 2;
 constexpr int kTileRows = 8;
+/// Vectors of a single-row tile (a matrix-vector product): independent accumulators that hide
+/// the multiply-add latency.
+constexpr int kSingleRowVectors = 8;
 
 /// The widest vector of the target, in 32-bit lanes (AVX-512).
 constexpr int kFullLanes = 16;
@@ -83,7 +86,7 @@ void scheduleBlockedAccumulator(Halide::Func out, Halide::Func acc, const Halide
   for (int i = 0; i < domain.dimensions(); ++i)
     if (i != along) order.emplace_back(domain[i]);
   order.emplace_back(ko);
-  acc.compute_at(out, panel).reorder_storage(storage).vectorize(x, lanes, kGuard).unroll(x);
+  acc.compute_at(out, panel).reorder_storage(storage).align_storage(x, lanes).vectorize(x, lanes, kGuard).unroll(x);
   acc.update()
       .split(domain[along], ko, ki, kReductionBlock)
       .split(y, ya, yb, rowsPerTile, kGuard)
@@ -131,8 +134,9 @@ std::optional<Tile> contractionTile(bool dense, ir::Wcr wcr, bool reduces, const
   return Tile{*vector, *vector == 0 ? size_t{1} : size_t{0}, width};  // a single row (Gemm of batch 1)
 }
 
-int tileColumns(int64_t columns, int lanes) {
-  for (int vectors = kTileVectors * std::max(1, kFullLanes / lanes); vectors > 1; --vectors)
+int tileColumns(int64_t columns, int lanes, bool singleRow) {
+  int widest = (singleRow ? kSingleRowVectors : kTileVectors) * std::max(1, kFullLanes / lanes);
+  for (int vectors = widest; vectors > 1; --vectors)
     if (columns % (vectors * lanes) == 0) return vectors * lanes;
   return lanes;
 }
@@ -161,7 +165,7 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
   int64_t rows = shape[shape.size() - 1 - tile.rows];
   int rowsPerTile = tileRows(rows);
   int64_t columns = shape[shape.size() - 1 - tile.vector];
-  int columnsPerTile = tileColumns(columns, lanes);
+  int columnsPerTile = tileColumns(columns, lanes, rows == 1);
   out.split(x, xo, xi, columnsPerTile, kGuard).split(y, yo, yi, rowsPerTile, kGuard);
   // Loops, innermost first: the tile, then the loops over tiles and the other output dimensions
   // in memory order. Threads split the outermost loop of two or more iterations: they write
@@ -190,10 +194,19 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
   size_t panelLoop = reduction * columns * elementBytes >= kStreamedBytes ? loops.size() - 2 : tile.vector;
   loops.insert(loops.begin() + 2 + static_cast<std::ptrdiff_t>(panelLoop), xo);
   trips.insert(trips.begin() + static_cast<std::ptrdiff_t>(panelLoop), (columns + columnsPerTile - 1) / columnsPerTile);
+  // Threads start once per kernel: their loop goes outermost (unless the streamed panels' loop
+  // holds that place), so a 7x7 depthwise convolution threading its channel tiles does not
+  // start them once per image row.
+  size_t parallel = 2 + parallelLoop(trips, threads);
+  if (panelLoop != trips.size() - 1) {
+    std::rotate(loops.begin() + static_cast<std::ptrdiff_t>(parallel), loops.begin() + static_cast<std::ptrdiff_t>(parallel) + 1,
+                loops.end());
+    parallel = loops.size() - 1;
+  }
   // The loop just outside the tile: acc is computed there, so it holds one tile.
   Halide::Var perTile = loops[2].var;
   out.reorder(loops).vectorize(xi, lanes, kGuard).unroll(xi).unroll(yi);
-  out.parallel(loops[2 + parallelLoop(trips, threads)].var);
+  out.parallel(loops[parallel].var);
   // acc lives in registers for one tile; guarded like out, so that at the edges it neither
   // computes nor reads past the output.
   std::vector<Halide::Var> storage{x, y};
@@ -214,9 +227,12 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
     return;
   }
   // The tile's vectors and rows are unrolled: kTileVectors x rowsPerTile accumulators in
-  // registers, one fused multiply-add each per reduction step.
+  // registers, one fused multiply-add each per reduction step. Rows are stored in whole vectors:
+  // a row of 14 columns would otherwise overlap the next one's vector, and the overlapping
+  // accumulators would live in memory.
   acc.compute_at(out, perTile)
       .reorder_storage(storage)
+      .align_storage(x, lanes)
       .vectorize(x, lanes, kGuard)
       .unroll(x)
       .unroll(y, rowsPerTile, kGuard);

@@ -41,8 +41,9 @@ std::optional<Tile> contractionTile(bool dense, ir::Wcr wcr, bool reduces, const
                                     const OperandUse& use, int lanes);
 
 /// The columns of a tile of vectors of `lanes` along a dimension of `columns` elements: the
-/// most whole vectors up to kTileVectors full-width ones' worth that divide it, else one.
-int tileColumns(int64_t columns, int lanes);
+/// most whole vectors up to kTileVectors full-width ones' worth that divide it (more for a
+/// `singleRow` tile, whose vectors are its only independent accumulators), else one.
+int tileColumns(int64_t columns, int lanes, bool singleRow = false);
 
 /// Vectorises the innermost variable (`vars[0]`), parallelises the outermost one of more than
 /// one element when the stage is large enough to pay for threads.
