@@ -192,6 +192,24 @@ OperandUse operandUse(const ir::Graph& graph, const ir::State& state, NodeId tas
   return use;
 }
 
+/// The dimensions of a read with `subset` other than `excluded`, in the order the reduction
+/// loops over `reductionParams` (innermost first) walk them: by the innermost parameter that
+/// moves each, those no parameter moves last, ties in the array's own order (innermost first).
+std::vector<size_t> loopNesting(const ir::Subset& subset, size_t excluded, const std::vector<std::string>& reductionParams) {
+  std::vector<std::pair<size_t, size_t>> keyed;  // (loop depth, reversed dimension)
+  for (size_t k = 0; k < subset.rank(); ++k) {
+    if (k == excluded) continue;
+    size_t depth = reductionParams.size();
+    for (size_t i = 0; i < reductionParams.size() && depth == reductionParams.size(); ++i)
+      if (subset.ranges[k].begin.coefficient(reductionParams[i]) != 0) depth = i;
+    keyed.emplace_back(depth, subset.rank() - 1 - k);
+  }
+  std::sort(keyed.begin(), keyed.end());
+  std::vector<size_t> nesting;
+  for (const auto& [depth, reversed] : keyed) nesting.push_back(subset.rank() - 1 - reversed);
+  return nesting;
+}
+
 /// Orders the reduction parameters of an associative reduction by the smallest step each takes
 /// through the elements of a point read of `tasklet` that changes each run, then of any point
 /// read, smallest first (innermost loop): a convolution walks its window's columns, then rows,
@@ -318,6 +336,7 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
     if (!strided) return std::nullopt;
     int columns = tileColumns(region[logical(*vectorDim)], vectorLanes, tile && region[logical(tile->rows)] == 1);
     packs.emplace_back(arrays(memlet.data), storageType(desc.dtype), desc.shape, desc.layout, *strided, columns,
+                       loopNesting(memlet.subset, *strided, reductionParams),
                        kernel.name + "_packed" + std::to_string(packs.size()), target, vectorLanes);
     return packs.back()(std::vector<Expr>(indices.rbegin(), indices.rend()));
   };

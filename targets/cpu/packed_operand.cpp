@@ -8,8 +8,8 @@
 namespace conflux::targets::cpu {
 
 PackedOperand::PackedOperand(const ArraySource& source, Halide::Type type, const std::vector<int64_t>& shape,
-                             const ir::Layout& layout, size_t inner, int panel, const std::string& name,
-                             const ir::TargetDesc& target, int lanes)
+                             const ir::Layout& layout, size_t inner, int panel, const std::vector<size_t>& nesting,
+                             const std::string& name, const ir::TargetDesc& target, int lanes)
     : packedDim_(shape.size() - 1 - inner), once_(source.isConstant()) {
   size_t rank = shape.size();
   auto extent = [&](size_t halideDim) { return shape[rank - 1 - halideDim]; };
@@ -60,16 +60,20 @@ PackedOperand::PackedOperand(const ArraySource& source, Halide::Type type, const
     packed.vectorize(column, vector, guard).parallel(which);
   }
 
-  std::vector<halide_dimension_t> dims;
+  // Buffer dimensions as `stored` lists them; strides: the column, `nesting`, the panel.
+  std::vector<halide_dimension_t> dims(rank + 1);
+  auto storedDim = [&](size_t logical) {  // the buffer dimension of a logical dimension but `inner`
+    size_t halideDim = rank - 1 - logical;
+    return halideDim < packedDim_ ? halideDim + 1 : halideDim;
+  };
   int32_t stride = 1;
-  std::vector<int64_t> extents{panel_};
-  for (size_t k = 0; k < rank; ++k)
-    if (k != packedDim_) extents.push_back(extent(k));
-  extents.push_back(extent(packedDim_) / panel_);
-  for (int64_t e : extents) {
-    dims.push_back(halide_dimension_t(0, static_cast<int32_t>(e), stride));
+  auto place = [&](size_t d, int64_t e) {
+    dims[d] = halide_dimension_t(0, static_cast<int32_t>(e), stride);
     stride *= static_cast<int32_t>(e);
-  }
+  };
+  place(0, panel_);
+  for (size_t logical : nesting) place(storedDim(logical), shape[logical]);
+  place(rank, extent(packedDim_) / panel_);
   storage_.resize(static_cast<size_t>(stride) * static_cast<size_t>(type.bytes()));
   buffer_ = Halide::Buffer<>(type, storage_.data(), static_cast<int>(dims.size()), dims.data());
   pipeline_ = Halide::Pipeline(packed);

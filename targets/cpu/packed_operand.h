@@ -24,10 +24,12 @@ class PackedOperand {
   /// Compiles the copy of `source` (logical `shape` stored in `layout`, element `type`) in
   /// panels of `panel` elements of logical dimension `inner` (the whole dimension when `panel`
   /// does not divide it), written in vectors of `lanes`; `name` names its pipeline, compiled
-  /// for `target`.
+  /// for `target`. Within a panel, after its columns, the other logical dimensions are stored
+  /// in the order of `nesting` (innermost first: the order the tile's loops walk them, so a
+  /// tile reads its panel front to back).
   PackedOperand(const ArraySource& source, Halide::Type type, const std::vector<int64_t>& shape,
-                const ir::Layout& layout, size_t inner, int panel, const std::string& name,
-                const ir::TargetDesc& target, int lanes);
+                const ir::Layout& layout, size_t inner, int panel, const std::vector<size_t>& nesting,
+                const std::string& name, const ir::TargetDesc& target, int lanes);
 
   PackedOperand(PackedOperand&&) = default;
   PackedOperand& operator=(PackedOperand&&) = default;
