@@ -12,11 +12,30 @@ namespace {
 /// True for an array in memory (not a register accumulator) with at least one dimension.
 bool inMemory(const ir::DataDesc& desc) { return desc.storage != ir::Storage::Register && !desc.shape.empty(); }
 
+/// The fraction of the vector throughput a loop of `extent` iterations gets from vectors of
+/// `lanes`, as the cpu target runs it: whole vectors; half-width ones where they divide it (24
+/// channels: three of 8); else whole vectors with a guarded tail, which costs as much again.
+double laneFill(int64_t extent, int lanes) {
+  if (extent % lanes == 0) return 1.0;
+  if (lanes > 1 && extent % (lanes / 2) == 0) return 0.5;
+  return 0.5 * static_cast<double>(extent) / static_cast<double>((extent + lanes - 1) / lanes * lanes);
+}
+
+/// The bytes of the elements `access` touches over the kernel's iterations: its array's, or
+/// fewer when the parameters it moves with span less (the border a padding kernel writes).
+double touchedBytes(const ir::DataDesc& desc, const ir::Memlet& access, const std::map<std::string, int64_t>& extents) {
+  double elements = 1;
+  for (const auto& [param, extent] : extents)
+    if (std::any_of(access.subset.ranges.begin(), access.subset.ranges.end(),
+                    [&](const ir::Range& r) { return r.begin.coefficient(param) != 0; }))
+      elements *= static_cast<double>(extent);
+  return std::min(static_cast<double>(desc.bytes()), elements * ir::dtypeBytes(desc.dtype));
+}
+
 /// The model's cost of `kernel` with its lanes along `param`.
 double costAlong(const ir::Graph& graph, const KernelAccesses& kernel, const LayoutOf& layouts,
                  const std::string& param, int lanes) {
-  int64_t extent = kernel.extents.at(param);
-  double filled = static_cast<double>(extent) / static_cast<double>((extent + lanes - 1) / lanes * lanes);
+  double filled = laneFill(kernel.extents.at(param), lanes);
   double cost = 0;
   auto charge = [&](const ir::Memlet& access, bool packable) {
     const ir::DataDesc& desc = graph.array(access.data);
@@ -28,7 +47,7 @@ double costAlong(const ir::Graph& graph, const KernelAccesses& kernel, const Lay
       int64_t c = access.subset.ranges[k].begin.coefficient(param);
       if (c != 0 && (k != unit || std::abs(c) != 1)) acrossLanes = true;
     }
-    cost += static_cast<double>(desc.bytes()) * (acrossLanes && !packable ? kGatherPenalty : 1.0);
+    cost += touchedBytes(desc, access, kernel.extents) * (acrossLanes && !packable ? kGatherPenalty : 1.0);
   };
   for (const ir::Memlet& read : kernel.reads) charge(read, graph.constantValue(read.data) != nullptr);
   for (const ir::Memlet& write : kernel.writes) charge(write, false);
@@ -73,8 +92,8 @@ double layoutCost(const ir::Graph& graph, const KernelAccesses& kernel, const La
   for (const std::string& p : candidates) best = std::min(best, costAlong(graph, kernel, layouts, p, lanes));
   if (candidates.empty()) {  // a single element: every access once
     best = 0;
-    for (const ir::Memlet& m : kernel.reads) best += static_cast<double>(graph.array(m.data).bytes());
-    for (const ir::Memlet& m : kernel.writes) best += static_cast<double>(graph.array(m.data).bytes());
+    for (const ir::Memlet& m : kernel.reads) best += touchedBytes(graph.array(m.data), m, kernel.extents);
+    for (const ir::Memlet& m : kernel.writes) best += touchedBytes(graph.array(m.data), m, kernel.extents);
   }
   return best;
 }

@@ -3,9 +3,9 @@
 // touches. A kernel runs its vector lanes along one parameter of its output; every array whose
 // index moves with that parameter in a dimension that is not its unit-stride one is gathered or
 // scattered lane by lane, unless it is a constant (packed into the lanes' order once, at load).
-// The model charges each array's bytes once, times kGatherPenalty when accessed across lanes,
-// divided by the fraction of the lanes the parameter's extent fills, and takes the best
-// parameter. It ranks layout choices; it does not predict time.
+// The model charges the bytes each access touches once, times kGatherPenalty when accessed
+// across lanes, divided by the fraction of the lanes the parameter's extent fills, and takes the
+// best parameter. It ranks layout choices; it does not predict time.
 #include <map>
 #include <string>
 #include <vector>

@@ -95,13 +95,17 @@ LayoutOf selectLayouts(const ir::Graph& graph, int lanes) {
       last[name] = channelsLast();
       table.users[name];
     }
+  // Kernels that run once at load (the zero borders of padded copies) cost nothing per run.
+  std::vector<bool> once = runOnceKernels(graph, kernels);
   for (size_t k = 0; k < kernels.size(); ++k) {
+    if (once[k]) continue;
+    size_t index = table.kernels.size();
     table.kernels.push_back(kernelAccesses(graph, kernels[k]));
     const KernelAccesses& accesses = table.kernels.back();
     for (const auto* list : {&accesses.reads, &accesses.writes})
       for (const ir::Memlet& m : *list)
-        if (auto it = table.users.find(m.data); it != table.users.end() && (it->second.empty() || it->second.back() != k))
-          it->second.push_back(k);
+        if (auto it = table.users.find(m.data); it != table.users.end() && (it->second.empty() || it->second.back() != index))
+          it->second.push_back(index);
     for (const ir::Memlet& read : accesses.reads)
       for (const ir::Memlet& write : accesses.writes)
         if (table.users.count(read.data) && table.users.count(write.data) && read.data != write.data)
