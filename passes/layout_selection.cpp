@@ -6,8 +6,8 @@
 namespace conflux::passes {
 namespace {
 
-/// Sweeps over the arrays before the search gives up improving (each sweep flips any array
-/// whose flip lowers the total).
+/// Sweeps over the arrays before the search stops (each sweep makes every move, per array, that
+/// lowers the total).
 constexpr int kMaxSweeps = 4;
 
 /// True for an array whose layout the pass may choose: a 4-d transient with no fixed value.
