@@ -1,6 +1,7 @@
 #include "targets/cpu/jit.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <string>
 #include <iostream>
@@ -29,7 +30,11 @@ void compileJit(Halide::Pipeline& pipeline, const ir::TargetDesc& target, const 
   if (const char* dir = std::getenv("CONFLUX_DEBUG_STMT"))
     pipeline.compile_to_lowered_stmt(std::string(dir) + "/" + name + ".stmt", pipeline.infer_arguments(), Halide::Text,
                                      hostTarget());
+  auto start = std::chrono::steady_clock::now();
   pipeline.compile_jit(hostTarget());
+  if (std::getenv("CONFLUX_DEBUG_COMPILE_TIME"))
+    std::cerr << "compile " << name << ": "
+              << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() << " s\n";
 }
 
 }  // namespace conflux::targets::cpu

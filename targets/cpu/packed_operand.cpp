@@ -14,6 +14,46 @@ PackedOperand::PackedOperand(const ArraySource& source, Halide::Type type, const
   size_t rank = shape.size();
   auto extent = [&](size_t halideDim) { return shape[rank - 1 - halideDim]; };
   panel_ = extent(packedDim_) % panel == 0 ? panel : static_cast<int>(extent(packedDim_));
+
+  // Buffer dimensions, innermost first: the panel column, the other dimensions in Halide order,
+  // the panel. Strides: the column, the others in the order of `nesting`, the panel.
+  std::vector<halide_dimension_t> dims(rank + 1);
+  auto storedDim = [&](size_t logical) {  // the buffer dimension of a logical dimension but `inner`
+    size_t halideDim = rank - 1 - logical;
+    return halideDim < packedDim_ ? halideDim + 1 : halideDim;
+  };
+  int32_t stride = 1;
+  auto place = [&](size_t d, int64_t e) {
+    dims[d] = halide_dimension_t(0, static_cast<int32_t>(e), stride);
+    stride *= static_cast<int32_t>(e);
+  };
+  place(0, panel_);
+  for (size_t logical : nesting) place(storedDim(logical), shape[logical]);
+  place(rank, extent(packedDim_) / panel_);
+  storage_.resize(static_cast<size_t>(stride) * static_cast<size_t>(type.bytes()));
+  buffer_ = Halide::Buffer<>(type, storage_.data(), static_cast<int>(dims.size()), dims.data());
+
+  if (once_) {
+    // Filled once, at load: an element-wise host copy from a view of the source split like the
+    // copy, rather than a pipeline compiled (about a second each) to run once.
+    const halide_buffer_t* raw = source.buffer(name).raw_buffer();
+    std::vector<halide_dimension_t> split;
+    halide_dimension_t packed = raw->dim[packedDim_];
+    split.push_back(halide_dimension_t(0, panel_, packed.stride));
+    for (size_t k = 0; k < rank; ++k)
+      if (k != packedDim_) split.push_back(raw->dim[k]);
+    split.push_back(halide_dimension_t(0, packed.extent / panel_, packed.stride * panel_));
+    constantSource_ = Halide::Buffer<>(type, raw->host, static_cast<int>(split.size()), split.data());
+    return;
+  }
+  compilePackPipeline(source, shape, layout, name, target, lanes);
+}
+
+void PackedOperand::compilePackPipeline(const ArraySource& source, const std::vector<int64_t>& shape,
+                                        const ir::Layout& layout, const std::string& name,
+                                        const ir::TargetDesc& target, int lanes) {
+  size_t rank = shape.size();
+  auto extent = [&](size_t halideDim) { return shape[rank - 1 - halideDim]; };
   // Stored dimensions, innermost first: the panel column, the others, the panel.
   Halide::Var column(name + "_column"), which(name + "_panel");
   std::vector<Halide::Var> others;
@@ -59,23 +99,6 @@ PackedOperand::PackedOperand(const ArraySource& source, Halide::Type type, const
   } else {
     packed.vectorize(column, vector, guard).parallel(which);
   }
-
-  // Buffer dimensions as `stored` lists them; strides: the column, `nesting`, the panel.
-  std::vector<halide_dimension_t> dims(rank + 1);
-  auto storedDim = [&](size_t logical) {  // the buffer dimension of a logical dimension but `inner`
-    size_t halideDim = rank - 1 - logical;
-    return halideDim < packedDim_ ? halideDim + 1 : halideDim;
-  };
-  int32_t stride = 1;
-  auto place = [&](size_t d, int64_t e) {
-    dims[d] = halide_dimension_t(0, static_cast<int32_t>(e), stride);
-    stride *= static_cast<int32_t>(e);
-  };
-  place(0, panel_);
-  for (size_t logical : nesting) place(storedDim(logical), shape[logical]);
-  place(rank, extent(packedDim_) / panel_);
-  storage_.resize(static_cast<size_t>(stride) * static_cast<size_t>(type.bytes()));
-  buffer_ = Halide::Buffer<>(type, storage_.data(), static_cast<int>(dims.size()), dims.data());
   pipeline_ = Halide::Pipeline(packed);
   compileJit(pipeline_, target, name);
 }
@@ -88,6 +111,12 @@ Halide::Expr PackedOperand::operator()(const std::vector<Halide::Expr>& indices)
   return buffer_(stored);
 }
 
-void PackedOperand::fill(const Halide::ParamMap& inputs) { pipeline_.realize(buffer_, Halide::Target(), inputs); }
+void PackedOperand::fill(const Halide::ParamMap& inputs) {
+  if (constantSource_) {
+    buffer_.copy_from(*constantSource_);
+  } else {
+    pipeline_.realize(buffer_, Halide::Target(), inputs);
+  }
+}
 
 }  // namespace conflux::targets::cpu

@@ -2,12 +2,13 @@
 // The packed operand of a contraction tile: a copy of an array in panels as wide as the tile,
 // the dimension the tile's vector lanes run along split into panel columns stored innermost and
 // panels stored outermost, so a tile streams its whole reduction through contiguous memory
-// instead of gathering. Each has its own pipeline realized into storage placed once at compile
-// time: at load when the array is a constant (weights that are initializers), before each run
-// otherwise — never allocated on the hot path.
+// instead of gathering. The storage is placed once at compile time and filled at load by a host
+// copy when the array is a constant (weights that are initializers), before each run by its own
+// compiled pipeline otherwise — never allocated on the hot path.
 #include <Halide.h>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,11 +45,16 @@ class PackedOperand {
   void fill(const Halide::ParamMap& inputs);
 
  private:
+  /// Compiles pipeline_, which fills the copy from `source` before each run.
+  void compilePackPipeline(const ArraySource& source, const std::vector<int64_t>& shape, const ir::Layout& layout,
+                           const std::string& name, const ir::TargetDesc& target, int lanes);
+
   std::vector<std::byte, ir::PageAllocator<std::byte>> storage_;
   Halide::Buffer<> buffer_;  // over storage_: panel column, the other dimensions, panel
   size_t packedDim_;         // the Halide dimension split into panels
   int panel_;
-  Halide::Pipeline pipeline_;
+  Halide::Pipeline pipeline_;                     // fills a copy of an array that changes
+  std::optional<Halide::Buffer<>> constantSource_;  // a constant's storage, viewed split like buffer_
   bool once_;
 };
 
