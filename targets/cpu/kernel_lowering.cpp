@@ -179,8 +179,8 @@ OperandUse operandUse(const ir::Graph& graph, const ir::State& state, NodeId tas
     for (size_t r = 0; r < reads.size(); ++r) {
       const ir::Memlet& read = state.edge(reads[r]).memlet;
       if (read.isEmpty()) continue;
-      size_t innermost = static_cast<size_t>(std::max(0, graph.array(read.data).layout.innermost()));
-      if (stridedDimension(read.subset, param, innermost) && !arrays(read.data).isConstant()) use.packsPerRun[dim] = true;
+      if (stridedDimension(read.subset, param, graph.array(read.data).layout) && !arrays(read.data).isConstant())
+        use.packsPerRun[dim] = true;
       for (const ir::Range& range : read.subset.ranges) {
         int64_t step = std::abs(range.begin.coefficient(param));
         if (step == 0) continue;
@@ -330,9 +330,7 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
     if (!vectorDim || desc.dtype == ir::DType::Bool || (!tile && !arrays(memlet.data).isConstant()))
       return std::nullopt;
     std::string param = box->soleParam(logical(*vectorDim));
-    std::optional<size_t> strided =
-        param.empty() ? std::nullopt
-                      : stridedDimension(memlet.subset, param, static_cast<size_t>(std::max(0, desc.layout.innermost())));
+    std::optional<size_t> strided = param.empty() ? std::nullopt : stridedDimension(memlet.subset, param, desc.layout);
     if (!strided) return std::nullopt;
     int columns = tileColumns(region[logical(*vectorDim)], vectorLanes, tile && region[logical(tile->rows)] == 1);
     packs.emplace_back(arrays(memlet.data), storageType(desc.dtype), desc.shape, desc.layout, *strided, columns,

@@ -96,6 +96,14 @@ void scheduleBlockedAccumulator(Halide::Func out, Halide::Func acc, const Halide
       .unroll(yb);
 }
 
+/// The width of vectors that fill `extent` elements exactly: `lanes`, else half of it (24
+/// channels are three vectors of 8), else nothing.
+std::optional<int> wholeVectors(int64_t extent, int lanes) {
+  if (extent % lanes == 0) return lanes;
+  if (lanes > 1 && extent % (lanes / 2) == 0) return lanes / 2;
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<Tile> contractionTile(bool dense, ir::Wcr wcr, bool reduces, const std::vector<int64_t>& shape,
@@ -110,7 +118,7 @@ std::optional<Tile> contractionTile(bool dense, ir::Wcr wcr, bool reduces, const
   // the widest; then a partly filled innermost.
   auto choose = [&](bool allowPacking) -> std::optional<size_t> {
     auto allowed = [&](size_t k) { return !flag(use.strided, k) && (allowPacking || !flag(use.packsPerRun, k)); };
-    if (allowed(0) && (extent(0) % lanes == 0 || extent(0) % (lanes / 2) == 0)) return size_t{0};
+    if (allowed(0) && wholeVectors(extent(0), lanes)) return size_t{0};
     std::optional<size_t> vector;
     for (size_t k = 1; k < rank; ++k)
       if (allowed(k) && extent(k) % lanes == 0 && (!vector || extent(k) > extent(*vector))) vector = k;
@@ -126,7 +134,7 @@ std::optional<Tile> contractionTile(bool dense, ir::Wcr wcr, bool reduces, const
     return std::none_of(mine.begin(), mine.end(),
                         [&](size_t r) { return std::count(vectorLoaded.begin(), vectorLoaded.end(), r) > 0; });
   };
-  int width = extent(*vector) % lanes != 0 && extent(*vector) % (lanes / 2) == 0 ? lanes / 2 : lanes;
+  int width = wholeVectors(extent(*vector), lanes).value_or(lanes);
   for (size_t k = 0; k < rank; ++k)
     if (k != *vector && extent(k) > 1 && broadcastOnly(k)) return Tile{*vector, k, width};
   for (size_t k = 0; k < rank; ++k)
@@ -333,8 +341,9 @@ void scheduleScatter(Halide::Func& f, const Halide::RDom& domain, const std::vec
   }
 }
 
-std::optional<size_t> stridedDimension(const ir::Subset& read, const std::string& param, size_t innermost) {
-  if (read.rank() == 0 || read.ranges[innermost].begin.coefficient(param) != 0) return std::nullopt;
+std::optional<size_t> stridedDimension(const ir::Subset& read, const std::string& param, const ir::Layout& layout) {
+  if (read.rank() == 0 || read.ranges[static_cast<size_t>(layout.innermost())].begin.coefficient(param) != 0)
+    return std::nullopt;
   for (size_t k = 0; k < read.rank(); ++k)
     if (read.ranges[k].begin.coefficient(param) != 0) return k;
   return std::nullopt;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "ir/data_desc.h"
 #include "ir/memlet.h"
 
 namespace conflux::targets::cpu {
@@ -74,8 +75,8 @@ void scheduleAccumulator(Halide::Func out, Halide::Func acc, const std::vector<H
 void scheduleScatter(Halide::Func& f, const Halide::RDom& domain, const std::vector<std::string>& params,
                      const ir::Subset& write, ir::Wcr wcr, int lanes);
 
-/// The dimension of a read whose index moves with `param` when it is not the array's unit-stride
-/// dimension `innermost` (the read would gather across vector lanes), or nothing.
-std::optional<size_t> stridedDimension(const ir::Subset& read, const std::string& param, size_t innermost);
+/// The dimension of a read whose index moves with `param` when it is not the unit-stride
+/// dimension of the array's `layout` (the read would gather across vector lanes), or nothing.
+std::optional<size_t> stridedDimension(const ir::Subset& read, const std::string& param, const ir::Layout& layout);
 
 }  // namespace conflux::targets::cpu
