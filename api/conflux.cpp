@@ -1,5 +1,6 @@
 #include "api/conflux.h"
 
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -9,9 +10,10 @@
 #include "ir/validate.h"
 #include "passes/pass_manager.h"
 #include "passes/pipelines.h"
-#include "targets/target_registry.h"
 #include "targets/cpu/cpu_program.h"
+#include "targets/cpu/static_library.h"
 #include "targets/reference/interpreter.h"
+#include "targets/target_registry.h"
 
 namespace conflux::api {
 namespace {
@@ -106,19 +108,60 @@ bool hasLibraryNodes(const ir::Graph& graph) {
   return false;
 }
 
-}  // namespace
-
-std::unique_ptr<Executable> compile(const ir::Graph& graph, const std::string& target) {
-  checkTarget(target);
+/// `graph` with its remaining library nodes expanded for `target`.
+ir::Graph expanded(const ir::Graph& graph, const std::string& target) {
   ir::Graph lowered = graph;
   if (hasLibraryNodes(lowered)) {
     passes::PassContext context;
     context.target.name = target;
     passes::runPasses(lowered, {"expand-library-nodes"}, context);
   }
+  return lowered;
+}
+
+/// `name` as a C identifier.
+std::string cIdentifier(const std::string& name) {
+  std::string id;
+  for (char c : name) id += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  if (id.empty() || std::isdigit(static_cast<unsigned char>(id[0]))) id = "model_" + id;
+  return id;
+}
+
+}  // namespace
+
+std::unique_ptr<Executable> compile(const ir::Graph& graph, const std::string& target) {
+  checkTarget(target);
+  ir::Graph lowered = expanded(graph, target);
   if (target == "reference") return std::make_unique<ReferenceExecutable>(std::move(lowered));
-  if (target == "cpu") return std::make_unique<CpuExecutable>(std::move(lowered), targets::targetDesc(target));
-  throw Error("the '" + target + "' target cannot run models on this machine yet; use --target cpu or reference");
+  if (target == "cpu")
+    return std::make_unique<CpuExecutable>(std::move(lowered), targets::targetDesc(target));
+  throw Error("the '" + target +
+              "' target cannot run models on this machine yet; use --target cpu or reference");
+}
+
+std::vector<std::string> compileAheadOfTime(const ir::Graph& graph, const std::string& name,
+                                            const std::string& dir,
+                                            const AheadOfTimeOptions& options) {
+  checkTarget(options.target);
+  if (options.target != "cpu")
+    throw Error("the '" + options.target +
+                "' target has no ahead-of-time output yet; use --target cpu");
+  targets::cpu::StaticLibraryFiles files{false, false};
+  for (const std::string& kind : options.emit) {
+    if (kind == "obj") {
+      files.library = true;
+    } else if (kind == "source") {
+      files.source = true;
+    } else if (kind != "header") {
+      throw Error("--emit " + kind + ": the cpu target emits obj, header and source");
+    }
+  }
+  targets::cpu::CpuProgram program(expanded(graph, options.target),
+                                   targets::targetDesc(options.target));
+  std::vector<std::string> written;
+  for (const auto& path : targets::cpu::writeStaticLibrary(program, cIdentifier(name), dir, files))
+    written.push_back(path.string());
+  return written;
 }
 
 void save(const ir::Graph& graph, const std::string& path) {

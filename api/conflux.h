@@ -67,4 +67,19 @@ class Executable {
 /// Throws conflux::Error for an unknown target or one that cannot run here.
 std::unique_ptr<Executable> compile(const ir::Graph& graph, const std::string& target);
 
+/// What compileAheadOfTime writes besides DIR/<name>.h: "obj" (the static library
+/// DIR/lib<name>.a), "source" (the entry's C source), "header".
+struct AheadOfTimeOptions {
+  std::string target = "cpu";
+  std::vector<std::string> emit{"obj", "header"};
+};
+
+/// Compiles an (optimised) graph ahead of time into DIR: a header declaring one entry function,
+/// <name>_run, and a static library a C or C++ program links (targets/cpu/static_library.h).
+/// `name` is made a C identifier. Returns the files written. Throws conflux::Error for targets
+/// without ahead-of-time output and for artefacts a target does not emit.
+std::vector<std::string> compileAheadOfTime(const ir::Graph& graph, const std::string& name,
+                                            const std::string& dir,
+                                            const AheadOfTimeOptions& options);
+
 }  // namespace conflux::api

@@ -18,6 +18,17 @@ std::optional<std::string> Arguments::option(const std::string& name) {
   return value;
 }
 
+std::optional<std::vector<std::string>> Arguments::listOption(const std::string& name) {
+  std::optional<std::string> text = option(name);
+  if (!text) return std::nullopt;
+  std::vector<std::string> items;
+  size_t start = 0;
+  for (size_t comma; (comma = text->find(',', start)) != std::string::npos; start = comma + 1)
+    items.push_back(text->substr(start, comma - start));
+  items.push_back(text->substr(start));
+  return items;
+}
+
 std::optional<int64_t> Arguments::integerOption(const std::string& name) {
   std::optional<std::string> text = option(name);
   if (!text) return std::nullopt;

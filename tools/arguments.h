@@ -15,6 +15,8 @@ class Arguments {
 
   /// Takes "NAME VALUE"; throws conflux::Error when NAME has no value.
   std::optional<std::string> option(const std::string& name);
+  /// Takes "NAME A,B,C" as its comma-separated items.
+  std::optional<std::vector<std::string>> listOption(const std::string& name);
   /// Takes "NAME INTEGER"; throws conflux::Error when the value is not a non-negative integer.
   std::optional<int64_t> integerOption(const std::string& name);
   /// Takes a boolean flag.

@@ -14,6 +14,7 @@ constexpr const char* kUsage =
     "  conflux info MODEL\n"
     "  conflux optimize MODEL [--target T] [-O0|-O1|-O2|-O3] [--passes a,b,c]\n"
     "                         [--dump-after PASS|all] [-o OUT.json]\n"
+    "  conflux compile MODEL [--target T] [-O0|-O1|-O2|-O3] -o DIR [--emit obj,header,source]\n"
     "  conflux run MODEL [--target T] [-O0|-O1|-O2|-O3] [--inputs DIR] [--outputs DIR] [--seed S]\n"
     "                    [--check] [--bench N]\n"
     "  conflux report MODEL [--target T] [-O0|-O1|-O2|-O3] [--format text|json|html] [-o FILE]\n"
@@ -27,11 +28,9 @@ int main(int argc, char** argv) {
   using conflux::tools::Arguments;
   std::vector<std::string> words(argv + 1, argv + argc);
   const std::map<std::string, int (*)(Arguments&)> commands{
-      {"info", conflux::tools::infoCommand},
-      {"optimize", conflux::tools::optimizeCommand},
-      {"run", conflux::tools::runCommand},
-      {"report", conflux::tools::reportCommand},
-      {"targets", conflux::tools::targetsCommand},
+      {"info", conflux::tools::infoCommand},       {"optimize", conflux::tools::optimizeCommand},
+      {"compile", conflux::tools::compileCommand}, {"run", conflux::tools::runCommand},
+      {"report", conflux::tools::reportCommand},   {"targets", conflux::tools::targetsCommand},
   };
   try {
     if (words.empty()) throw conflux::Error("no command given");

@@ -6,24 +6,12 @@
 #include "tools/commands.h"
 
 namespace conflux::tools {
-namespace {
-
-std::vector<std::string> splitCommas(const std::string& text) {
-  std::vector<std::string> items;
-  size_t start = 0;
-  for (size_t comma; (comma = text.find(',', start)) != std::string::npos; start = comma + 1)
-    items.push_back(text.substr(start, comma - start));
-  items.push_back(text.substr(start));
-  return items;
-}
-
-}  // namespace
 
 int optimizeCommand(Arguments& args) {
   api::OptimizeOptions options;
   options.target = args.option("--target").value_or("cpu");
   options.level = args.level().value_or(3);
-  if (auto passes = args.option("--passes")) options.passes = splitCommas(*passes);
+  options.passes = args.listOption("--passes");
   options.dumpAfter = args.option("--dump-after").value_or("");
   std::optional<std::string> out = args.option("-o");
   std::string model = args.positional("MODEL");
@@ -51,7 +39,8 @@ int optimizeCommand(Arguments& args) {
     bytesMin += k.bytesMin;
     bytesMoved += k.bytesMoved;
   }
-  std::cout << kernels.size() << " kernels; bytes moved " << bytesMoved << " (minimum " << bytesMin << ")\n";
+  std::cout << kernels.size() << " kernels; bytes moved " << bytesMoved << " (minimum " << bytesMin
+            << ")\n";
   return 0;
 }
 

@@ -4,32 +4,16 @@
 
 namespace conflux::targets::cpu {
 
-ArraySource ArraySource::stored(Halide::Buffer<> buffer) {
-  ArraySource source;
-  source.buffer_ = std::move(buffer);
-  return source;
-}
-
-ArraySource ArraySource::constant(Halide::Buffer<> buffer) {
-  ArraySource source = stored(std::move(buffer));
-  source.constant_ = true;
-  return source;
-}
-
-ArraySource ArraySource::parameter(Halide::ImageParam param) {
-  ArraySource source;
-  source.param_ = std::move(param);
-  return source;
-}
+ArraySource::ArraySource(Halide::ImageParam param, Halide::Buffer<> buffer, Kind kind)
+    : param_(std::move(param)), buffer_(std::move(buffer)), kind_(kind) {}
 
 Halide::Expr ArraySource::operator()(const std::vector<Halide::Expr>& indices) const {
-  if (param_) return (*param_)(indices);
-  return (*buffer_)(indices);
+  return param_(indices);
 }
 
 const Halide::Buffer<>& ArraySource::buffer(const std::string& what) const {
-  if (!buffer_) throw Error(what + ": a graph input cannot be written");
-  return *buffer_;
+  if (kind_ == Kind::Input) throw Error(what + ": a graph input cannot be written");
+  return buffer_;
 }
 
 }  // namespace conflux::targets::cpu

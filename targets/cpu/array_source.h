@@ -1,11 +1,11 @@
 #pragma once
-// Where a kernel reads an array from: storage placed at compile time (the program's arena), or,
-// for a graph input, an image parameter bound to the caller's tensor at each run, so inputs
-// (weights of .noweights models included) are read in place instead of copied.
+// Where a kernel reads an array from: an image parameter of the program's pipeline library,
+// bound to the array's storage placed at compile time (the program's arena) or, for a graph
+// input, to the caller's tensor at each run, so inputs (weights of .noweights models included)
+// are read in place instead of copied.
 #include <Halide.h>
 
 #include <functional>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,24 +14,28 @@ namespace conflux::targets::cpu {
 /// One array as kernels see it.
 class ArraySource {
  public:
-  /// An array in storage fixed at compile time.
-  static ArraySource stored(Halide::Buffer<> buffer);
-  /// An array in storage fixed at compile time whose values are fixed at load (an initializer).
-  static ArraySource constant(Halide::Buffer<> buffer);
-  /// An array bound at run time (its shape and strides are fixed in `param`).
-  static ArraySource parameter(Halide::ImageParam param);
+  /// What kernels may assume of the array's values.
+  enum class Kind {
+    Stored,    // storage fixed at compile time, written by kernels
+    Constant,  // storage fixed at compile time, values fixed at load (an initializer)
+    Input,     // a graph input: storage rebound at each run, never written
+  };
+
+  /// The array read through `param`, which is bound to `buffer`.
+  ArraySource(Halide::ImageParam param, Halide::Buffer<> buffer, Kind kind);
 
   /// The element at `indices` (Halide order: innermost dimension first).
   Halide::Expr operator()(const std::vector<Halide::Expr>& indices) const;
-  /// The storage of a stored array; throws conflux::Error naming `what` for a parameter.
+  /// The storage of an array placed at compile time; throws conflux::Error naming `what` for a
+  /// graph input.
   const Halide::Buffer<>& buffer(const std::string& what) const;
   /// True for an array no kernel writes and no run rebinds.
-  bool isConstant() const { return constant_; }
+  bool isConstant() const { return kind_ == Kind::Constant; }
 
  private:
-  std::optional<Halide::Buffer<>> buffer_;
-  std::optional<Halide::ImageParam> param_;
-  bool constant_ = false;
+  Halide::ImageParam param_;
+  Halide::Buffer<> buffer_;
+  Kind kind_;
 };
 
 /// The source of each array, by name.

@@ -10,17 +10,20 @@
 #include "targets/cpu/array_source.h"
 #include "targets/cpu/halide_expr.h"
 #include "targets/cpu/kernel_lowering.h"
+#include "targets/cpu/program_image.h"
 
 namespace conflux::targets::cpu {
 namespace {
 
 /// A Halide view (no copy) of an array of `shape` stored at `data` in `layout`: dimension 0 is
 /// the logical innermost, each with the layout's stride.
-Halide::Buffer<> wrap(ir::DType dtype, const std::vector<int64_t>& shape, const ir::Layout& layout, std::byte* data) {
+Halide::Buffer<> wrap(ir::DType dtype, const std::vector<int64_t>& shape, const ir::Layout& layout,
+                      std::byte* data) {
   std::vector<int64_t> strides = layout.strides(shape);
   std::vector<halide_dimension_t> dims;
   for (size_t k = shape.size(); k-- > 0;)
-    dims.push_back(halide_dimension_t(0, static_cast<int32_t>(shape[k]), static_cast<int32_t>(strides[k])));
+    dims.push_back(
+        halide_dimension_t(0, static_cast<int32_t>(shape[k]), static_cast<int32_t>(strides[k])));
   return Halide::Buffer<>(storageType(dtype), data, static_cast<int>(dims.size()), dims.data());
 }
 
@@ -30,12 +33,15 @@ bool isStored(const ir::Graph& graph, const std::string& array) {
 }
 
 /// Bytes between consecutive arrays' starts in the arena are a multiple of a cache line.
-size_t aligned(size_t offset) { return (offset + 63) / 64 * 64; }
+size_t aligned(size_t offset) {
+  return (offset + 63) / 64 * 64;
+}
 
 /// Where each stored array of `graph` lives in the arena: the transients of `plan` in one
 /// shared region at the start, every other stored array in its own aligned bytes after it.
 /// Returns the arena's size.
-size_t placeArrays(const ir::Graph& graph, const passes::MemoryPlan& plan, std::map<std::string, size_t>& offsets) {
+size_t placeArrays(const ir::Graph& graph, const passes::MemoryPlan& plan,
+                   std::map<std::string, size_t>& offsets) {
   size_t end = aligned(static_cast<size_t>(plan.plannedBytes));
   for (const auto& [name, desc] : graph.arrays()) {
     if (!isStored(graph, name)) continue;
@@ -57,16 +63,17 @@ void checkSupported(const ir::Graph& graph) {
   const ir::State& state = graph.state(0);
   for (ir::EdgeId e : state.edgeIds()) {
     const ir::Edge& edge = state.edge(e);
-    if (state.node(edge.src).kind() == ir::NodeKind::Access && state.node(edge.dst).kind() == ir::NodeKind::Access)
-      throw Error("the cpu target does not lower copies between access nodes yet (" + state.node(edge.src).describe() +
-                  " -> " + state.node(edge.dst).describe() + ")");
+    if (state.node(edge.src).kind() == ir::NodeKind::Access &&
+        state.node(edge.dst).kind() == ir::NodeKind::Access)
+      throw Error("the cpu target does not lower copies between access nodes yet (" +
+                  state.node(edge.src).describe() + " -> " + state.node(edge.dst).describe() + ")");
   }
   for (const auto& [name, desc] : graph.arrays()) {
     halideType(desc.dtype);  // throws for bf16 / f16
     // Callers exchange row-major tensors; transients may take any unblocked layout.
     if ((!desc.transient || graph.constantValue(name)) && !desc.layout.isRowMajor())
-      throw Error("the cpu target keeps graph inputs, outputs and constants row-major; array '" + name +
-                  "' has layout " + desc.layout.toString());
+      throw Error("the cpu target keeps graph inputs, outputs and constants row-major; array '" +
+                  name + "' has layout " + desc.layout.toString());
     if (!desc.layout.blocks.empty())
       throw Error("the cpu target does not lower blocked layouts yet (array '" + name + "', " +
                   desc.layout.toString() + ")");
@@ -83,28 +90,17 @@ struct Slot {
   size_t bytes;
 };
 
-/// A graph input: read in place through an image parameter with the input's fixed shape and
-/// row-major strides, bound to the caller's tensor at each run.
+/// A graph input, read in place: a buffer with the input's fixed shape and row-major strides
+/// whose host pointer is set to the caller's tensor at each run.
 struct InputBinding {
   ir::DType dtype;
   std::vector<int64_t> shape;
-  Halide::ImageParam param;
-  Halide::Buffer<> bound;  // wraps the tensor of the current run
+  Halide::Buffer<> buffer;
 };
 
-/// An image parameter for an input of `dtype` and `shape`; `index` makes its name unique.
-Halide::ImageParam inputParam(ir::DType dtype, const std::vector<int64_t>& shape, size_t index) {
-  Halide::ImageParam param(storageType(dtype), static_cast<int>(shape.size()), "input" + std::to_string(index));
-  int32_t stride = 1;
-  for (size_t k = 0; k < shape.size(); ++k) {
-    int32_t extent = static_cast<int32_t>(shape[shape.size() - 1 - k]);
-    param.dim(static_cast<int>(k)).set_bounds(0, extent).set_stride(stride);
-    stride *= extent;
-  }
-  return param;
-}
-
 struct CpuProgram::Impl {
+  explicit Impl(const ir::TargetDesc& target) : library(target) {}
+
   /// Every stored array, placed at compile time (transients sharing bytes by liveness): no
   /// allocation on the hot path, and huge pages (ir::PageAllocator) for large operands.
   std::vector<std::byte, ir::PageAllocator<std::byte>> arena;
@@ -112,65 +108,107 @@ struct CpuProgram::Impl {
   std::map<std::string, Slot> slots;
   std::map<std::string, ArraySource> sources;
   std::map<std::string, InputBinding> bindings;
-  Halide::ParamMap bound;
+  PipelineLibrary library;  // outlives the kernels, whose functions it holds
   std::vector<LoweredKernel> kernels;
 };
 
-namespace {
-
-/// Runs one kernel, turning Halide's runtime errors into conflux::Error.
-void runKernel(LoweredKernel& kernel, const Halide::ParamMap& inputs) {
-  try {
-    kernel.run(inputs);
-  } catch (const Halide::Error& e) {
-    throw Error("kernel " + kernel.name + " failed: " + e.what());
-  }
-}
-
-}  // namespace
-
-CpuProgram::CpuProgram(const ir::Graph& graph, const ir::TargetDesc& target) : impl_(std::make_unique<Impl>()) {
+CpuProgram::CpuProgram(const ir::Graph& graph, const ir::TargetDesc& target)
+    : impl_(std::make_unique<Impl>(target)) {
   checkSupported(graph);
   impl_->inputs = graph.inputs();
   impl_->outputs = graph.outputs();
   std::vector<passes::Kernel> kernels = passes::extractKernels(graph);
   std::vector<bool> once = passes::runOnceKernels(graph, kernels);
   std::map<std::string, size_t> offsets;
-  impl_->arena.resize(std::max<size_t>(1, placeArrays(graph, passes::planMemory(graph, kernels, once), offsets)));
+  impl_->arena.resize(
+      std::max<size_t>(1, placeArrays(graph, passes::planMemory(graph, kernels, once), offsets)));
+  PipelineLibrary& library = impl_->library;
   for (const auto& [name, offset] : offsets) {
     const ir::DataDesc& desc = graph.array(name);
-    Slot slot{desc.dtype, desc.shape, impl_->arena.data() + offset, static_cast<size_t>(desc.bytes())};
+    Slot slot{desc.dtype, desc.shape, impl_->arena.data() + offset,
+              static_cast<size_t>(desc.bytes())};
     Halide::Buffer<> view = wrap(desc.dtype, desc.shape, desc.layout, slot.data);
-    if (auto value = graph.constantValue(name)) {
-      std::memcpy(slot.data, value->bytes(), slot.bytes);
-      impl_->sources.emplace(name, ArraySource::constant(view));
-    } else {
-      impl_->sources.emplace(name, ArraySource::stored(view));
-    }
+    auto value = graph.constantValue(name);
+    if (value) std::memcpy(slot.data, value->bytes(), slot.bytes);
+    impl_->sources.emplace(
+        name, ArraySource(library.bind(name, view), view,
+                          value ? ArraySource::Kind::Constant : ArraySource::Kind::Stored));
     impl_->slots.emplace(name, std::move(slot));
   }
-  for (size_t i = 0; i < impl_->inputs.size(); ++i) {
-    const std::string& name = impl_->inputs[i];
+  for (const std::string& name : impl_->inputs) {
     const ir::DataDesc& desc = graph.array(name);
-    InputBinding binding{desc.dtype, desc.shape, inputParam(desc.dtype, desc.shape, i), {}};
-    impl_->sources.emplace(name, ArraySource::parameter(binding.param));
-    impl_->bindings.emplace(name, std::move(binding));
+    Halide::Buffer<> unbound =
+        wrap(desc.dtype, desc.shape, ir::Layout::rowMajor(desc.shape.size()), nullptr);
+    impl_->sources.emplace(
+        name, ArraySource(library.bind(name, unbound), unbound, ArraySource::Kind::Input));
+    impl_->bindings.emplace(name, InputBinding{desc.dtype, desc.shape, unbound});
   }
   ArrayLookup lookup = [this](const std::string& array) { return impl_->sources.at(array); };
+  std::vector<std::vector<LoweredKernel>> lowered;
+  for (const passes::Kernel& kernel : kernels)
+    lowered.push_back(lowerKernel(graph, kernel, lookup, library, target));
+  library.load();
   for (size_t i = 0; i < kernels.size(); ++i)
-    for (LoweredKernel& lowered : lowerKernel(graph, kernels[i], lookup, target)) {
-      lowered.load(impl_->bound);  // weights packed once
+    for (LoweredKernel& kernel : lowered[i]) {
+      kernel.load();  // weights packed once
       if (once[i]) {
-        runKernel(lowered, impl_->bound);  // constants into memory no other kernel writes
+        kernel.run();  // constants into memory no other kernel writes
         continue;
       }
-      impl_->kernels.push_back(std::move(lowered));
+      impl_->kernels.push_back(std::move(kernel));
     }
 }
 
 CpuProgram::~CpuProgram() = default;
 
-size_t CpuProgram::numKernels() const { return impl_->kernels.size(); }
+size_t CpuProgram::numKernels() const {
+  return impl_->kernels.size();
+}
+
+size_t CpuProgram::numCompiledPipelines() const {
+  return impl_->library.compiled();
+}
+
+namespace {
+
+/// The call of `pipeline` in a program image.
+ProgramImage::Call callOf(const NativePipeline& pipeline) {
+  ProgramImage::Call call{pipeline.name(), {}};
+  for (void* buffer : pipeline.arguments())
+    call.buffers.push_back(static_cast<const halide_buffer_t*>(buffer));
+  return call;
+}
+
+}  // namespace
+
+ProgramImage CpuProgram::image() const {
+  ProgramImage image;
+  image.regions.push_back({impl_->arena.data(), impl_->arena.size()});
+  for (const LoweredKernel& kernel : impl_->kernels) {
+    for (const PackedOperand& pack : kernel.packs) {
+      image.regions.push_back({pack.storage().data(), pack.storage().size()});
+      if (const NativePipeline* fill = pack.pipeline()) image.calls.push_back(callOf(*fill));
+    }
+    image.calls.push_back(callOf(*kernel.pipeline));
+  }
+  for (const std::string& name : impl_->inputs) {
+    const InputBinding& binding = impl_->bindings.at(name);
+    image.inputs.push_back({name, binding.dtype, binding.shape, binding.buffer.size_in_bytes(),
+                            binding.buffer.raw_buffer()});
+  }
+  for (const std::string& name : impl_->outputs) {
+    if (auto input = impl_->bindings.find(name); input != impl_->bindings.end()) {
+      image.outputs.push_back({name, input->second.dtype, input->second.shape,
+                               input->second.buffer.size_in_bytes(),
+                               input->second.buffer.raw_buffer()});
+      continue;
+    }
+    const Slot& slot = impl_->slots.at(name);
+    image.outputs.push_back({name, slot.dtype, slot.shape, slot.bytes, nullptr, slot.data});
+  }
+  image.objects = impl_->library.objects();
+  return image;
+}
 
 void CpuProgram::bindInputs(const std::map<std::string, ir::Tensor>& inputs) {
   for (const std::string& name : impl_->inputs) {
@@ -180,15 +218,14 @@ void CpuProgram::bindInputs(const std::map<std::string, ir::Tensor>& inputs) {
     if (it->second.dtype() != binding.dtype || it->second.shape() != binding.shape)
       throw Error("input '" + name + "' has the wrong dtype or shape");
     // Kernels only read inputs, so the caller's tensor is read in place.
-    binding.bound = wrap(binding.dtype, binding.shape, ir::Layout::rowMajor(binding.shape.size()),
-                         const_cast<std::byte*>(it->second.bytes()));
-    impl_->bound.set(binding.param, binding.bound);
+    binding.buffer.raw_buffer()->host =
+        reinterpret_cast<uint8_t*>(const_cast<std::byte*>(it->second.bytes()));
   }
 }
 
 std::map<std::string, ir::Tensor> CpuProgram::run(const std::map<std::string, ir::Tensor>& inputs) {
   bindInputs(inputs);
-  for (LoweredKernel& kernel : impl_->kernels) runKernel(kernel, impl_->bound);
+  for (LoweredKernel& kernel : impl_->kernels) kernel.run();
   std::map<std::string, ir::Tensor> results;
   for (const std::string& name : impl_->outputs) {
     if (inputs.count(name)) {  // an input passed straight through
@@ -203,15 +240,18 @@ std::map<std::string, ir::Tensor> CpuProgram::run(const std::map<std::string, ir
   return results;
 }
 
-std::map<std::string, double> CpuProgram::profile(const std::map<std::string, ir::Tensor>& inputs, int runs) {
+std::map<std::string, double> CpuProgram::profile(const std::map<std::string, ir::Tensor>& inputs,
+                                                  int runs) {
   bindInputs(inputs);
   std::map<std::string, std::vector<double>> samples;
   for (int run = -1; run < runs; ++run) {
     std::map<std::string, double> total;  // pipelines of one kernel add up
     for (LoweredKernel& kernel : impl_->kernels) {
       auto start = std::chrono::steady_clock::now();
-      runKernel(kernel, impl_->bound);
-      total[kernel.name] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      kernel.run();
+      total[kernel.name] +=
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+              .count();
     }
     if (run >= 0)
       for (const auto& [name, ms] : total) samples[name].push_back(ms);

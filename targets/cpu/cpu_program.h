@@ -1,6 +1,7 @@
 #pragma once
-// The cpu target: a graph compiled to native code (one JIT-compiled Halide pipeline per kernel),
-// with every array placed once, at compile time, in one arena. Halide stays out of this header.
+// The cpu target: a graph compiled to native code (a Halide pipeline per kernel output, all
+// linked into one shared library through the on-disk object cache), with every array placed
+// once, at compile time, in one arena. Halide stays out of this header.
 #include <map>
 #include <memory>
 #include <string>
@@ -10,6 +11,8 @@
 #include "ir/tensor.h"
 
 namespace conflux::targets::cpu {
+
+struct ProgramImage;
 
 /// A compiled graph, ready to run many times. Not thread-safe: one run at a time.
 class CpuProgram {
@@ -30,6 +33,14 @@ class CpuProgram {
 
   /// Number of compiled kernels.
   size_t numKernels() const;
+
+  /// Number of pipelines compiled when the program was made; the others were found in the
+  /// object cache (targets/cpu/object_cache.h).
+  size_t numCompiledPipelines() const;
+
+  /// The program as data, for ahead-of-time export (targets/cpu/program_image.h). It points
+  /// into this program, which must outlive it.
+  ProgramImage image() const;
 
  private:
   /// Binds the inputs (read in place by the kernels), checking dtype and shape.

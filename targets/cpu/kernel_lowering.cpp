@@ -10,7 +10,7 @@
 #include "passes/map_patterns.h"
 #include "targets/cpu/dense_write.h"
 #include "targets/cpu/halide_expr.h"
-#include "targets/cpu/jit.h"
+#include "targets/cpu/module_key.h"
 #include "targets/cpu/schedules.h"
 
 namespace conflux::targets::cpu {
@@ -21,12 +21,13 @@ using ir::EdgeId;
 using ir::NodeId;
 
 /// The tasklet of a kernel that is a map around one tasklet, or a lone tasklet.
-NodeId kernelTasklet(const ir::State& state, const passes::Kernel& kernel, const std::string& where) {
+NodeId kernelTasklet(const ir::State& state, const passes::Kernel& kernel,
+                     const std::string& where) {
   std::vector<NodeId> tasklets;
   for (NodeId id : kernel.nodes)
     if (state.node(id).kind() == ir::NodeKind::Tasklet) tasklets.push_back(id);
   bool shaped = state.node(kernel.root).kind() == ir::NodeKind::MapEntry ? kernel.nodes.size() == 3
-                                                                          : kernel.nodes.size() == 1;
+                                                                         : kernel.nodes.size() == 1;
   if (tasklets.size() != 1 || !shaped)
     throw Error(where + ": the cpu target lowers a map around one tasklet; this kernel has " +
                 std::to_string(kernel.nodes.size()) + " nodes");
@@ -63,7 +64,8 @@ Halide::Buffer<> memoryOrderView(const Halide::Buffer<>& buffer, const std::vect
   const halide_buffer_t* raw = buffer.raw_buffer();
   size_t rank = order.size();
   std::vector<halide_dimension_t> dims;
-  for (size_t j = 0; j < rank; ++j) dims.push_back(raw->dim[rank - 1 - static_cast<size_t>(order[rank - 1 - j])]);
+  for (size_t j = 0; j < rank; ++j)
+    dims.push_back(raw->dim[rank - 1 - static_cast<size_t>(order[rank - 1 - j])]);
   return Halide::Buffer<>(buffer.type(), raw->host, static_cast<int>(rank), dims.data());
 }
 
@@ -80,26 +82,31 @@ Expr combine(ir::Wcr wcr, const Expr& acc, const Expr& x) {
     return isFloat ? Halide::select(Halide::is_nan(acc) || Halide::is_nan(x), acc + x, m) : m;
   };
   switch (wcr) {
-    case ir::Wcr::Sum: return acc.type().is_uint() ? (acc | x) : acc + x;
-    case ir::Wcr::Product: return acc.type().is_uint() ? (acc & x) : acc * x;
-    case ir::Wcr::Max: return nanOr(Halide::max(acc, x));
-    case ir::Wcr::Min: return nanOr(Halide::min(acc, x));
-    case ir::Wcr::None: return x;
+    case ir::Wcr::Sum:
+      return acc.type().is_uint() ? (acc | x) : acc + x;
+    case ir::Wcr::Product:
+      return acc.type().is_uint() ? (acc & x) : acc * x;
+    case ir::Wcr::Max:
+      return nanOr(Halide::max(acc, x));
+    case ir::Wcr::Min:
+      return nanOr(Halide::min(acc, x));
+    case ir::Wcr::None:
+      return x;
   }
   return x;
 }
 
 }  // namespace
 
-void LoweredKernel::load(const Halide::ParamMap& inputs) {
+void LoweredKernel::load() {
   for (PackedOperand& pack : packs)
-    if (pack.once()) pack.fill(inputs);
+    if (pack.once()) pack.fill();
 }
 
-void LoweredKernel::run(const Halide::ParamMap& inputs) {
+void LoweredKernel::run() {
   for (PackedOperand& pack : packs)
-    if (!pack.once()) pack.fill(inputs);
-  pipeline.realize(output, Halide::Target(), inputs);
+    if (!pack.once()) pack.fill();
+  pipeline->run();
 }
 
 namespace {
@@ -123,14 +130,15 @@ const ir::Expr& outputExpr(const ir::State& state, NodeId tasklet, const std::st
 
 /// Packs an operand read (a single element at `indices`) into a copy that a tile reads
 /// contiguously, or returns nothing to read the buffer itself.
-using PackRead = std::function<std::optional<Expr>(const ir::Memlet&, const std::vector<Expr>& indices)>;
+using PackRead =
+    std::function<std::optional<Expr>(const ir::Memlet&, const std::vector<Expr>& indices)>;
 
 /// The values a tasklet's expression names: `params`, and its input connectors — elements of
 /// buffers at the memlet's index (or what `pack` returns), regions read through Load. Edges
 /// of the array `skip` (an accumulator) are left to the caller.
 ExprScope bindInputs(const ir::Graph& graph, const ir::State& state, NodeId tasklet,
-                     const std::map<std::string, Expr>& params, const ArrayLookup& arrays, const PackRead& pack,
-                     const std::string& skip, const std::string& where) {
+                     const std::map<std::string, Expr>& params, const ArrayLookup& arrays,
+                     const PackRead& pack, const std::string& skip, const std::string& where) {
   ExprScope scope;
   for (const auto& [name, value] : params) scope.values[name] = value;
   std::map<std::string, ir::Memlet> regions;
@@ -142,12 +150,15 @@ ExprScope bindInputs(const ir::Graph& graph, const ir::State& state, NodeId task
       continue;
     }
     std::vector<Expr> indices;
-    for (const ir::Range& r : edge.memlet.subset.ranges) indices.push_back(toHalide(r.begin, params));
+    for (const ir::Range& r : edge.memlet.subset.ranges)
+      indices.push_back(toHalide(r.begin, params));
     std::optional<Expr> packed = pack ? pack(edge.memlet, indices) : std::nullopt;
     scope.values[edge.dstConn] =
-        packed ? *packed : element(arrays(edge.memlet.data), indices, graph.array(edge.memlet.data).dtype);
+        packed ? *packed
+               : element(arrays(edge.memlet.data), indices, graph.array(edge.memlet.data).dtype);
   }
-  scope.load = [regions, params, arrays, &graph, where](const std::string& conn, const std::vector<Expr>& relative) {
+  scope.load = [regions, params, arrays, &graph, where](const std::string& conn,
+                                                        const std::vector<Expr>& relative) {
     auto it = regions.find(conn);
     if (it == regions.end()) throw Error(where + ": Load of '" + conn + "', which is not a region");
     const ir::DataDesc& desc = graph.array(it->second.data);
@@ -155,7 +166,8 @@ ExprScope bindInputs(const ir::Graph& graph, const ir::State& state, NodeId task
     for (size_t k = 0; k < relative.size(); ++k) {
       // Clamped: an index outside the array is a bug the reference target reports; here it
       // must not read outside the buffer.
-      Expr index = toHalide(it->second.subset.ranges[k].begin, params) + Halide::cast<int32_t>(relative[k]);
+      Expr index =
+          toHalide(it->second.subset.ranges[k].begin, params) + Halide::cast<int32_t>(relative[k]);
       indices.push_back(Halide::clamp(index, 0, static_cast<int32_t>(desc.shape[k] - 1)));
     }
     return element(arrays(it->second.data), indices, desc.dtype);
@@ -168,10 +180,12 @@ ExprScope bindInputs(const ir::Graph& graph, const ir::State& state, NodeId task
 /// first): which reads move with the dimension's parameter, whether one steps by more than one
 /// element (vector lanes along it would gather, from the array or a packed copy), and whether
 /// lanes along it would need a packed copy of an operand that is no constant.
-OperandUse operandUse(const ir::Graph& graph, const ir::State& state, NodeId tasklet, const DenseWrite& box,
-                      const std::vector<int>& order, const ArrayLookup& arrays) {
+OperandUse operandUse(const ir::Graph& graph, const ir::State& state, NodeId tasklet,
+                      const DenseWrite& box, const std::vector<int>& order,
+                      const ArrayLookup& arrays) {
   size_t rank = order.size();
-  OperandUse use{std::vector<std::vector<size_t>>(rank), std::vector<bool>(rank, false), std::vector<bool>(rank, false)};
+  OperandUse use{std::vector<std::vector<size_t>>(rank), std::vector<bool>(rank, false),
+                 std::vector<bool>(rank, false)};
   std::vector<EdgeId> reads = state.inEdges(tasklet);
   for (size_t dim = 0; dim < rank; ++dim) {
     std::string param = box.soleParam(static_cast<size_t>(order[rank - 1 - dim]));
@@ -179,12 +193,14 @@ OperandUse operandUse(const ir::Graph& graph, const ir::State& state, NodeId tas
     for (size_t r = 0; r < reads.size(); ++r) {
       const ir::Memlet& read = state.edge(reads[r]).memlet;
       if (read.isEmpty()) continue;
-      if (stridedDimension(read.subset, param, graph.array(read.data).layout) && !arrays(read.data).isConstant())
+      if (stridedDimension(read.subset, param, graph.array(read.data).layout) &&
+          !arrays(read.data).isConstant())
         use.packsPerRun[dim] = true;
       for (const ir::Range& range : read.subset.ranges) {
         int64_t step = std::abs(range.begin.coefficient(param));
         if (step == 0) continue;
-        if (!std::count(use.reads[dim].begin(), use.reads[dim].end(), r)) use.reads[dim].push_back(r);
+        if (!std::count(use.reads[dim].begin(), use.reads[dim].end(), r))
+          use.reads[dim].push_back(r);
         if (step > 1) use.strided[dim] = true;
       }
     }
@@ -195,7 +211,8 @@ OperandUse operandUse(const ir::Graph& graph, const ir::State& state, NodeId tas
 /// The dimensions of a read with `subset` other than `excluded`, in the order the reduction
 /// loops over `reductionParams` (innermost first) walk them: by the innermost parameter that
 /// moves each, those no parameter moves last, ties in the array's own order (innermost first).
-std::vector<size_t> loopNesting(const ir::Subset& subset, size_t excluded, const std::vector<std::string>& reductionParams) {
+std::vector<size_t> loopNesting(const ir::Subset& subset, size_t excluded,
+                                const std::vector<std::string>& reductionParams) {
   std::vector<std::pair<size_t, size_t>> keyed;  // (loop depth, reversed dimension)
   for (size_t k = 0; k < subset.rank(); ++k) {
     if (k == excluded) continue;
@@ -215,8 +232,8 @@ std::vector<size_t> loopNesting(const ir::Subset& subset, size_t excluded, const
 /// read, smallest first (innermost loop): a convolution walks its window's columns, then rows,
 /// then input channels, as a row-major input stores them — or the input channels first when
 /// its input is channels-last (its weights, read from a packed copy, follow).
-void innermostByStride(const ir::Graph& graph, const ir::State& state, NodeId tasklet, const ArrayLookup& arrays,
-                       std::vector<std::string>& params) {
+void innermostByStride(const ir::Graph& graph, const ir::State& state, NodeId tasklet,
+                       const ArrayLookup& arrays, std::vector<std::string>& params) {
   constexpr int64_t kNone = std::numeric_limits<int64_t>::max();
   std::map<std::string, std::pair<int64_t, int64_t>> step;  // (activations, all reads)
   for (const std::string& p : params) step[p] = {kNone, kNone};
@@ -233,12 +250,15 @@ void innermostByStride(const ir::Graph& graph, const ir::State& state, NodeId ta
           smallest.second = std::min(smallest.second, c * strides[k]);
         }
   }
-  std::stable_sort(params.begin(), params.end(), [&](const std::string& a, const std::string& b) { return step[a] < step[b]; });
+  std::stable_sort(params.begin(), params.end(),
+                   [&](const std::string& a, const std::string& b) { return step[a] < step[b]; });
 }
 
 /// Lowers the part of a kernel that computes one output (`plan`).
-LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, const OutputPlan& plan,
-                          const ArrayLookup& arrays, const ir::TargetDesc& target, const std::string& where) {
+LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel,
+                          const OutputPlan& plan, const ArrayLookup& arrays,
+                          PipelineLibrary& library, const ir::TargetDesc& target,
+                          const std::string& where) {
   const ir::State& state = graph.state(kernel.state);
   const ir::Memlet& write = plan.writeEdge.memlet;
   const ir::DataDesc& out = graph.array(write.data);
@@ -247,7 +267,8 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
   const std::optional<passes::NestedReduction>& nested = plan.nested;
 
   std::optional<DenseWrite> box = denseWrite(write.subset, map, out.shape);
-  if (nested && !box) throw Error(where + ": the nested reduction does not write one element per iteration");
+  if (nested && !box)
+    throw Error(where + ": the nested reduction does not write one element per iteration");
   bool dense = box.has_value();
   std::vector<std::string> pureParams = box ? box->params() : std::vector<std::string>{};
   // What the kernel computes: its box of the output (the whole output when not dense).
@@ -259,22 +280,29 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
   outBuffer = memoryOrderView(outBuffer, order);
   std::vector<int64_t> shape;
   for (int d : order) shape.push_back(region[static_cast<size_t>(d)]);
+  // The pipeline's name, and the output's values before it for kernels that update the output
+  // (in memory order too).
+  const std::string name = kernel.name + "_" + plan.writeEdge.srcConn;
+  auto prior = [&] { return library.bind(name + "_prior", outBuffer); };
   // Reduction parameters: the nested map's, or those of the flat map that the write omits.
   const ir::Map& reductionMap =
       nested ? std::get<ir::MapEntry>(state.node(nested->innerEntry).payload).map : map;
   std::vector<std::string> reductionParams;
   for (const std::string& p : reductionMap.params)
-    if (nested || !std::count(pureParams.begin(), pureParams.end(), p)) reductionParams.push_back(p);
+    if (nested || !std::count(pureParams.begin(), pureParams.end(), p))
+      reductionParams.push_back(p);
   ir::Wcr wcr = nested ? nested->wcr : write.wcr;
   if (!nested && write.wcr == ir::Wcr::None && !reductionParams.empty()) dense = false;
   if (!dense) reductionParams = map.params;
   // The value each iteration contributes (the reduction's tasklet, or the only one).
   NodeId valueTasklet = nested ? nested->reduceTasklet : plan.outputTasklet;
-  if (dense && wcr != ir::Wcr::None) innermostByStride(graph, state, valueTasklet, arrays, reductionParams);
+  if (dense && wcr != ir::Wcr::None)
+    innermostByStride(graph, state, valueTasklet, arrays, reductionParams);
 
   // Pure variables, Halide order (innermost first); reduction parameters over an RDom.
   std::vector<Halide::Var> vars;
-  for (size_t k = 0; k < out.shape.size(); ++k) vars.emplace_back("d" + std::to_string(out.shape.size() - 1 - k));
+  for (size_t k = 0; k < out.shape.size(); ++k)
+    vars.emplace_back("d" + std::to_string(out.shape.size() - 1 - k));
   std::reverse(vars.begin(), vars.end());  // vars[k] indexes row-major dimension k
   // Each written parameter as a digit of its output index.
   std::map<std::string, Expr> pure;
@@ -286,7 +314,9 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
         if (d.extent == 1) {
           pure[d.param] = 0;
         } else {
-          pure[d.param] = d.coefficient * d.extent == box->extents[k] ? digit : digit % static_cast<int32_t>(d.extent);
+          pure[d.param] = d.coefficient * d.extent == box->extents[k]
+                              ? digit
+                              : digit % static_cast<int32_t>(d.extent);
         }
       }
     }
@@ -294,12 +324,14 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
   std::vector<std::pair<int32_t, int32_t>> extents;  // begin, count
   std::vector<int64_t> steps;
   for (const std::string& p : reductionParams) {
-    size_t index = static_cast<size_t>(std::find(reductionMap.params.begin(), reductionMap.params.end(), p) -
-                                       reductionMap.params.begin());
+    size_t index =
+        static_cast<size_t>(std::find(reductionMap.params.begin(), reductionMap.params.end(), p) -
+                            reductionMap.params.begin());
     const ir::Range& r = reductionMap.ranges.ranges[index];
     std::optional<int64_t> begin = r.begin.constantValue(), end = r.end.constantValue();
     if (!begin || !end) throw Error(where + ": map ranges must be constant");
-    extents.emplace_back(static_cast<int32_t>(*begin), static_cast<int32_t>((*end - *begin) / r.step + 1));
+    extents.emplace_back(static_cast<int32_t>(*begin),
+                         static_cast<int32_t>((*end - *begin) / r.step + 1));
     steps.push_back(r.step);
   }
   bool needsDomain = !dense || !reductionParams.empty();
@@ -310,41 +342,50 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
     for (const auto& [begin, count] : extents) ranges.emplace_back(0, count);
     domain = Halide::RDom(ranges, kernel.name + "_r");
     for (size_t i = 0; i < reductionParams.size(); ++i)
-      params[reductionParams[i]] = extents[i].first + static_cast<int32_t>(steps[i]) * domain[static_cast<int>(i)];
+      params[reductionParams[i]] =
+          extents[i].first + static_cast<int32_t>(steps[i]) * domain[static_cast<int>(i)];
   }
 
   int lanes = std::max(1, target.vectorLanes * 32 / std::max(8, storageType(out.dtype).bits()));
-  std::optional<Tile> tile =
-      contractionTile(dense && box->unmerged(), wcr, !reductionParams.empty(), shape,
-                      box ? operandUse(graph, state, valueTasklet, *box, order, arrays) : OperandUse{}, lanes);
+  std::optional<Tile> tile = contractionTile(
+      dense && box->unmerged(), wcr, !reductionParams.empty(), shape,
+      box ? operandUse(graph, state, valueTasklet, *box, order, arrays) : OperandUse{}, lanes);
   // The logical dimension of each Halide dimension.
-  auto logical = [&](size_t halideDim) { return static_cast<size_t>(order[order.size() - 1 - halideDim]); };
+  auto logical = [&](size_t halideDim) {
+    return static_cast<size_t>(order[order.size() - 1 - halideDim]);
+  };
   // The Halide dimension and width of the vector loop over the output: a tile's, or an
   // accumulator's (whose operands are packed only when constant: once, at load).
   std::optional<size_t> vectorDim = tile ? std::optional<size_t>(tile->vector) : std::nullopt;
   int vectorLanes = tile ? tile->lanes : lanes;
   if (!tile && dense && !reductionParams.empty()) vectorDim = accumulatorLanes(shape, lanes);
   std::vector<PackedOperand> packs;
-  PackRead pack = [&](const ir::Memlet& memlet, const std::vector<Expr>& indices) -> std::optional<Expr> {
+  PackRead pack = [&](const ir::Memlet& memlet,
+                      const std::vector<Expr>& indices) -> std::optional<Expr> {
     const ir::DataDesc& desc = graph.array(memlet.data);
     if (!vectorDim || desc.dtype == ir::DType::Bool || (!tile && !arrays(memlet.data).isConstant()))
       return std::nullopt;
     std::string param = box->soleParam(logical(*vectorDim));
-    std::optional<size_t> strided = param.empty() ? std::nullopt : stridedDimension(memlet.subset, param, desc.layout);
+    std::optional<size_t> strided =
+        param.empty() ? std::nullopt : stridedDimension(memlet.subset, param, desc.layout);
     if (!strided) return std::nullopt;
-    int columns = tileColumns(region[logical(*vectorDim)], vectorLanes, tile && region[logical(tile->rows)] == 1);
-    packs.emplace_back(arrays(memlet.data), storageType(desc.dtype), desc.shape, desc.layout, *strided, columns,
-                       loopNesting(memlet.subset, *strided, reductionParams),
-                       kernel.name + "_packed" + std::to_string(packs.size()), target, vectorLanes);
+    int columns = tileColumns(region[logical(*vectorDim)], vectorLanes,
+                              tile && region[logical(tile->rows)] == 1);
+    packs.emplace_back(arrays(memlet.data), storageType(desc.dtype), desc.shape, desc.layout,
+                       *strided, columns, loopNesting(memlet.subset, *strided, reductionParams),
+                       kernel.name + "_packed" + std::to_string(packs.size()), library,
+                       vectorLanes);
     return packs.back()(std::vector<Expr>(indices.rbegin(), indices.rend()));
   };
 
   Halide::Type valueType = storageType(nested ? graph.array(nested->accumulator).dtype : out.dtype);
   ExprScope scope = bindInputs(graph, state, valueTasklet, params, arrays, pack, "", where);
-  Expr value = Halide::cast(valueType, toHalide(outputExpr(state, valueTasklet, nested ? "" : plan.writeEdge.srcConn), scope));
+  Expr value = Halide::cast(
+      valueType,
+      toHalide(outputExpr(state, valueTasklet, nested ? "" : plan.writeEdge.srcConn), scope));
   if (std::getenv("CONFLUX_DEBUG_HALIDE")) std::cerr << where << ": " << value << "\n";
 
-  Halide::Func f(kernel.name + "_" + plan.writeEdge.srcConn);
+  Halide::Func f(uniqueFuncName(name));
   std::vector<Halide::Var> halideVars;
   for (size_t j = 0; j < vars.size(); ++j) halideVars.push_back(vars[logical(j)]);
   std::vector<Expr> at(halideVars.begin(), halideVars.end());
@@ -354,16 +395,20 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
   } else if (dense) {
     // acc starts at the init value (a flat kernel's: the output's current value), combines the
     // values of every reduction iteration, and the output is the epilogue over it.
-    Halide::Func acc(kernel.name + "_acc");
+    Halide::Func acc(uniqueFuncName(kernel.name + "_acc"));
     Expr result;
     if (nested) {
-      ExprScope initScope = bindInputs(graph, state, nested->initTasklet, pure, arrays, {}, "", where);
-      acc(halideVars) = Halide::cast(valueType, toHalide(outputExpr(state, nested->initTasklet, ""), initScope));
-      ExprScope epilogue = bindInputs(graph, state, plan.outputTasklet, pure, arrays, {}, nested->accumulator, where);
+      ExprScope initScope =
+          bindInputs(graph, state, nested->initTasklet, pure, arrays, {}, "", where);
+      acc(halideVars) =
+          Halide::cast(valueType, toHalide(outputExpr(state, nested->initTasklet, ""), initScope));
+      ExprScope epilogue = bindInputs(graph, state, plan.outputTasklet, pure, arrays, {},
+                                      nested->accumulator, where);
       epilogue.values[nested->epilogueConn] = acc(at);
-      result = Halide::cast(storageType(out.dtype), toHalide(outputExpr(state, plan.outputTasklet, ""), epilogue));
+      result = Halide::cast(storageType(out.dtype),
+                            toHalide(outputExpr(state, plan.outputTasklet, ""), epilogue));
     } else {
-      acc(halideVars) = outBuffer(at);
+      acc(halideVars) = prior()(at);
       result = acc(at);
     }
     acc(at) = combine(wcr, acc(at), value);
@@ -376,8 +421,9 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
   } else {
     ir::Subset written = inOrder(write.subset, order);
     std::vector<Expr> lhs;
-    for (auto r = written.ranges.rbegin(); r != written.ranges.rend(); ++r) lhs.push_back(toHalide(r->begin, params));
-    f(halideVars) = outBuffer(at);
+    for (auto r = written.ranges.rbegin(); r != written.ranges.rend(); ++r)
+      lhs.push_back(toHalide(r->begin, params));
+    f(halideVars) = prior()(at);
     f(lhs) = combine(write.wcr, f(lhs), value);
     scheduleDense(f, halideVars, shape, lanes);
     scheduleScatter(f, domain, reductionParams, written, write.wcr, lanes);
@@ -386,39 +432,47 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel, 
   // The output's placement is fixed at compile time: constant bounds and strides let tiles keep
   // their accumulators in registers and fold every address computation.
   for (int k = 0; k < outBuffer.dimensions(); ++k)
-    f.output_buffer().dim(k).set_bounds(outBuffer.dim(k).min(), outBuffer.dim(k).extent()).set_stride(outBuffer.dim(k).stride());
+    f.output_buffer()
+        .dim(k)
+        .set_bounds(outBuffer.dim(k).min(), outBuffer.dim(k).extent())
+        .set_stride(outBuffer.dim(k).stride());
   if (std::getenv("CONFLUX_DEBUG_HALIDE")) f.print_loop_nest();
-  Halide::Pipeline pipeline(f);
-  compileJit(pipeline, target, f.name());
-  return {kernel.name, std::move(packs), pipeline, outBuffer};
+  std::shared_ptr<const NativePipeline> pipeline =
+      library.add(Halide::Pipeline(f), outBuffer, name);
+  return {kernel.name, std::move(packs), pipeline};
 }
 
 /// One plan per output of a kernel: a nested reduction has one; a map around one tasklet (or a
 /// lone tasklet) has one per output of the tasklet (Dropout's output and mask).
-std::vector<OutputPlan> outputPlans(const ir::State& state, const passes::Kernel& kernel, const std::string& where) {
+std::vector<OutputPlan> outputPlans(const ir::State& state, const passes::Kernel& kernel,
+                                    const std::string& where) {
   std::vector<OutputPlan> plans;
   ir::Map space;
-  if (const auto* entry = std::get_if<ir::MapEntry>(&state.node(kernel.root).payload)) space = entry->map;
+  if (const auto* entry = std::get_if<ir::MapEntry>(&state.node(kernel.root).payload))
+    space = entry->map;
   if (std::optional<passes::NestedReduction> nested = passes::nestedReduction(state, kernel)) {
-    plans.push_back({space, nested->epilogueTasklet, state.edge(state.outEdges(nested->epilogueTasklet).front()),
-                     nested});
+    plans.push_back({space, nested->epilogueTasklet,
+                     state.edge(state.outEdges(nested->epilogueTasklet).front()), nested});
     return plans;
   }
   NodeId tasklet = kernelTasklet(state, kernel, where);
-  for (EdgeId e : state.outEdges(tasklet)) plans.push_back({space, tasklet, state.edge(e), std::nullopt});
+  for (EdgeId e : state.outEdges(tasklet))
+    plans.push_back({space, tasklet, state.edge(e), std::nullopt});
   return plans;
 }
 
 }  // namespace
 
 std::vector<LoweredKernel> lowerKernel(const ir::Graph& graph, const passes::Kernel& kernel,
-                                       const ArrayLookup& arrays, const ir::TargetDesc& target) {
+                                       const ArrayLookup& arrays, PipelineLibrary& library,
+                                       const ir::TargetDesc& target) {
   const ir::State& state = graph.state(kernel.state);
-  const std::string where = "kernel " + kernel.name + " (" + state.node(kernel.root).describe() + ")";
+  const std::string where =
+      "kernel " + kernel.name + " (" + state.node(kernel.root).describe() + ")";
   std::vector<LoweredKernel> lowered;
   try {
     for (const OutputPlan& plan : outputPlans(state, kernel, where))
-      lowered.push_back(lowerOutput(graph, kernel, plan, arrays, target, where));
+      lowered.push_back(lowerOutput(graph, kernel, plan, arrays, library, target, where));
   } catch (const Halide::Error& e) {
     throw Error(where + ": Halide rejected the kernel: " + e.what());
   }

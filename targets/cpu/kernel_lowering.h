@@ -8,6 +8,7 @@
 #include <Halide.h>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -16,28 +17,28 @@
 #include "passes/kernels.h"
 #include "targets/cpu/array_source.h"
 #include "targets/cpu/packed_operand.h"
+#include "targets/cpu/pipeline_library.h"
 
 namespace conflux::targets::cpu {
 
-/// A compiled kernel: run() fills its packed operands and realizes its pipeline into the output
-/// buffer.
+/// A lowered kernel: run() fills its packed operands and runs its pipeline, which writes the
+/// output array in place. Both run once the library they were added to is loaded.
 struct LoweredKernel {
   std::string name;
   std::vector<PackedOperand> packs;  // read by the pipeline
-  Halide::Pipeline pipeline;
-  Halide::Buffer<> output;
+  std::shared_ptr<const NativePipeline> pipeline;
 
   /// Fills the packed copies of constant operands, once, at load.
-  void load(const Halide::ParamMap& inputs);
-  /// Runs the kernel with the graph inputs bound in `inputs`; throws Halide::Error when the
-  /// pipeline fails.
-  void run(const Halide::ParamMap& inputs);
+  void load();
+  /// Runs the kernel; throws conflux::Error when the pipeline fails.
+  void run();
 };
 
-/// Lowers and JIT-compiles `kernel` of `graph` for `target` (Halide's host target: AVX-512
-/// where the machine has it): one pipeline per output of its tasklet. Throws conflux::Error
-/// naming the kernel for patterns the cpu target does not lower yet.
+/// Lowers `kernel` of `graph` for `target` into pipelines of `library`, one per output of its
+/// tasklet. Throws conflux::Error naming the kernel for patterns the cpu target does not lower
+/// yet.
 std::vector<LoweredKernel> lowerKernel(const ir::Graph& graph, const passes::Kernel& kernel,
-                                       const ArrayLookup& arrays, const ir::TargetDesc& target);
+                                       const ArrayLookup& arrays, PipelineLibrary& library,
+                                       const ir::TargetDesc& target);
 
 }  // namespace conflux::targets::cpu

@@ -3,13 +3,14 @@
 #include <algorithm>
 #include <optional>
 
-#include "targets/cpu/jit.h"
+#include "targets/cpu/module_key.h"
 
 namespace conflux::targets::cpu {
 
-PackedOperand::PackedOperand(const ArraySource& source, Halide::Type type, const std::vector<int64_t>& shape,
-                             const ir::Layout& layout, size_t inner, int panel, const std::vector<size_t>& nesting,
-                             const std::string& name, const ir::TargetDesc& target, int lanes)
+PackedOperand::PackedOperand(const ArraySource& source, Halide::Type type,
+                             const std::vector<int64_t>& shape, const ir::Layout& layout,
+                             size_t inner, int panel, const std::vector<size_t>& nesting,
+                             const std::string& name, PipelineLibrary& library, int lanes)
     : packedDim_(shape.size() - 1 - inner), once_(source.isConstant()) {
   size_t rank = shape.size();
   auto extent = [&](size_t halideDim) { return shape[rank - 1 - halideDim]; };
@@ -32,6 +33,7 @@ PackedOperand::PackedOperand(const ArraySource& source, Halide::Type type, const
   place(rank, extent(packedDim_) / panel_);
   storage_.resize(static_cast<size_t>(stride) * static_cast<size_t>(type.bytes()));
   buffer_ = Halide::Buffer<>(type, storage_.data(), static_cast<int>(dims.size()), dims.data());
+  param_ = library.bind(name, buffer_);
 
   if (once_) {
     // Filled once, at load: an element-wise host copy from a view of the source split like the
@@ -43,15 +45,16 @@ PackedOperand::PackedOperand(const ArraySource& source, Halide::Type type, const
     for (size_t k = 0; k < rank; ++k)
       if (k != packedDim_) split.push_back(raw->dim[k]);
     split.push_back(halide_dimension_t(0, packed.extent / panel_, packed.stride * panel_));
-    constantSource_ = Halide::Buffer<>(type, raw->host, static_cast<int>(split.size()), split.data());
+    constantSource_ =
+        Halide::Buffer<>(type, raw->host, static_cast<int>(split.size()), split.data());
     return;
   }
-  compilePackPipeline(source, shape, layout, name, target, lanes);
+  addPackPipeline(source, shape, layout, name, library, lanes);
 }
 
-void PackedOperand::compilePackPipeline(const ArraySource& source, const std::vector<int64_t>& shape,
-                                        const ir::Layout& layout, const std::string& name,
-                                        const ir::TargetDesc& target, int lanes) {
+void PackedOperand::addPackPipeline(const ArraySource& source, const std::vector<int64_t>& shape,
+                                    const ir::Layout& layout, const std::string& name,
+                                    PipelineLibrary& library, int lanes) {
   size_t rank = shape.size();
   auto extent = [&](size_t halideDim) { return shape[rank - 1 - halideDim]; };
   // Stored dimensions, innermost first: the panel column, the others, the panel.
@@ -69,7 +72,7 @@ void PackedOperand::compilePackPipeline(const ArraySource& source, const std::ve
   std::vector<Halide::Var> stored{column};
   stored.insert(stored.end(), others.begin(), others.end());
   stored.push_back(which);
-  Halide::Func packed(name);
+  Halide::Func packed(uniqueFuncName(name + "_fill"));
   packed(stored) = source(index);
   // A transpose in blocks of lanes x lanes: vector stores along the panel column, and the loads
   // of a block touch `lanes` cache lines of the source's contiguous dimension (the other one of
@@ -99,8 +102,7 @@ void PackedOperand::compilePackPipeline(const ArraySource& source, const std::ve
   } else {
     packed.vectorize(column, vector, guard).parallel(which);
   }
-  pipeline_ = Halide::Pipeline(packed);
-  compileJit(pipeline_, target, name);
+  pipeline_ = library.add(Halide::Pipeline(packed), buffer_, name);
 }
 
 Halide::Expr PackedOperand::operator()(const std::vector<Halide::Expr>& indices) const {
@@ -108,14 +110,14 @@ Halide::Expr PackedOperand::operator()(const std::vector<Halide::Expr>& indices)
   for (size_t k = 0; k < indices.size(); ++k)
     if (k != packedDim_) stored.push_back(indices[k]);
   stored.push_back(indices[packedDim_] / panel_);
-  return buffer_(stored);
+  return param_(stored);
 }
 
-void PackedOperand::fill(const Halide::ParamMap& inputs) {
+void PackedOperand::fill() {
   if (constantSource_) {
     buffer_.copy_from(*constantSource_);
   } else {
-    pipeline_.realize(buffer_, Halide::Target(), inputs);
+    pipeline_->run();
   }
 }
 

@@ -10,7 +10,7 @@
 namespace conflux::targets::cpu {
 namespace {
 
-using Task = int (*)(Halide::JITUserContext*, int, uint8_t*);
+using Task = halide_task_t;
 
 /// How long an idle worker spins before it sleeps.
 constexpr std::chrono::microseconds kSpin{2000};
@@ -19,7 +19,7 @@ constexpr std::chrono::microseconds kSpin{2000};
 struct Loop {
   uint64_t generation;  // distinguishes loops that reuse one stack address
   Task task;
-  Halide::JITUserContext* context;
+  void* context;
   uint8_t* closure;
   int end;
   std::atomic<int> next;
@@ -54,8 +54,9 @@ class Pool {
     for (std::thread& t : workers_) t.join();
   }
 
-  int parallelFor(Task task, Halide::JITUserContext* context, int min, int extent, uint8_t* closure) {
-    if (inIteration || workers_.empty() || extent <= 1) return serially(task, context, min, extent, closure);
+  int parallelFor(Task task, void* context, int min, int extent, uint8_t* closure) {
+    if (inIteration || workers_.empty() || extent <= 1)
+      return serially(task, context, min, extent, closure);
     // One loop at a time: a second program running on another thread meanwhile runs serially.
     std::unique_lock<std::mutex> only(calling_, std::try_to_lock);
     if (!only.owns_lock()) return serially(task, context, min, extent, closure);
@@ -78,7 +79,7 @@ class Pool {
   }
 
  private:
-  static int serially(Task task, Halide::JITUserContext* context, int min, int extent, uint8_t* closure) {
+  static int serially(Task task, void* context, int min, int extent, uint8_t* closure) {
     int status = 0;
     for (int i = min; i < min + extent; ++i)
       if (int s = task(context, i, closure)) status = s;
@@ -128,18 +129,18 @@ class Pool {
   bool stop_ = false;
 };
 
-Pool* pool = nullptr;  // the one pool, made by the first runParallelLoopsOnPool
+Pool* pool = nullptr;  // the one pool, made by the first parallelLoopsOnPool
 
-int parallelFor(Halide::JITUserContext* context, Task task, int min, int extent, uint8_t* closure) {
+int parallelFor(void* context, Task task, int min, int extent, uint8_t* closure) {
   return pool->parallelFor(task, context, min, extent, closure);
 }
 
 }  // namespace
 
-void runParallelLoopsOnPool(Halide::Pipeline& pipeline, int threads) {
+halide_do_par_for_t parallelLoopsOnPool(int threads) {
   static Pool instance(threads);
   pool = &instance;
-  pipeline.jit_handlers().custom_do_par_for = &parallelFor;
+  return &parallelFor;
 }
 
 }  // namespace conflux::targets::cpu

@@ -3,12 +3,13 @@
 // (spinning) for a while after each loop, so the next kernel of a model run finds them ready:
 // on this machine waking a sleeping thread costs more than a small kernel's whole work, and a
 // MobileNet runs ~130 kernels. Idle threads fall asleep after kSpin and cost nothing.
-#include <Halide.h>
+#include <HalideRuntime.h>
 
 namespace conflux::targets::cpu {
 
-/// Makes `pipeline` run its parallel loops on the pool of `threads` threads (the caller is one
-/// of them). The pool is created at the first call; later calls share it.
-void runParallelLoopsOnPool(Halide::Pipeline& pipeline, int threads);
+/// The parallel-loop handler (for halide_set_custom_do_par_for) that runs loops on the pool of
+/// `threads` threads, the caller one of them. The pool is created at the first call; later
+/// calls share it.
+halide_do_par_for_t parallelLoopsOnPool(int threads);
 
 }  // namespace conflux::targets::cpu

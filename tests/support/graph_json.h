@@ -10,6 +10,11 @@ namespace conflux::testing {
 /// values that cycle through small fractions of both signs.
 std::string constantTensorJson(const std::string& shape, int count);
 
+/// The graph "convs": x [1, 16, 14, 14] through a 1x1 convolution with constant weights (packed
+/// at load), Relu, a depthwise 3x3 one with constant weights, and a stride-2 3x3 one whose
+/// weights w3 [24, 32, 3, 3] are a run-time input, to y [1, 24, 7, 7].
+std::string convBlockJson();
+
 /// Loads graph JSON text through a temporary file named after `name` and the process.
 ir::Graph loadGraphJson(const std::string& json, const std::string& name);
 

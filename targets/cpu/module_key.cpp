@@ -1,0 +1,73 @@
+#include "targets/cpu/module_key.h"
+
+#include <algorithm>
+#include <atomic>
+#include <boost/uuid/detail/sha1.hpp>
+#include <cctype>
+#include <cstdio>
+#include <map>
+
+#ifndef CONFLUX_HALIDE_VERSION
+#error "CONFLUX_HALIDE_VERSION names the Halide release: its code generation is part of every key"
+#endif
+
+namespace conflux::targets::cpu {
+namespace {
+
+/// The hex SHA-1 of `text`.
+std::string sha1(const std::string& text) {
+  boost::uuids::detail::sha1 hash;
+  hash.process_bytes(text.data(), text.size());
+  boost::uuids::detail::sha1::digest_type digest;
+  hash.get_digest(digest);
+  char hex[41];
+  for (int i = 0; i < 5; ++i) std::snprintf(hex + 8 * i, 9, "%08x", digest[i]);
+  return std::string(hex, 40);
+}
+
+bool digits(std::string::const_iterator begin, std::string::const_iterator end) {
+  return begin != end && std::all_of(begin, end, [](unsigned char c) { return std::isdigit(c); });
+}
+
+/// True for a part of a name that may be numbered per process: a let (t40), a default-named Var
+/// (v12) or reduction variable (r3), a uniqueFuncName (f_v7), a suffix of a name Halide made
+/// again (closure_arg$3; also a reduction domain's fifth dimension, k$4). Other parts with
+/// digits name something fixed (x16 broadcasts, exp_f32 calls, float32 types) and are kept.
+bool numberedPerProcess(const std::string& text, size_t begin, size_t end) {
+  char first = text[begin];
+  if (begin > 0 && text[begin - 1] == '$') return digits(text.begin() + begin, text.begin() + end);
+  return (first == 't' || first == 'v' || first == 'r') &&
+         digits(text.begin() + begin + 1, text.begin() + end);
+}
+
+}  // namespace
+
+std::string moduleKey(const std::string& text) {
+  // Parts are the alphanumeric runs between other characters ('.', '_', '$' join a name's parts).
+  std::string canonical;
+  canonical.reserve(text.size());
+  std::map<std::string, std::string> renamed;
+  for (size_t i = 0; i < text.size();) {
+    if (!std::isalnum(static_cast<unsigned char>(text[i]))) {
+      canonical += text[i++];
+      continue;
+    }
+    size_t end = i;
+    while (end < text.size() && std::isalnum(static_cast<unsigned char>(text[end]))) ++end;
+    std::string part = text.substr(i, end - i);
+    if (numberedPerProcess(text, i, end)) {
+      canonical += renamed.emplace(part, "#" + std::to_string(renamed.size())).first->second;
+    } else {
+      canonical += part;
+    }
+    i = end;
+  }
+  return sha1(std::string(CONFLUX_HALIDE_VERSION) + "\n" + canonical);
+}
+
+std::string uniqueFuncName(const std::string& base) {
+  static std::atomic<int> count{0};
+  return base + "_v" + std::to_string(count++);
+}
+
+}  // namespace conflux::targets::cpu

@@ -1,0 +1,48 @@
+#pragma once
+// Native code of the cpu target's pipelines, kept on disk so that running a model again does
+// not compile it again: one object per lowered pipeline, keyed by a hash of its lowered
+// statement (module_key.h; the text names the target), and one shared library per set of objects,
+// linked by the system's C compiler. The cache lives in $CONFLUX_CACHE_DIR, else
+// $XDG_CACHE_HOME/conflux, else
+// ~/.cache/conflux. Entries are written under a temporary name and renamed into place, so
+// processes running at once may share it.
+#include <Halide.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace conflux::targets::cpu {
+
+/// The printed text of a lowered module, its floating-point constants in full precision.
+std::string moduleText(const Halide::Module& module);
+
+/// An object file of the cache and whether asking for it compiled it.
+struct CachedObject {
+  std::filesystem::path path;
+  bool compiled = false;
+};
+
+/// The on-disk cache of native objects and the shared libraries linked from them.
+class ObjectCache {
+ public:
+  /// The cache rooted at `dir`, created when missing.
+  explicit ObjectCache(std::filesystem::path dir);
+  /// The cache of this user (see the file comment).
+  static ObjectCache user();
+
+  /// The object file of `module` (lowered, with no runtime), compiled when the cache lacks it.
+  CachedObject object(const Halide::Module& module) const;
+  /// The object file of Halide's runtime for `target`, compiled when the cache lacks it.
+  std::filesystem::path runtime(const Halide::Target& target) const;
+  /// The shared library linking `objects` (each exactly once), linked when the cache lacks it.
+  std::filesystem::path sharedLibrary(std::vector<std::filesystem::path> objects) const;
+
+ private:
+  /// A fresh name in the directory of `path` to write it under before renaming it into place.
+  static std::filesystem::path temporaryFor(const std::filesystem::path& path);
+
+  std::filesystem::path dir_;
+};
+
+}  // namespace conflux::targets::cpu

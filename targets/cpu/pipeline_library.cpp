@@ -1,0 +1,162 @@
+#include "targets/cpu/pipeline_library.h"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+
+#include "ir/error.h"
+#include "targets/cpu/module_key.h"
+#include "targets/cpu/thread_pool.h"
+
+namespace conflux::targets::cpu {
+namespace {
+
+/// The host target, with a warning (once) where it lacks AVX-512.
+Halide::Target hostTarget() {
+  static Halide::Target host = [] {
+    Halide::Target t = Halide::get_host_target();
+    if (!t.has_feature(Halide::Target::AVX512))
+      std::cerr << "conflux: warning: this machine has no AVX-512; the cpu target falls back to "
+                << t.to_string() << "\n";
+    return t;
+  }();
+  return host;
+}
+
+/// `name` with every character a C identifier cannot hold replaced by '_'.
+std::string identifier(const std::string& name) {
+  std::string id = name;
+  for (char& c : id)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  return id;
+}
+
+/// The last message Halide's runtime reported, from any thread of any loaded library.
+std::mutex errorMutex;
+std::string lastError;
+
+void recordError(void*, const char* message) {
+  std::lock_guard<std::mutex> lock(errorMutex);
+  lastError = message;
+}
+
+/// Lowers, once per process, a pipeline with the loops the cpu target's pipelines have: Halide
+/// names its helpers (closure_arg, ...) plainly the first time in a process and closure_arg$2
+/// after, so without this the first pipeline a process lowers would never match the same
+/// pipeline lowered later in another program.
+void nameHalidesHelpersOnce() {
+  static bool named = [] {
+    Halide::ImageParam in(Halide::Float(32), 2, "warm_up_in");
+    Halide::Var x("warm_up_x"), y("warm_up_y");
+    Halide::RDom k(0, 64, "warm_up_k");
+    Halide::Func acc(uniqueFuncName("warm_up_acc")), out(uniqueFuncName("warm_up_out"));
+    acc(x, y) = 0.0f;
+    acc(x, y) += in(k, y) * in(x, k);
+    out(x, y) = acc(x, y);
+    out.parallel(y).vectorize(x, 16);
+    acc.compute_at(out, y).vectorize(x, 16);
+    acc.update().vectorize(x, 16);
+    Halide::Pipeline(out).compile_to_module({in}, "warm_up",
+                                            hostTarget().with_feature(Halide::Target::NoRuntime));
+    return true;
+  }();
+  (void)named;
+}
+
+/// Seconds since `start`.
+double since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+void NativePipeline::run() const {
+  if (int status = entry_(const_cast<void**>(raw_.data())); status != 0) {
+    std::lock_guard<std::mutex> lock(errorMutex);
+    throw Error("kernel " + name_ + " failed (Halide error " + std::to_string(status) +
+                "): " + lastError);
+  }
+}
+
+PipelineLibrary::PipelineLibrary(const ir::TargetDesc& target)
+    : threads_(std::max(1, target.threads)), cache_(ObjectCache::user()) {
+  nameHalidesHelpersOnce();
+}
+
+PipelineLibrary::~PipelineLibrary() = default;
+
+Halide::ImageParam PipelineLibrary::bind(const std::string& name, const Halide::Buffer<>& buffer) {
+  std::string unique = identifier(name);
+  for (int n = 2; bound_.count(unique); ++n) unique = identifier(name) + "_" + std::to_string(n);
+  Halide::ImageParam param(buffer.type(), buffer.dimensions(), unique);
+  for (int k = 0; k < buffer.dimensions(); ++k)
+    param.dim(k)
+        .set_bounds(buffer.dim(k).min(), buffer.dim(k).extent())
+        .set_stride(buffer.dim(k).stride());
+  bound_.emplace(unique, buffer);
+  return param;
+}
+
+std::shared_ptr<const NativePipeline> PipelineLibrary::add(Halide::Pipeline pipeline,
+                                                           const Halide::Buffer<>& output,
+                                                           const std::string& name) {
+  auto native = std::make_shared<NativePipeline>();
+  native->name_ = "conflux_" + std::to_string(pending_.size()) + "_" + identifier(name);
+  std::vector<Halide::Argument> arguments = pipeline.infer_arguments();
+  for (const Halide::Argument& argument : arguments) {
+    auto it = bound_.find(argument.name);
+    CONFLUX_ASSERT(argument.is_buffer() && it != bound_.end(),
+                   native->name_ + " reads '" + argument.name + "', which no buffer is bound to");
+    native->buffers_.push_back(it->second);
+  }
+  native->buffers_.push_back(output);
+  for (Halide::Buffer<>& buffer : native->buffers_) native->raw_.push_back(buffer.raw_buffer());
+  Halide::Module module = pipeline.compile_to_module(
+      arguments, native->name_, hostTarget().with_feature(Halide::Target::NoRuntime));
+  CONFLUX_ASSERT(module.buffers().empty(),
+                 native->name_ + " embeds a buffer; its code would name an address");
+  if (const char* dir = std::getenv("CONFLUX_DEBUG_STMT"))
+    std::ofstream(std::string(dir) + "/" + native->name_ + ".stmt") << moduleText(module);
+  pending_.push_back({std::move(module), native});
+  return native;
+}
+
+void PipelineLibrary::load() {
+  bool timed = std::getenv("CONFLUX_DEBUG_COMPILE_TIME") != nullptr;
+  objects_ = {cache_.runtime(hostTarget())};
+  for (const Pending& pending : pending_) {
+    auto start = std::chrono::steady_clock::now();
+    CachedObject object;
+    try {
+      object = cache_.object(pending.module);
+    } catch (const Halide::Error& e) {
+      throw Error("kernel " + pending.pipeline->name_ +
+                  ": Halide could not compile it: " + e.what());
+    }
+    if (object.compiled) {
+      ++compiled_;
+      if (timed)
+        std::cerr << "compile " << pending.pipeline->name_ << ": " << since(start) << " s\n";
+    }
+    objects_.push_back(object.path);
+  }
+  auto start = std::chrono::steady_clock::now();
+  library_ = std::make_unique<SharedLibrary>(cache_.sharedLibrary(objects_));
+  if (timed)
+    std::cerr << "link and load " << pending_.size() << " pipelines: " << since(start) << " s\n";
+  using SetParallelFor = halide_do_par_for_t (*)(halide_do_par_for_t);
+  using SetErrorHandler = halide_error_handler_t (*)(halide_error_handler_t);
+  reinterpret_cast<SetParallelFor>(library_->symbol("halide_set_custom_do_par_for"))(
+      parallelLoopsOnPool(threads_));
+  reinterpret_cast<SetErrorHandler>(library_->symbol("halide_set_error_handler"))(&recordError);
+  for (Pending& pending : pending_)
+    pending.pipeline->entry_ =
+        reinterpret_cast<int (*)(void**)>(library_->symbol(pending.pipeline->name_ + "_argv"));
+  pending_.clear();
+}
+
+}  // namespace conflux::targets::cpu

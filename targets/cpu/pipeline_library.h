@@ -1,0 +1,79 @@
+#pragma once
+// The native code of one program. Its pipelines read image parameters rather than buffers, so
+// their code names no address: each is lowered, compiled through the object cache (or found
+// there), and all are linked with Halide's runtime into one shared library that the program
+// loads. Each parameter is bound to fixed storage, or to a graph input's buffer whose host
+// pointer the program sets at each run; bounds and strides are fixed at compile time all the
+// same. Parallel loops run on the target's thread pool.
+#include <Halide.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ir/target_desc.h"
+#include "targets/cpu/object_cache.h"
+#include "targets/cpu/shared_library.h"
+
+namespace conflux::targets::cpu {
+
+/// One pipeline of a library: its function and the buffers it runs on.
+class NativePipeline {
+ public:
+  /// Runs the pipeline on its buffers; throws conflux::Error with Halide's message if it fails.
+  void run() const;
+  /// The name of its function in the library.
+  const std::string& name() const { return name_; }
+  /// Its function's arguments: each buffer's halide_buffer_t, the output's last.
+  const std::vector<void*>& arguments() const { return raw_; }
+
+ private:
+  friend class PipelineLibrary;
+  std::string name_;
+  int (*entry_)(void**) = nullptr;
+  std::vector<Halide::Buffer<>> buffers_;  // each argument's, the output's last
+  std::vector<void*> raw_;                 // their halide_buffer_t, the function's arguments
+};
+
+/// The pipelines of one program, compiled and loaded together.
+class PipelineLibrary {
+ public:
+  /// An empty library whose pipelines will run their parallel loops on `target.threads` threads.
+  explicit PipelineLibrary(const ir::TargetDesc& target);
+  ~PipelineLibrary();
+  PipelineLibrary(const PipelineLibrary&) = delete;
+  PipelineLibrary& operator=(const PipelineLibrary&) = delete;
+
+  /// An image parameter with the element type, bounds and strides of `buffer`, which pipelines
+  /// of this library read through it. `name` names it in Halide's messages (made unique).
+  Halide::ImageParam bind(const std::string& name, const Halide::Buffer<>& buffer);
+  /// Lowers `pipeline`, which writes `output` and reads only parameters made by bind(), into a
+  /// function named after `name`. The handle runs it once load() has returned.
+  std::shared_ptr<const NativePipeline> add(Halide::Pipeline pipeline,
+                                            const Halide::Buffer<>& output,
+                                            const std::string& name);
+  /// Compiles the pipelines the object cache lacks, links and loads the library.
+  void load();
+  /// How many pipelines load() compiled; the others came from the object cache.
+  size_t compiled() const { return compiled_; }
+  /// The objects load() linked: Halide's runtime and every pipeline's.
+  const std::vector<std::filesystem::path>& objects() const { return objects_; }
+
+ private:
+  /// A pipeline lowered by add(), its function not yet loaded.
+  struct Pending {
+    Halide::Module module;
+    std::shared_ptr<NativePipeline> pipeline;
+  };
+
+  int threads_;
+  ObjectCache cache_;
+  std::map<std::string, Halide::Buffer<>> bound_;  // by parameter name
+  std::vector<Pending> pending_;
+  std::vector<std::filesystem::path> objects_;
+  std::unique_ptr<SharedLibrary> library_;
+  size_t compiled_ = 0;
+};
+
+}  // namespace conflux::targets::cpu

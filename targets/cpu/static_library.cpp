@@ -1,0 +1,226 @@
+#include "targets/cpu/static_library.h"
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "ir/error.h"
+#include "targets/cpu/program_image.h"
+#include "targets/cpu/toolchain.h"
+
+#ifndef CONFLUX_HALIDE_INCLUDE_DIR
+#error "CONFLUX_HALIDE_INCLUDE_DIR holds HalideRuntime.h, which the generated entry includes"
+#endif
+
+namespace conflux::targets::cpu {
+namespace {
+
+namespace fs = std::filesystem;
+
+size_t aligned(size_t offset) {
+  return (offset + 63) / 64 * 64;
+}
+
+/// The program's memory laid out in one block: each region's offset in it.
+struct MemoryLayout {
+  std::vector<size_t> offsets;
+  size_t bytes = 0;
+
+  explicit MemoryLayout(const ProgramImage& image) {
+    for (const ProgramImage::Region& region : image.regions) {
+      offsets.push_back(bytes);
+      bytes = aligned(bytes + region.bytes);
+    }
+  }
+
+  /// The offset in the block of `host`, which must lie in a region.
+  size_t offsetOf(const ProgramImage& image, const void* host, const std::string& function) const {
+    auto* p = static_cast<const std::byte*>(host);
+    for (size_t r = 0; r < image.regions.size(); ++r)
+      if (p >= image.regions[r].data && p < image.regions[r].data + image.regions[r].bytes)
+        return offsets[r] + static_cast<size_t>(p - image.regions[r].data);
+    throw InternalError(function + " reads a buffer outside the program's memory");
+  }
+};
+
+void writeFile(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) throw Error(path.string() + ": cannot write file");
+}
+
+/// The memory block as one file: each region at its offset, zeros between.
+void writeMemory(const ProgramImage& image, const MemoryLayout& layout, const fs::path& path) {
+  std::ofstream out(path, std::ios::binary);
+  const std::vector<char> zeros(64, 0);
+  for (size_t r = 0; r < image.regions.size(); ++r) {
+    out.write(reinterpret_cast<const char*>(image.regions[r].data),
+              static_cast<std::streamsize>(image.regions[r].bytes));
+    size_t end = r + 1 < image.regions.size() ? layout.offsets[r + 1] : layout.bytes;
+    out.write(zeros.data(),
+              static_cast<std::streamsize>(end - layout.offsets[r] - image.regions[r].bytes));
+  }
+  if (!out) throw Error(path.string() + ": cannot write file");
+}
+
+std::string shapeText(const std::vector<int64_t>& shape) {
+  std::string text = "[";
+  for (size_t k = 0; k < shape.size(); ++k) text += (k ? ", " : "") + std::to_string(shape[k]);
+  return text + "]";
+}
+
+std::string headerText(const ProgramImage& image, const std::string& name) {
+  std::ostringstream h;
+  h << "// " << name
+    << ": a model compiled ahead of time by conflux (cpu target). Generated; do not edit.\n"
+    << "// Link lib" << name
+    << ".a with -lpthread -ldl -lm. Tensors are dense and row-major. Parallel\n"
+    << "// loops run on Halide's thread pool: HL_NUM_THREADS threads (default: the machine's "
+       "cores).\n"
+    << "#pragma once\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+  auto list = [&](const char* what, const std::vector<ProgramImage::Tensor>& tensors) {
+    h << "// " << what << ", in the order " << name << "_run takes them:\n";
+    for (size_t i = 0; i < tensors.size(); ++i)
+      h << "//   " << i << ": " << tensors[i].name << " " << ir::dtypeName(tensors[i].dtype)
+        << shapeText(tensors[i].shape) << " (" << tensors[i].bytes << " bytes)\n";
+  };
+  list("inputs", image.inputs);
+  list("outputs", image.outputs);
+  h << "enum { " << name << "_num_inputs = " << image.inputs.size() << ", " << name
+    << "_num_outputs = " << image.outputs.size() << " };\n\n"
+    << "/// Runs the model on inputs[i] (the elements of input i) into outputs[j] (room for the\n"
+    << "/// elements of output j). Returns 0, or Halide's error code after printing its message.\n"
+    << "/// One run at a time: the model's memory is static.\n"
+    << "int " << name << "_run(const void* const* inputs, void* const* outputs);\n\n"
+    << "#ifdef __cplusplus\n}  // extern \"C\"\n#endif\n";
+  return h.str();
+}
+
+/// The entry's C source: every distinct buffer of the calls as a static halide_buffer_t, placed
+/// in the memory block once, the inputs' rebound at each run.
+std::string entryText(const ProgramImage& image, const MemoryLayout& layout,
+                      const std::string& name) {
+  std::map<const halide_buffer_t*, size_t> index;
+  std::vector<const halide_buffer_t*> buffers;
+  for (const ProgramImage::Call& call : image.calls)
+    for (const halide_buffer_t* b : call.buffers)
+      if (index.emplace(b, buffers.size()).second) buffers.push_back(b);
+  std::map<const halide_buffer_t*, size_t> inputOf;
+  for (size_t i = 0; i < image.inputs.size(); ++i) inputOf[image.inputs[i].buffer] = i;
+
+  std::ostringstream c;
+  c << "// The entry of " << name
+    << ", compiled ahead of time by conflux. Generated; do not edit.\n"
+    << "#include <string.h>\n\n#include <HalideRuntime.h>\n\n#include \"" << name << ".h\"\n\n"
+    << "extern unsigned char " << name << "_memory[];\n";
+  for (const ProgramImage::Call& call : image.calls)
+    c << "int " << call.function << "_argv(void**);\n";
+  c << "\nstatic halide_dimension_t dims[] = {\n";
+  std::vector<size_t> firstDim;
+  size_t dimCount = 0;
+  for (const halide_buffer_t* b : buffers) {
+    firstDim.push_back(dimCount);
+    for (int k = 0; k < b->dimensions; ++k, ++dimCount)
+      c << "  {" << b->dim[k].min << ", " << b->dim[k].extent << ", " << b->dim[k].stride
+        << ", 0},\n";
+  }
+  c << "  {0, 0, 0, 0}};\n\nstatic halide_buffer_t buffers[] = {\n";
+  for (size_t i = 0; i < buffers.size(); ++i)
+    c << "  {.type = {.code = (halide_type_code_t)" << int(buffers[i]->type.code)
+      << ", .bits = " << int(buffers[i]->type.bits)
+      << ", .lanes = 1}, .dimensions = " << buffers[i]->dimensions << ", .dim = &dims["
+      << firstDim[i] << "]},\n";
+  c << "};\n\n// Each buffer's offset in the memory block, or -1 for an input's.\nstatic const "
+       "long long placed[] = {\n";
+  for (size_t i = 0; i < buffers.size(); ++i) {
+    std::string function;
+    for (const ProgramImage::Call& call : image.calls)
+      for (const halide_buffer_t* b : call.buffers)
+        if (b == buffers[i] && function.empty()) function = call.function;
+    c << "  "
+      << (inputOf.count(buffers[i])
+              ? -1
+              : static_cast<long long>(layout.offsetOf(image, buffers[i]->host, function)))
+      << ",\n";
+  }
+  c << "};\n\n";
+  for (size_t n = 0; n < image.calls.size(); ++n) {
+    c << "static void* call" << n << "[] = {";
+    for (const halide_buffer_t* b : image.calls[n].buffers)
+      c << "&buffers[" << index.at(b) << "], ";
+    c << "0};\n";
+  }
+  c << "\nint " << name << "_run(const void* const* inputs, void* const* outputs) {\n"
+    << "  static int placedOnce = 0;\n  if (!placedOnce) {\n"
+    << "    for (size_t b = 0; b < sizeof placed / sizeof placed[0]; ++b)\n"
+    << "      if (placed[b] >= 0) buffers[b].host = " << name << "_memory + placed[b];\n"
+    << "    placedOnce = 1;\n  }\n";
+  for (const auto& [buffer, i] : inputOf)
+    if (index.count(buffer))
+      c << "  buffers[" << index.at(buffer) << "].host = (uint8_t*)inputs[" << i << "];\n";
+  c << "  int status;\n";
+  for (size_t n = 0; n < image.calls.size(); ++n)
+    c << "  if ((status = " << image.calls[n].function << "_argv(call" << n
+      << ")) != 0) return status;\n";
+  for (size_t j = 0; j < image.outputs.size(); ++j) {
+    const ProgramImage::Tensor& out = image.outputs[j];
+    c << "  memcpy(outputs[" << j << "], ";
+    if (out.buffer) {
+      c << "inputs[" << inputOf.at(out.buffer) << "]";
+    } else {
+      c << name << "_memory + " << layout.offsetOf(image, out.data, "output " + out.name);
+    }
+    c << ", " << out.bytes << ");\n";
+  }
+  c << "  return 0;\n}\n";
+  return c.str();
+}
+
+/// Assembly that places the memory block, read from `memory`, as writable data.
+std::string memoryAssembly(const std::string& name, const fs::path& memory, size_t bytes) {
+  std::ostringstream s;
+  s << "  .section .data\n  .balign 64\n  .globl " << name << "_memory\n  .type " << name
+    << "_memory, @object\n"
+    << name << "_memory:\n  .incbin \"" << memory.string() << "\"\n  .size " << name << "_memory, "
+    << bytes << "\n"
+    << "  .section .note.GNU-stack,\"\",@progbits\n";
+  return s.str();
+}
+
+}  // namespace
+
+std::vector<fs::path> writeStaticLibrary(const CpuProgram& program, const std::string& name,
+                                         const fs::path& dir, const StaticLibraryFiles& files) {
+  const ProgramImage image = program.image();
+  std::error_code error;
+  fs::create_directories(dir, error);
+  if (error) throw Error(dir.string() + ": cannot create directory: " + error.message());
+  std::vector<fs::path> written{dir / (name + ".h")};
+  writeFile(written.back(), headerText(image, name));
+  MemoryLayout layout(image);
+  fs::path entry = dir / (name + "_entry.c");
+  writeFile(entry, entryText(image, layout, name));
+  if (files.source) written.push_back(entry);
+  if (files.library) {
+    fs::path work = dir / (".conflux-" + name);
+    fs::create_directories(work);
+    writeMemory(image, layout, work / "memory.bin");
+    writeFile(work / "memory.s",
+              memoryAssembly(name, fs::absolute(work / "memory.bin"), layout.bytes));
+    runTool({cCompiler(), "-c", "-O2", "-I", CONFLUX_HALIDE_INCLUDE_DIR, "-I", dir.string(),
+             entry.string(), "-o", (work / "entry.o").string()});
+    runTool({cCompiler(), "-c", (work / "memory.s").string(), "-o", (work / "memory.o").string()});
+    fs::path archive = dir / ("lib" + name + ".a");
+    fs::remove(archive);
+    std::vector<std::string> command{"ar", "rcs", archive.string(), (work / "entry.o").string(),
+                                     (work / "memory.o").string()};
+    for (const fs::path& object : image.objects) command.push_back(object.string());
+    runTool(command);
+    fs::remove_all(work);
+    written.push_back(archive);
+  }
+  if (!files.source) fs::remove(entry);
+  return written;
+}
+
+}  // namespace conflux::targets::cpu

@@ -1,0 +1,134 @@
+// The cpu target's compile cache: module keys that ignore only Halide's per-process numbering,
+// and programs that load every pipeline from the cache the second time a graph is compiled.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "api/conflux.h"
+#include "api/random_inputs.h"
+#include "ir/error.h"
+#include "targets/cpu/cpu_program.h"
+#include "targets/cpu/module_key.h"
+#include "targets/target_registry.h"
+#include "tests/support/graph_json.h"
+
+namespace conflux {
+namespace {
+
+using targets::cpu::CpuProgram;
+using targets::cpu::moduleKey;
+using targets::cpu::uniqueFuncName;
+
+TEST(ModuleKey, IgnoresHalidesPerProcessNumbering) {
+  EXPECT_EQ(moduleKey("let t40 = f.s0.v12.v13 in f[t40] = x16(1.5f)"),
+            moduleKey("let t7 = f.s0.v3.v4 in f[t7] = x16(1.5f)"));
+  // Names Halide made again (closure_arg$3), consistently: two such names are not one.
+  EXPECT_EQ(moduleKey("let closure_arg$2 = g$2[0]"), moduleKey("let closure_arg$5 = g$5[0]"));
+  EXPECT_NE(moduleKey("let closure_arg$2 = g$2[0]"), moduleKey("let closure_arg$5 = g$6[0]"));
+  EXPECT_NE(moduleKey("k$4 + k$5"), moduleKey("k$4 + k$4"));
+  // Funcs named by uniqueFuncName.
+  std::string f = uniqueFuncName("f"), g = uniqueFuncName("f");
+  EXPECT_NE(f, g);
+  EXPECT_EQ(moduleKey(f + ".s0.x = 1; call k_par_for_" + f + "_s0_y"),
+            moduleKey(g + ".s0.x = 1; call k_par_for_" + g + "_s0_y"));
+  EXPECT_EQ(moduleKey("for (acc.s1.r3$x, 0, 8) t2 = t2 + t5"),
+            moduleKey("for (acc.s1.r9$x, 0, 8) t4 = t4 + t1"));
+}
+
+TEST(ModuleKey, KeepsEverythingElse) {
+  std::string base = "let t40 = a[t40] * 0.125f in f[x16(t40)] = exp_f32(t40)";
+  EXPECT_NE(moduleKey(base),
+            moduleKey("let t40 = a[t40] * 0.12500001f in f[x16(t40)] = exp_f32(t40)"));
+  EXPECT_NE(moduleKey(base), moduleKey("let t40 = a[t40] * 0.125f in f[x8(t40)] = exp_f32(t40)"));
+  EXPECT_NE(moduleKey(base), moduleKey("let t40 = a[t40] * 0.125f in f[x16(t40)] = exp_f64(t40)"));
+  EXPECT_NE(moduleKey(base), moduleKey("let t40 = b[t40] * 0.125f in f[x16(t40)] = exp_f32(t40)"));
+  // Numbered names are renamed consistently: two lets are not one.
+  EXPECT_NE(moduleKey("let t1 = 2 in let t2 = 3 in t1 - t2"),
+            moduleKey("let t1 = 2 in let t2 = 3 in t1 - t1"));
+}
+
+/// A dense layer with a constant bias, expanded for the cpu target.
+ir::Graph denseLayer(int columns) {
+  ir::Graph graph = testing::loadGraphJson(
+      R"({"format": "conflux-graph", "version": 1, "name": "dense",
+    "tensors": {"x": {"shape": [8, 64], "dtype": "float32", "kind": "input"},
+                "w": {"shape": [64, )" +
+          std::to_string(columns) + R"(], "dtype": "float32", "kind": "input"},
+                "b": )" +
+          testing::constantTensorJson("[" + std::to_string(columns) + "]", columns) + R"(,
+                "y": {"shape": [8, )" +
+          std::to_string(columns) + R"(], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "mm", "op": "MatMul", "inputs": ["x", "w"], "outputs": ["h"]},
+              {"name": "bias", "op": "Add", "inputs": ["h", "b"], "outputs": ["t"]},
+              {"name": "act", "op": "Relu", "inputs": ["t"], "outputs": ["y"]}]})",
+      "dense");
+  api::optimize(graph, {});
+  return graph;
+}
+
+/// The convolutions of testing::convBlockJson, expanded for the cpu target.
+ir::Graph convBlock() {
+  ir::Graph graph = testing::loadGraphJson(testing::convBlockJson(), "convs");
+  api::optimize(graph, {});
+  return graph;
+}
+
+/// Points the compile cache at a fresh directory for this test's process.
+class CpuObjectCache : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("conflux-cache-test-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    setenv("CONFLUX_CACHE_DIR", dir_.c_str(), 1);
+  }
+  void TearDown() override {
+    unsetenv("CONFLUX_CACHE_DIR");
+    std::filesystem::remove_all(dir_);
+  }
+  std::filesystem::path dir_;
+};
+
+/// Compiles `graph` twice in this process; expects the second program to compile nothing and
+/// to compute what the first did.
+void expectTheSecondProgramCompilesNothing(const ir::Graph& graph) {
+  api::TensorMap inputs = api::randomInputs(graph, 5);
+  api::TensorMap first;
+  {
+    CpuProgram program(graph, targets::targetDesc("cpu"));
+    EXPECT_GT(program.numCompiledPipelines(), 0u);
+    first = program.run(inputs);
+  }  // its library is unloaded
+  CpuProgram again(graph, targets::targetDesc("cpu"));
+  EXPECT_EQ(again.numCompiledPipelines(), 0u);
+  api::TensorMap second = again.run(inputs);
+  ASSERT_EQ(first.at("y").numElements(), second.at("y").numElements());
+  for (int64_t i = 0; i < first.at("y").numElements(); ++i)
+    ASSERT_EQ(first.at("y").at(i), second.at("y").at(i)) << i;
+}
+
+TEST_F(CpuObjectCache, ASecondProgramOfTheSameGraphCompilesNothing) {
+  expectTheSecondProgramCompilesNothing(denseLayer(96));
+  expectTheSecondProgramCompilesNothing(convBlock());
+}
+
+TEST_F(CpuObjectCache, AnotherShapeIsCompiledAgain) {
+  CpuProgram program(denseLayer(96), targets::targetDesc("cpu"));
+  CpuProgram wider(denseLayer(112), targets::targetDesc("cpu"));
+  EXPECT_GT(wider.numCompiledPipelines(), 0u);
+}
+
+TEST_F(CpuObjectCache, AMissingCompilerIsAClearError) {
+  setenv("CC", "/nonexistent/cc", 1);
+  try {
+    CpuProgram program(denseLayer(96), targets::targetDesc("cpu"));
+    ADD_FAILURE() << "linking without a compiler succeeded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/cc"), std::string::npos) << e.what();
+  }
+  unsetenv("CC");
+}
+
+}  // namespace
+}  // namespace conflux

@@ -1,0 +1,110 @@
+// `conflux compile --target cpu`: a header and a static library that a C++ program links and
+// runs without Conflux; its outputs against the JIT-compiled program's and the reference's.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "api/conflux.h"
+#include "tests/support/graph_json.h"
+#include "tests/support/shell.h"
+
+namespace conflux {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// Input values both the linked program and this test compute: element i of input `which`.
+double inputValue(int which, int64_t i) {
+  return std::sin(0.37 * static_cast<double>(i) + which);
+}
+
+/// A C++ program that fills the inputs, runs the model twice (its memory must survive a run)
+/// and writes the output's floats to argv[1].
+const char* kMain = R"(#include <cmath>
+#include <cstdio>
+#include <vector>
+#include "convs.h"
+int main(int, char** argv) {
+  std::vector<float> x(16 * 14 * 14), w3(24 * 32 * 9), y(24 * 7 * 7, -1.0f);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(std::sin(0.37 * i + 0));
+  for (size_t i = 0; i < w3.size(); ++i) w3[i] = static_cast<float>(std::sin(0.37 * i + 1));
+  const void* inputs[convs_num_inputs] = {x.data(), w3.data()};
+  void* outputs[convs_num_outputs] = {y.data()};
+  for (int run = 0; run < 2; ++run)
+    if (convs_run(inputs, outputs) != 0) return 1;
+  FILE* out = std::fopen(argv[1], "wb");
+  std::fwrite(y.data(), sizeof(float), y.size(), out);
+  return std::fclose(out) == 0 ? 0 : 1;
+}
+)";
+
+TEST(CompileCommand, ALinkedProgramComputesWhatTheJitDoes) {
+  fs::path dir = fs::path(CONFLUX_TEST_OUTPUT_DIR) / "compile_aot";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "convs.json") << testing::convBlockJson();
+  std::ofstream(dir / "main.cpp") << kMain;
+  fs::path log = dir / "log.txt";
+  testing::CommandResult compiled =
+      testing::runShell(std::string(CONFLUX_BINARY) + " compile " + (dir / "convs.json").string() +
+                            " --target cpu -o " + (dir / "out").string(),
+                        log);
+  ASSERT_EQ(compiled.exitCode, 0) << compiled.output;
+  EXPECT_TRUE(fs::exists(dir / "out" / "convs.h"));
+  ASSERT_TRUE(fs::exists(dir / "out" / "libconvs.a"));
+  testing::CommandResult linked = testing::runShell(
+      "c++ -O1 " + (dir / "main.cpp").string() + " -I " + (dir / "out").string() + " -L " +
+          (dir / "out").string() + " -lconvs -lpthread -ldl -lm -o " + (dir / "program").string() +
+          " && " + (dir / "program").string() + " " + (dir / "y.bin").string(),
+      log);
+  ASSERT_EQ(linked.exitCode, 0) << linked.output;
+
+  ir::Graph graph = api::load((dir / "convs.json").string());
+  api::TensorMap inputs;
+  for (int which = 0; which < 2; ++which) {
+    const std::string& name = graph.inputs()[static_cast<size_t>(which)];
+    ir::Tensor t(ir::DType::F32, graph.array(name).shape, name);
+    for (int64_t i = 0; i < t.numElements(); ++i)
+      t.set(i, static_cast<float>(inputValue(which, i)));
+    inputs.emplace(name, std::move(t));
+  }
+  ir::Graph optimised = graph;
+  api::optimize(optimised, {});
+  ir::Tensor jit = api::compile(optimised, "cpu")->run(inputs).at("y");
+  ir::Tensor reference = api::compile(graph, "reference")->run(inputs).at("y");
+  std::vector<float> aot(static_cast<size_t>(jit.numElements()));
+  std::ifstream in(dir / "y.bin", std::ios::binary);
+  in.read(reinterpret_cast<char*>(aot.data()),
+          static_cast<std::streamsize>(aot.size() * sizeof(float)));
+  ASSERT_TRUE(in) << "the program wrote fewer floats than y has";
+  for (int64_t i = 0; i < jit.numElements(); ++i) {
+    EXPECT_EQ(aot[static_cast<size_t>(i)], jit.at(i)) << "element " << i;  // the same code
+    EXPECT_NEAR(aot[static_cast<size_t>(i)], reference.at(i),
+                1e-4 * std::max(1.0, std::abs(reference.at(i))));
+  }
+}
+
+TEST(CompileCommand, TargetsWithoutAheadOfTimeOutputAreAClearError) {
+  fs::path dir = fs::path(CONFLUX_TEST_OUTPUT_DIR) / "compile_errors";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "convs.json") << testing::convBlockJson();
+  fs::path log = dir / "log.txt";
+  std::string compile = std::string(CONFLUX_BINARY) + " compile " + (dir / "convs.json").string();
+  testing::CommandResult noDir = testing::runShell(compile + " --target cpu", log);
+  EXPECT_EQ(noDir.exitCode, 2);
+  EXPECT_NE(noDir.output.find("-o DIR"), std::string::npos) << noDir.output;
+  testing::CommandResult asm_ = testing::runShell(
+      compile + " --target cpu -o " + (dir / "out").string() + " --emit asm", log);
+  EXPECT_EQ(asm_.exitCode, 2);
+  EXPECT_NE(asm_.output.find("--emit asm"), std::string::npos) << asm_.output;
+  testing::CommandResult reference =
+      testing::runShell(compile + " --target reference -o " + (dir / "out").string(), log);
+  EXPECT_EQ(reference.exitCode, 2);
+  EXPECT_NE(reference.output.find("reference"), std::string::npos) << reference.output;
+}
+
+}  // namespace
+}  // namespace conflux
