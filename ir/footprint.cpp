@@ -5,6 +5,10 @@
 #include <isl/set.h>
 #include <isl/val.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <numeric>
 #include <set>
 #include <string>
 
@@ -47,10 +51,10 @@ int64_t toInt(isl_val* v) {
 }
 
 /// Constraint text saying `var` takes the values of `range` (with `stepVar` for strides).
-std::string rangeConstraint(const std::string& var, const Range& range, const std::string& stepVar) {
+std::string rangeConstraint(const std::string& var, const Range& range,
+                            const std::string& stepVar) {
   if (range.begin == range.end) return var + " = " + range.begin.toString();
-  if (range.step == 1)
-    return range.begin.toString() + " <= " + var + " <= " + range.end.toString();
+  if (range.step == 1) return range.begin.toString() + " <= " + var + " <= " + range.end.toString();
   return var + " = " + range.begin.toString() + " + " + std::to_string(range.step) + "*" + stepVar +
          " and " + stepVar + " >= 0 and " + var + " <= " + range.end.toString();
 }
@@ -110,7 +114,8 @@ SetText buildSetText(const std::vector<Subset>& subsets, const std::vector<const
       const Range& r = map->ranges.ranges.at(i);
       std::string stepVar = "cfx_t" + std::to_string(stepCounter++);
       scopeVars += (scopeVars.empty() ? "" : ", ") + p + ", " + stepVar;
-      scopeConstraints += (scopeConstraints.empty() ? "" : " and ") + rangeConstraint(p, r, stepVar);
+      scopeConstraints +=
+          (scopeConstraints.empty() ? "" : " and ") + rangeConstraint(p, r, stepVar);
       for (const auto& [n, c] : r.begin.terms()) used.insert(n);
       for (const auto& [n, c] : r.end.terms()) used.insert(n);
       bound.insert(p);
@@ -132,8 +137,8 @@ SetText buildSetText(const std::vector<Subset>& subsets, const std::vector<const
     }
     for (const std::string& n : s.freeSymbols()) used.insert(n);
     if (constraints.empty()) constraints = "true";
-    pieces += (pieces.empty() ? "" : "; ") + ("[" + dims + "] : exists (" + vars + " : " +
-                                              constraints + ")");
+    pieces += (pieces.empty() ? "" : "; ") +
+              ("[" + dims + "] : exists (" + vars + " : " + constraints + ")");
   }
   SetText out;
   for (const std::string& n : used)
@@ -142,6 +147,78 @@ SetText buildSetText(const std::vector<Subset>& subsets, const std::vector<const
   for (const std::string& n : out.freeSymbols) params += (params.empty() ? "" : ", ") + n;
   out.text = "[" + params + "] -> { " + pieces + " }";
   return out;
+}
+
+/// One varying part of an index: `coefficient` times a counter over [0, count).
+struct Term {
+  int64_t coefficient;
+  int64_t count;
+};
+
+/// The values `base` + Σ coefficient·counter of one index as a strided range and their number,
+/// when they leave no gaps within the stride (3·kh + oh, 2·oh + kh); nothing otherwise.
+std::optional<std::pair<Range, int64_t>> progression(int64_t base, std::vector<Term> terms) {
+  int64_t lo = base, hi = base, stride = 0;
+  for (const Term& t : terms) {
+    int64_t span = t.coefficient * (t.count - 1);
+    (span < 0 ? lo : hi) += span;
+    stride = std::gcd(stride, std::abs(t.coefficient));
+  }
+  if (stride == 0) return std::make_pair(Range::point(AffineExpr(base)), int64_t{1});
+  // In units of the stride, sorted by step: each step at most one past what the smaller ones
+  // reach keeps the values contiguous.
+  std::sort(terms.begin(), terms.end(), [](const Term& a, const Term& b) {
+    return std::abs(a.coefficient) < std::abs(b.coefficient);
+  });
+  int64_t reach = 0;
+  for (const Term& t : terms) {
+    int64_t step = std::abs(t.coefficient) / stride;
+    if (step > reach + 1) return std::nullopt;
+    reach += step * (t.count - 1);
+  }
+  return std::make_pair(Range{AffineExpr(lo), AffineExpr(hi), stride > 1 ? stride : 1},
+                        (hi - lo) / stride + 1);
+}
+
+/// The footprint of `subset` computed directly, without ISL, in the common case: map ranges of
+/// constant bounds, indices affine in the scopes' parameters alone, each parameter in at most
+/// one dimension, each dimension's values a progression without gaps. Nothing otherwise.
+std::optional<Footprint> directFootprint(const Subset& subset,
+                                         const std::vector<const Map*>& scopes) {
+  struct Counter {
+    int64_t begin, step, count;
+  };
+  std::map<std::string, Counter> counters;
+  for (const Map* map : scopes)
+    for (size_t i = 0; i < map->params.size(); ++i) {
+      const Range& r = map->ranges.ranges[i];
+      std::optional<int64_t> begin = r.begin.constantValue(), size = r.size();
+      if (!begin || !size || *size <= 0 || r.step <= 0) return std::nullopt;
+      counters[map->params[i]] = {*begin, r.step, *size};
+    }
+  std::set<std::string> used;
+  Footprint result;
+  int64_t distinct = 1;
+  for (const Range& range : subset.ranges) {
+    std::optional<int64_t> size = range.size();
+    if (!size || *size <= 0 || range.step <= 0) return std::nullopt;
+    int64_t base = range.begin.constant();
+    std::vector<Term> terms;
+    for (const auto& [name, c] : range.begin.terms()) {
+      auto counter = counters.find(name);
+      if (counter == counters.end() || !used.insert(name).second) return std::nullopt;
+      base += c * counter->second.begin;
+      if (counter->second.count > 1)
+        terms.push_back({c * counter->second.step, counter->second.count});
+    }
+    if (*size > 1) terms.push_back({range.step, *size});
+    std::optional<std::pair<Range, int64_t>> values = progression(base, std::move(terms));
+    if (!values) return std::nullopt;
+    result.box.ranges.push_back(values->first);
+    distinct *= values->second;
+  }
+  result.distinctElements = distinct;
+  return result;
 }
 
 }  // namespace
@@ -155,10 +232,13 @@ Footprint footprintOverMaps(const std::vector<Subset>& subsets,
     result.distinctElements = 1;
     return result;
   }
+  if (std::all_of(subsets.begin(), subsets.end(), [&](const Subset& s) { return s == subsets[0]; }))
+    if (std::optional<Footprint> direct = directFootprint(subsets[0], scopes)) return *direct;
   SetText text = buildSetText(subsets, scopes);
   IslSet set(isl_set_read_from_str(islContext(), text.text.c_str()));
   if (isl_set_is_empty(set.get()) == isl_bool_true) {
-    for (size_t k = 0; k < rank; ++k) result.box.ranges.push_back({AffineExpr(0), AffineExpr(-1), 1});
+    for (size_t k = 0; k < rank; ++k)
+      result.box.ranges.push_back({AffineExpr(0), AffineExpr(-1), 1});
     result.distinctElements = 0;
     return result;
   }
@@ -177,7 +257,12 @@ Footprint footprintOverMaps(const std::vector<Subset>& subsets,
         if (auto d = (e - r.end).constantValue(); d && *d > 0) r.end = e;
       }
     }
-    int64_t stride = toInt(isl_set_get_stride(set.get(), pos));
+    // The stride of the dimension's own values: the other dimensions projected out first (on
+    // the set itself ISL gives a stride relative to an offset in the other dimensions).
+    IslSet values(isl_set_project_out(
+        isl_set_project_out(set.copy(), isl_dim_set, pos + 1, static_cast<unsigned>(rank - k - 1)),
+        isl_dim_set, 0, static_cast<unsigned>(pos)));
+    int64_t stride = toInt(isl_set_get_stride(values.get(), 0));
     r.step = stride > 1 ? stride : 1;
     result.box.ranges.push_back(r);
   }
@@ -189,7 +274,8 @@ std::optional<int64_t> iterationCount(const Map& map) {
   // Rectangular spaces (the common case, tiles included) have a constant size per range.
   if (auto n = map.ranges.numElements()) return n;
   Subset space;
-  for (const std::string& p : map.params) space.ranges.push_back(Range::point(AffineExpr::symbol(p)));
+  for (const std::string& p : map.params)
+    space.ranges.push_back(Range::point(AffineExpr::symbol(p)));
   return footprintOverMaps({space}, {&map}).distinctElements;
 }
 

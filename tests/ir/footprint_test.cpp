@@ -3,6 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <map>
+#include <numeric>
+#include <random>
+#include <set>
+
 namespace conflux::ir {
 namespace {
 
@@ -58,6 +64,74 @@ TEST(Footprint, IterationCountRectangularAndTriangular) {
   EXPECT_EQ(iterationCount(makeMap({"i", "j"}, "0:3, 0:i")), 10);
   // A range in a symbol bound by no scope has no constant count.
   EXPECT_EQ(iterationCount(makeMap({"i"}, "0:n")), std::nullopt);
+}
+
+/// The elements `subset` touches while the parameters of `map` range over it, by enumeration.
+std::set<std::vector<int64_t>> enumerate(const Subset& subset, const Map& map) {
+  std::set<std::vector<int64_t>> elements;
+  std::vector<int64_t> counter(map.params.size(), 0);
+  for (;;) {
+    std::map<std::string, AffineExpr> values;
+    for (size_t i = 0; i < counter.size(); ++i) {
+      const Range& r = map.ranges.ranges[i];
+      values[map.params[i]] = AffineExpr(*r.begin.constantValue() + r.step * counter[i]);
+    }
+    std::vector<std::vector<int64_t>> tuples{{}};
+    for (const Range& range : subset.ranges) {
+      AffineExpr begin = range.begin;
+      for (const auto& [name, value] : values) begin = begin.substitute(name, value);
+      std::vector<std::vector<int64_t>> longer;
+      for (const auto& tuple : tuples)
+        for (int64_t k = 0; k < *range.size(); ++k) {
+          longer.push_back(tuple);
+          longer.back().push_back(*begin.constantValue() + k * range.step);
+        }
+      tuples = std::move(longer);
+    }
+    elements.insert(tuples.begin(), tuples.end());
+    size_t i = 0;
+    for (; i < counter.size(); ++i) {
+      if (++counter[i] < *map.ranges.ranges[i].size()) break;
+      counter[i] = 0;
+    }
+    if (i == counter.size()) return elements;
+  }
+}
+
+TEST(Footprint, MatchesEnumerationOnRandomAffineSubsets) {
+  // Point indices that sum up to three parameters with coefficients in [-3, 3] (shared across
+  // dimensions or not, with gaps or not) and strided ranges: the direct path and ISL's alike.
+  std::mt19937 random(7);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(random); };
+  for (int trial = 0; trial < 300; ++trial) {
+    Map map;
+    for (int i = 0; i < pick(1, 3); ++i) {
+      map.params.push_back("p" + std::to_string(i));
+      int begin = pick(0, 2), step = pick(1, 2);
+      map.ranges.ranges.push_back({AffineExpr(begin), AffineExpr(begin + step * pick(0, 4)), step});
+    }
+    Subset subset;
+    for (int k = 0; k < pick(1, 2); ++k) {
+      AffineExpr index(pick(0, 3));
+      for (const std::string& p : map.params)
+        if (pick(0, 1)) index = index + AffineExpr::symbol(p, pick(-3, 3));
+      int length = pick(0, 1) ? 0 : pick(1, 3), step = pick(1, 2);
+      subset.ranges.push_back({index, index + AffineExpr(length * step), step});
+    }
+    std::set<std::vector<int64_t>> elements = enumerate(subset, map);
+    Footprint f = footprintOverMaps({subset}, {&map});
+    SCOPED_TRACE(subset.toString() + " over " + map.ranges.toString());
+    EXPECT_EQ(f.distinctElements, static_cast<int64_t>(elements.size()));
+    for (size_t k = 0; k < subset.rank(); ++k) {
+      int64_t lo = std::numeric_limits<int64_t>::max(), hi = std::numeric_limits<int64_t>::min(),
+              stride = 0;
+      for (const auto& e : elements) lo = std::min(lo, e[k]), hi = std::max(hi, e[k]);
+      for (const auto& e : elements) stride = std::gcd(stride, e[k] - lo);
+      EXPECT_EQ(f.box.ranges[k].toString(),
+                (Range{AffineExpr(lo), AffineExpr(hi), stride > 1 ? stride : 1}).toString())
+          << "dimension " << k;
+    }
+  }
 }
 
 }  // namespace
