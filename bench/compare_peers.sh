@@ -16,12 +16,18 @@ shift || true
 models=("$@")
 conflux=build/bin/conflux
 python=/usr/bin/python3  # Debian's, which has python3-torch
+torch_ok=yes
+$python -c 'import torch' 2> /dev/null || {
+  torch_ok=
+  echo "no PyTorch (apt-get install python3-torch python3-torchvision libopenblas0-pthread): its column and the seq-512 layers are skipped"
+}
 export CONFLUX_ORT_MODULE=$PWD/third_party/onnxruntime/node_modules/onnxruntime-node
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 if [ ${#models[@]} -eq 0 ]; then
   models=(../shared/models/*.onnx)
   for layer in bert_base bert_large; do
+    [ -n "$torch_ok" ] || break
     $python bench/torch_peer.py export "$layer" 512 "$work/${layer}_layer.seq512.onnx" > /dev/null
     models+=("$work/${layer}_layer.seq512.onnx")
   done
@@ -71,7 +77,7 @@ for model in "${models[@]}"; do
   theirs=$(node bench/ort_run.js "$model" "$work/$name/in" "$work/$name/ort" 2 "$runs" | sed -n 's/.*median \([0-9.]*\) ms.*/\1/p')
   spec=$(torch_model "$name")
   torch=-
-  [ -n "$spec" ] && torch=$($python bench/torch_peer.py time "$spec" 2 "$runs" | sed -n 's/.*median \([0-9.]*\) ms.*/\1/p')
+  [ -n "$spec" ] && [ -n "$torch_ok" ] && torch=$($python bench/torch_peer.py time "$spec" 2 "$runs" | sed -n 's/.*median \([0-9.]*\) ms.*/\1/p')
   bound=$(roofline "$model")
   awk -v n="$name" -v a="$ours" -v b="$theirs" -v t="$torch" -v r="$bound" 'BEGIN {
     tr = t == "-" ? "-" : sprintf("%.2f", t / a)

@@ -366,11 +366,18 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel,
     if (!vectorDim || desc.dtype == ir::DType::Bool || (!tile && !arrays(memlet.data).isConstant()))
       return std::nullopt;
     std::string param = box->soleParam(logical(*vectorDim));
-    std::optional<size_t> strided =
-        param.empty() ? std::nullopt : stridedDimension(memlet.subset, param, desc.layout);
-    if (!strided) return std::nullopt;
+    if (param.empty()) return std::nullopt;
     int columns = tileColumns(region[logical(*vectorDim)], vectorLanes,
                               tile && region[logical(tile->rows)] == 1);
+    std::optional<size_t> strided = stridedDimension(memlet.subset, param, desc.layout);
+    // A constant a tile reads along its unit-stride dimension is packed too when the tile's
+    // columns are a narrower panel of it (a GEMM's B, as GotoBLAS packs it): its rows would be
+    // a whole array row apart, each in the same few L1 sets; packed, the panel streams.
+    size_t unit = static_cast<size_t>(desc.layout.innermost());
+    if (!strided && tile && arrays(memlet.data).isConstant() && desc.shape[unit] > columns &&
+        memlet.subset.ranges[unit].begin.coefficient(param) == 1)
+      strided = unit;
+    if (!strided) return std::nullopt;
     packs.emplace_back(arrays(memlet.data), storageType(desc.dtype), desc.shape, desc.layout,
                        *strided, columns, loopNesting(memlet.subset, *strided, reductionParams),
                        kernel.name + "_packed" + std::to_string(packs.size()), library,
