@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <functional>
 #include <limits>
 #include <sstream>
 
@@ -37,38 +38,39 @@ ObjectCache ObjectCache::user() {
   return ObjectCache(std::filesystem::temp_directory_path() / "conflux-cache");
 }
 
-std::filesystem::path ObjectCache::temporaryFor(const std::filesystem::path& path) {
+bool ObjectCache::publish(const std::filesystem::path& path,
+                          const std::function<void(const std::filesystem::path&)>& write) {
+  if (std::filesystem::exists(path)) return false;
   static std::atomic<int> count{0};
-  return path.parent_path() / (".tmp." + std::to_string(getpid()) + "." + std::to_string(count++) +
-                               "." + path.filename().string());
-}
-
-namespace {
-
-/// Moves `from` into place at `to` (atomically: a reader sees the old entry or the new one).
-void publish(const std::filesystem::path& from, const std::filesystem::path& to) {
+  std::filesystem::path temporary =
+      path.parent_path() / (".tmp." + std::to_string(getpid()) + "." + std::to_string(count++) +
+                            "." + path.filename().string());
   std::error_code error;
-  std::filesystem::rename(from, to, error);
-  if (error) throw Error("cannot write " + to.string() + ": " + error.message());
+  try {
+    write(temporary);
+  } catch (...) {
+    std::filesystem::remove(temporary, error);
+    throw;
+  }
+  // A reader sees the old entry or the new one, never a part.
+  std::filesystem::rename(temporary, path, error);
+  if (error) throw Error("cannot write " + path.string() + ": " + error.message());
+  return true;
 }
-
-}  // namespace
 
 CachedObject ObjectCache::object(const Halide::Module& module) const {
   std::filesystem::path path = dir_ / (moduleKey(moduleText(module)) + ".o");
-  if (std::filesystem::exists(path)) return {path, false};
-  std::filesystem::path temporary = temporaryFor(path);
-  module.compile({{Halide::OutputFileType::object, temporary.string()}});
-  publish(temporary, path);
-  return {path, true};
+  bool compiled = publish(path, [&](const std::filesystem::path& temporary) {
+    module.compile({{Halide::OutputFileType::object, temporary.string()}});
+  });
+  return {path, compiled};
 }
 
 std::filesystem::path ObjectCache::runtime(const Halide::Target& target) const {
   std::filesystem::path path = dir_ / ("runtime-" + moduleKey(target.to_string()) + ".o");
-  if (std::filesystem::exists(path)) return path;
-  std::filesystem::path temporary = temporaryFor(path);
-  Halide::compile_standalone_runtime(temporary.string(), target);
-  publish(temporary, path);
+  publish(path, [&](const std::filesystem::path& temporary) {
+    Halide::compile_standalone_runtime(temporary.string(), target);
+  });
   return path;
 }
 
@@ -78,15 +80,14 @@ std::filesystem::path ObjectCache::sharedLibrary(std::vector<std::filesystem::pa
   std::string names;
   for (const auto& object : objects) names += object.filename().string() + "\n";
   std::filesystem::path path = dir_ / ("lib" + moduleKey(names) + ".so");
-  if (std::filesystem::exists(path)) return path;
-  std::filesystem::path temporary = temporaryFor(path);
-  // -Bsymbolic: the library's calls into its own Halide runtime stay inside it.
-  std::vector<std::string> command{cCompiler(), "-shared", "-o", temporary.string(),
-                                   "-Wl,-Bsymbolic"};
-  for (const auto& object : objects) command.push_back(object.string());
-  command.insert(command.end(), {"-lpthread", "-ldl", "-lm"});
-  runTool(command);
-  publish(temporary, path);
+  publish(path, [&](const std::filesystem::path& temporary) {
+    // -Bsymbolic: the library's calls into its own Halide runtime stay inside it.
+    std::vector<std::string> command{cCompiler(), "-shared", "-o", temporary.string(),
+                                     "-Wl,-Bsymbolic"};
+    for (const auto& object : objects) command.push_back(object.string());
+    command.insert(command.end(), {"-lpthread", "-ldl", "-lm"});
+    runTool(command);
+  });
   return path;
 }
 

@@ -9,6 +9,7 @@
 #include <Halide.h>
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,8 +40,10 @@ class ObjectCache {
   std::filesystem::path sharedLibrary(std::vector<std::filesystem::path> objects) const;
 
  private:
-  /// A fresh name in the directory of `path` to write it under before renaming it into place.
-  static std::filesystem::path temporaryFor(const std::filesystem::path& path);
+  /// Unless `path` exists: has `write` write the entry under a fresh name beside it and renames
+  /// that into place (removing it if `write` throws). Returns whether it wrote.
+  static bool publish(const std::filesystem::path& path,
+                      const std::function<void(const std::filesystem::path&)>& write);
 
   std::filesystem::path dir_;
 };

@@ -128,6 +128,9 @@ TEST_F(CpuObjectCache, AMissingCompilerIsAClearError) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/cc"), std::string::npos) << e.what();
   }
   unsetenv("CC");
+  // The failed link left no partial library behind.
+  for (const auto& entry : std::filesystem::directory_iterator(dir_))
+    EXPECT_EQ(entry.path().extension(), ".o") << entry.path();
 }
 
 }  // namespace
