@@ -42,7 +42,7 @@ bool numberedPerProcess(const std::string& text, size_t begin, size_t end) {
 
 }  // namespace
 
-std::string moduleKey(const std::string& text) {
+std::string moduleKey(const std::string& text, const std::string& name) {
   // Parts are the alphanumeric runs between other characters ('.', '_', '$' join a name's parts).
   std::string canonical;
   canonical.reserve(text.size());
@@ -62,7 +62,7 @@ std::string moduleKey(const std::string& text) {
     }
     i = end;
   }
-  return sha1(std::string(CONFLUX_HALIDE_VERSION) + "\n" + canonical);
+  return sha1(std::string(CONFLUX_HALIDE_VERSION) + "\n" + name + "\n" + canonical);
 }
 
 std::string uniqueFuncName(const std::string& base) {

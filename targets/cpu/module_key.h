@@ -8,8 +8,8 @@ namespace conflux::targets::cpu {
 /// per process (Halide's v12, t40, r3; uniqueFuncName's f_v7) are renumbered in order of first
 /// appearance, so the same pipeline lowered in another process, or after other pipelines, has
 /// the same key. Any other difference in the text, down to one digit of a constant, gives
-/// another key.
-std::string moduleKey(const std::string& text);
+/// another key. `name`, the entry function's, is part of the key as it is.
+std::string moduleKey(const std::string& text, const std::string& name);
 
 /// A Func name that no other Func of this process has, so Halide never renames it (`f` made
 /// again becomes f$2, a difference moduleKey would keep): `base` and a number moduleKey ignores.

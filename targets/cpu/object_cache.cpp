@@ -6,7 +6,6 @@
 #include <atomic>
 #include <cstdlib>
 #include <functional>
-#include <limits>
 #include <sstream>
 
 #include "ir/error.h"
@@ -15,11 +14,31 @@
 
 namespace conflux::targets::cpu {
 
+namespace {
+
+/// Every floating-point constant of a statement, in visit order, exactly (hexadecimal).
+class FloatConstants : public Halide::Internal::IRVisitor {
+ public:
+  std::ostringstream list;
+
+ private:
+  using Halide::Internal::IRVisitor::visit;
+  void visit(const Halide::Internal::FloatImm* op) override {
+    list << op->type << ":" << std::hexfloat << op->value << "\n";
+  }
+};
+
+}  // namespace
+
 std::string moduleText(const Halide::Module& module) {
+  // Halide prints constants with a fixed number of decimals (1e-20 prints as 0), so the exact
+  // values follow the text.
   std::ostringstream text;
-  text.precision(std::numeric_limits<double>::max_digits10);
   text << module;
-  return text.str();
+  FloatConstants constants;
+  for (const Halide::Internal::LoweredFunc& function : module.functions())
+    function.body.accept(&constants);
+  return text.str() + "\nfloating-point constants:\n" + constants.list.str();
 }
 
 ObjectCache::ObjectCache(std::filesystem::path dir) : dir_(std::move(dir)) {
@@ -59,7 +78,7 @@ bool ObjectCache::publish(const std::filesystem::path& path,
 }
 
 CachedObject ObjectCache::object(const Halide::Module& module) const {
-  std::filesystem::path path = dir_ / (moduleKey(moduleText(module)) + ".o");
+  std::filesystem::path path = dir_ / (moduleKey(moduleText(module), module.name()) + ".o");
   bool compiled = publish(path, [&](const std::filesystem::path& temporary) {
     module.compile({{Halide::OutputFileType::object, temporary.string()}});
   });
@@ -67,7 +86,7 @@ CachedObject ObjectCache::object(const Halide::Module& module) const {
 }
 
 std::filesystem::path ObjectCache::runtime(const Halide::Target& target) const {
-  std::filesystem::path path = dir_ / ("runtime-" + moduleKey(target.to_string()) + ".o");
+  std::filesystem::path path = dir_ / ("runtime-" + moduleKey(target.to_string(), "") + ".o");
   publish(path, [&](const std::filesystem::path& temporary) {
     Halide::compile_standalone_runtime(temporary.string(), target);
   });
@@ -79,7 +98,7 @@ std::filesystem::path ObjectCache::sharedLibrary(std::vector<std::filesystem::pa
   objects.erase(std::unique(objects.begin(), objects.end()), objects.end());
   std::string names;
   for (const auto& object : objects) names += object.filename().string() + "\n";
-  std::filesystem::path path = dir_ / ("lib" + moduleKey(names) + ".so");
+  std::filesystem::path path = dir_ / ("lib" + moduleKey(names, "") + ".so");
   publish(path, [&](const std::filesystem::path& temporary) {
     // -Bsymbolic: the library's calls into its own Halide runtime stay inside it.
     std::vector<std::string> command{cCompiler(), "-shared", "-o", temporary.string(),

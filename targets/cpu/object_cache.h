@@ -15,7 +15,7 @@
 
 namespace conflux::targets::cpu {
 
-/// The printed text of a lowered module, its floating-point constants in full precision.
+/// The printed text of a lowered module, then its floating-point constants exactly.
 std::string moduleText(const Halide::Module& module);
 
 /// An object file of the cache and whether asking for it compiled it.

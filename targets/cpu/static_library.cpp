@@ -202,24 +202,43 @@ std::vector<fs::path> writeStaticLibrary(const CpuProgram& program, const std::s
   writeFile(entry, entryText(image, layout, name));
   if (files.source) written.push_back(entry);
   if (files.library) {
+    // The work directory holds a copy of the program's whole memory: removed however this ends.
     fs::path work = dir / (".conflux-" + name);
-    fs::create_directories(work);
+    struct Cleanup {
+      fs::path path;
+      ~Cleanup() {
+        std::error_code ignored;
+        fs::remove_all(path, ignored);
+      }
+    } cleanup{work};
+    fs::create_directories(work, error);
+    if (error) throw Error(work.string() + ": cannot create directory: " + error.message());
     writeMemory(image, layout, work / "memory.bin");
     writeFile(work / "memory.s",
               memoryAssembly(name, fs::absolute(work / "memory.bin"), layout.bytes));
     runTool({cCompiler(), "-c", "-O2", "-I", CONFLUX_HALIDE_INCLUDE_DIR, "-I", dir.string(),
              entry.string(), "-o", (work / "entry.o").string()});
     runTool({cCompiler(), "-c", (work / "memory.s").string(), "-o", (work / "memory.o").string()});
+    // One object whose pipelines' names (conflux_*) stay inside, so two exported models link
+    // into one program; Halide's runtime keeps its weak global names, which such a program
+    // shares (its C++ pieces are COMDAT groups, which local copies would break).
+    fs::path merged = work / (name + ".o");
+    std::vector<std::string> merge{"ld",
+                                   "-r",
+                                   "-o",
+                                   merged.string(),
+                                   (work / "entry.o").string(),
+                                   (work / "memory.o").string()};
+    for (const fs::path& object : image.objects) merge.push_back(object.string());
+    runTool(merge);
+    runTool({"objcopy", "--wildcard", "--localize-symbol=conflux_*",
+             "--localize-symbol=" + name + "_memory", merged.string()});
     fs::path archive = dir / ("lib" + name + ".a");
-    fs::remove(archive);
-    std::vector<std::string> command{"ar", "rcs", archive.string(), (work / "entry.o").string(),
-                                     (work / "memory.o").string()};
-    for (const fs::path& object : image.objects) command.push_back(object.string());
-    runTool(command);
-    fs::remove_all(work);
+    fs::remove(archive, error);
+    runTool({"ar", "rcs", archive.string(), merged.string()});
     written.push_back(archive);
   }
-  if (!files.source) fs::remove(entry);
+  if (!files.source) fs::remove(entry, error);
   return written;
 }
 

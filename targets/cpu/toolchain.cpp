@@ -1,5 +1,6 @@
 #include "targets/cpu/toolchain.h"
 
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,7 +44,8 @@ std::string cCompiler() {
 
 void runTool(const std::vector<std::string>& argv) {
   int out[2];
-  if (pipe(out) != 0) throw Error("cannot run " + quoted(argv) + ": " + std::strerror(errno));
+  if (pipe2(out, O_CLOEXEC) != 0)
+    throw Error("cannot run " + quoted(argv) + ": " + std::strerror(errno));
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);

@@ -20,32 +20,37 @@ using targets::cpu::CpuProgram;
 using targets::cpu::moduleKey;
 using targets::cpu::uniqueFuncName;
 
+/// The key of `text` as the entry function "f"'s.
+std::string key(const std::string& text) {
+  return moduleKey(text, "f");
+}
+
 TEST(ModuleKey, IgnoresHalidesPerProcessNumbering) {
-  EXPECT_EQ(moduleKey("let t40 = f.s0.v12.v13 in f[t40] = x16(1.5f)"),
-            moduleKey("let t7 = f.s0.v3.v4 in f[t7] = x16(1.5f)"));
+  EXPECT_EQ(key("let t40 = f.s0.v12.v13 in f[t40] = x16(1.5f)"),
+            key("let t7 = f.s0.v3.v4 in f[t7] = x16(1.5f)"));
   // Names Halide made again (closure_arg$3), consistently: two such names are not one.
-  EXPECT_EQ(moduleKey("let closure_arg$2 = g$2[0]"), moduleKey("let closure_arg$5 = g$5[0]"));
-  EXPECT_NE(moduleKey("let closure_arg$2 = g$2[0]"), moduleKey("let closure_arg$5 = g$6[0]"));
-  EXPECT_NE(moduleKey("k$4 + k$5"), moduleKey("k$4 + k$4"));
+  EXPECT_EQ(key("let closure_arg$2 = g$2[0]"), key("let closure_arg$5 = g$5[0]"));
+  EXPECT_NE(key("let closure_arg$2 = g$2[0]"), key("let closure_arg$5 = g$6[0]"));
+  EXPECT_NE(key("k$4 + k$5"), key("k$4 + k$4"));
   // Funcs named by uniqueFuncName.
   std::string f = uniqueFuncName("f"), g = uniqueFuncName("f");
   EXPECT_NE(f, g);
-  EXPECT_EQ(moduleKey(f + ".s0.x = 1; call k_par_for_" + f + "_s0_y"),
-            moduleKey(g + ".s0.x = 1; call k_par_for_" + g + "_s0_y"));
-  EXPECT_EQ(moduleKey("for (acc.s1.r3$x, 0, 8) t2 = t2 + t5"),
-            moduleKey("for (acc.s1.r9$x, 0, 8) t4 = t4 + t1"));
+  EXPECT_EQ(key(f + ".s0.x = 1; call k_par_for_" + f + "_s0_y"),
+            key(g + ".s0.x = 1; call k_par_for_" + g + "_s0_y"));
+  EXPECT_EQ(key("for (acc.s1.r3$x, 0, 8) t2 = t2 + t5"),
+            key("for (acc.s1.r9$x, 0, 8) t4 = t4 + t1"));
 }
 
 TEST(ModuleKey, KeepsEverythingElse) {
   std::string base = "let t40 = a[t40] * 0.125f in f[x16(t40)] = exp_f32(t40)";
-  EXPECT_NE(moduleKey(base),
-            moduleKey("let t40 = a[t40] * 0.12500001f in f[x16(t40)] = exp_f32(t40)"));
-  EXPECT_NE(moduleKey(base), moduleKey("let t40 = a[t40] * 0.125f in f[x8(t40)] = exp_f32(t40)"));
-  EXPECT_NE(moduleKey(base), moduleKey("let t40 = a[t40] * 0.125f in f[x16(t40)] = exp_f64(t40)"));
-  EXPECT_NE(moduleKey(base), moduleKey("let t40 = b[t40] * 0.125f in f[x16(t40)] = exp_f32(t40)"));
+  EXPECT_NE(key(base), key("let t40 = a[t40] * 0.12500001f in f[x16(t40)] = exp_f32(t40)"));
+  EXPECT_NE(key(base), key("let t40 = a[t40] * 0.125f in f[x8(t40)] = exp_f32(t40)"));
+  EXPECT_NE(key(base), key("let t40 = a[t40] * 0.125f in f[x16(t40)] = exp_f64(t40)"));
+  EXPECT_NE(key(base), key("let t40 = b[t40] * 0.125f in f[x16(t40)] = exp_f32(t40)"));
   // Numbered names are renamed consistently: two lets are not one.
-  EXPECT_NE(moduleKey("let t1 = 2 in let t2 = 3 in t1 - t2"),
-            moduleKey("let t1 = 2 in let t2 = 3 in t1 - t1"));
+  // The entry function's name is kept as it is, numbered-looking parts and all.
+  EXPECT_NE(moduleKey("f[0] = 1", "k3_t7_out"), moduleKey("f[0] = 1", "k3_t9_out"));
+  EXPECT_NE(key("let t1 = 2 in let t2 = 3 in t1 - t2"), key("let t1 = 2 in let t2 = 3 in t1 - t1"));
 }
 
 /// A dense layer with a constant bias, expanded for the cpu target.
@@ -117,6 +122,27 @@ TEST_F(CpuObjectCache, AnotherShapeIsCompiledAgain) {
   CpuProgram program(denseLayer(96), targets::targetDesc("cpu"));
   CpuProgram wider(denseLayer(112), targets::targetDesc("cpu"));
   EXPECT_GT(wider.numCompiledPipelines(), 0u);
+}
+
+TEST_F(CpuObjectCache, ConstantsBelowThePrintedPrecisionKeepTheirOwnKeys) {
+  // Halide prints 1e-20 and 1e-24 alike (0.000...f); the key holds them exactly.
+  auto layerNorm = [](const std::string& epsilon) {
+    ir::Graph graph =
+        testing::loadGraphJson(R"({"format": "conflux-graph", "version": 1, "name": "ln",
+      "tensors": {"x": {"shape": [4, 64], "dtype": "float32", "kind": "input"},
+                  "s": {"shape": [64], "dtype": "float32", "kind": "input"},
+                  "b": {"shape": [64], "dtype": "float32", "kind": "input"},
+                  "y": {"shape": [4, 64], "dtype": "float32", "kind": "output"}},
+      "nodes": [{"name": "ln", "op": "LayerNormalization", "inputs": ["x", "s", "b"], "outputs": ["y"],
+                 "attrs": {"epsilon": )" +
+                                   epsilon + R"(}}]})",
+                               "ln");
+    api::optimize(graph, {});
+    return graph;
+  };
+  CpuProgram first(layerNorm("1e-20"), targets::targetDesc("cpu"));
+  CpuProgram second(layerNorm("1e-24"), targets::targetDesc("cpu"));
+  EXPECT_GT(second.numCompiledPipelines(), 0u);
 }
 
 TEST_F(CpuObjectCache, AMissingCompilerIsAClearError) {

@@ -20,44 +20,60 @@ double inputValue(int which, int64_t i) {
   return std::sin(0.37 * static_cast<double>(i) + which);
 }
 
-/// A C++ program that fills the inputs, runs the model twice (its memory must survive a run)
-/// and writes the output's floats to argv[1].
+/// convBlockJson over a 16x16 image: the same kernels by name, other shapes.
+std::string widerConvBlockJson() {
+  std::string json = testing::convBlockJson();
+  json.replace(json.find("[1, 16, 14, 14]"), 15, "[1, 16, 16, 16]");
+  json.replace(json.find("[1, 24, 7, 7]"), 13, "[1, 24, 8, 8]");
+  return json;
+}
+
+/// A C++ program linking both exported models: it fills the inputs, runs convs twice (its
+/// memory must survive a run) and writes its output's floats to argv[1], and runs convs16,
+/// whose pipelines have the same names as convs's.
 const char* kMain = R"(#include <cmath>
 #include <cstdio>
 #include <vector>
 #include "convs.h"
+#include "convs16.h"
 int main(int, char** argv) {
-  std::vector<float> x(16 * 14 * 14), w3(24 * 32 * 9), y(24 * 7 * 7, -1.0f);
+  std::vector<float> x(16 * 16 * 16), w3(24 * 32 * 9), y(24 * 7 * 7, -1.0f), y16(24 * 8 * 8);
   for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(std::sin(0.37 * i + 0));
   for (size_t i = 0; i < w3.size(); ++i) w3[i] = static_cast<float>(std::sin(0.37 * i + 1));
   const void* inputs[convs_num_inputs] = {x.data(), w3.data()};
   void* outputs[convs_num_outputs] = {y.data()};
+  void* outputs16[convs16_num_outputs] = {y16.data()};
   for (int run = 0; run < 2; ++run)
-    if (convs_run(inputs, outputs) != 0) return 1;
+    if (convs_run(inputs, outputs) != 0 || convs16_run(inputs, outputs16) != 0) return 1;
   FILE* out = std::fopen(argv[1], "wb");
   std::fwrite(y.data(), sizeof(float), y.size(), out);
   return std::fclose(out) == 0 ? 0 : 1;
 }
 )";
 
-TEST(CompileCommand, ALinkedProgramComputesWhatTheJitDoes) {
+TEST(CompileCommand, ALinkedProgramComputesWhatTheJitDoesBesideAnotherModel) {
   fs::path dir = fs::path(CONFLUX_TEST_OUTPUT_DIR) / "compile_aot";
   fs::remove_all(dir);
   fs::create_directories(dir);
   std::ofstream(dir / "convs.json") << testing::convBlockJson();
+  std::ofstream(dir / "convs16.json") << widerConvBlockJson();
   std::ofstream(dir / "main.cpp") << kMain;
   fs::path log = dir / "log.txt";
-  testing::CommandResult compiled =
-      testing::runShell(std::string(CONFLUX_BINARY) + " compile " + (dir / "convs.json").string() +
-                            " --target cpu -o " + (dir / "out").string(),
-                        log);
-  ASSERT_EQ(compiled.exitCode, 0) << compiled.output;
-  EXPECT_TRUE(fs::exists(dir / "out" / "convs.h"));
-  ASSERT_TRUE(fs::exists(dir / "out" / "libconvs.a"));
+  for (const char* model : {"convs", "convs16"}) {
+    testing::CommandResult compiled =
+        testing::runShell(std::string(CONFLUX_BINARY) + " compile " +
+                              (dir / (std::string(model) + ".json")).string() +
+                              " --target cpu -o " + (dir / "out").string(),
+                          log);
+    ASSERT_EQ(compiled.exitCode, 0) << compiled.output;
+    EXPECT_TRUE(fs::exists(dir / "out" / (std::string(model) + ".h")));
+    ASSERT_TRUE(fs::exists(dir / "out" / ("lib" + std::string(model) + ".a")));
+  }
   testing::CommandResult linked = testing::runShell(
       "c++ -O1 " + (dir / "main.cpp").string() + " -I " + (dir / "out").string() + " -L " +
-          (dir / "out").string() + " -lconvs -lpthread -ldl -lm -o " + (dir / "program").string() +
-          " && " + (dir / "program").string() + " " + (dir / "y.bin").string(),
+          (dir / "out").string() + " -lconvs -lconvs16 -lpthread -ldl -lm -o " +
+          (dir / "program").string() + " && " + (dir / "program").string() + " " +
+          (dir / "y.bin").string(),
       log);
   ASSERT_EQ(linked.exitCode, 0) << linked.output;
 
