@@ -40,9 +40,35 @@ bool numberedPerProcess(const std::string& text, size_t begin, size_t end) {
          digits(text.begin() + begin + 1, text.begin() + end);
 }
 
+/// `text` without the suffix Halide may append to a uniqueFuncName (f_v7$2, or f_v7__2 in a
+/// closure's name): Halide numbers names by a hash of them, so even a name new to the process
+/// may get one. A uniqueFuncName is unique already; its suffix tells nothing.
+std::string withoutSuffixesOfUniqueNames(const std::string& text) {
+  auto isDigit = [](char c) { return c >= '0' && c <= '9'; };
+  std::string result;
+  result.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    if (text.compare(i, 2, "_v") != 0 || i + 2 >= text.size() || !isDigit(text[i + 2])) {
+      result += text[i++];
+      continue;
+    }
+    size_t end = i + 2;
+    while (end < text.size() && isDigit(text[end])) ++end;
+    result.append(text, i, end - i);
+    size_t digits = text[end] == '$' ? end + 1 : text.compare(end, 2, "__") == 0 ? end + 2 : end;
+    if (digits > end && digits < text.size() && isDigit(text[digits])) {
+      while (digits < text.size() && isDigit(text[digits])) ++digits;
+      end = digits;
+    }
+    i = end;
+  }
+  return result;
+}
+
 }  // namespace
 
-std::string moduleKey(const std::string& text, const std::string& name) {
+std::string moduleKey(const std::string& module, const std::string& name) {
+  std::string text = withoutSuffixesOfUniqueNames(module);
   // Parts are the alphanumeric runs between other characters ('.', '_', '$' join a name's parts).
   std::string canonical;
   canonical.reserve(text.size());
