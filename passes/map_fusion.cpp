@@ -131,6 +131,28 @@ std::optional<std::string> matchCandidate(const ir::Graph& graph, size_t stateIn
   return std::nullopt;
 }
 
+/// The producer's input connectors whose element the consumer's tasklet reads already, each
+/// with the consumer's connector reading it.
+std::map<std::string, std::string> sharedReads(const ir::State& state, const Match& m,
+                                               const ir::Tasklet& consumer) {
+  std::map<std::string, std::string> shared;
+  for (EdgeId e : state.outEdges(m.producerEntry)) {
+    const ir::Edge& inner = state.edge(e);
+    if (inner.memlet.isEmpty() || inner.dst != m.producerTasklet) continue;
+    ir::Memlet memlet = inner.memlet;
+    memlet.subset = reindexed(memlet.subset, m.producerIndex);
+    for (EdgeId c : state.outEdges(m.consumerEntry)) {
+      const ir::Edge& read = state.edge(c);
+      if (c != m.readEdge && read.dst == m.consumerTasklet && read.memlet == memlet &&
+          std::count(consumer.inputs.begin(), consumer.inputs.end(), read.dstConn)) {
+        shared[inner.dstConn] = read.dstConn;
+        break;
+      }
+    }
+  }
+  return shared;
+}
+
 }  // namespace
 
 std::optional<std::string> whyNotFusable(const ir::Graph& graph, size_t state, NodeId intermediate) {
@@ -167,10 +189,19 @@ void fuseMaps(ir::Graph& graph, const MapFusionCandidate& candidate) {
   for (const ir::TaskletOutput& o : consumer.outputs) used.insert(o.name);
   used.insert(consumerMap.params.begin(), consumerMap.params.end());
   std::map<std::string, std::string> renames = m.paramRenames;
+  // A producer input the consumer already reads (the same element of the same array) is read
+  // through the consumer's connector: GELU's x/√2 and x·(…) read the bias Add's output once.
+  std::map<std::string, std::string> shared = sharedReads(state, m, consumer);
   ir::Tasklet fused;
   for (const std::string& input : consumer.inputs)
     if (input != transientConn) fused.inputs.push_back(input);
-  for (const std::string& input : producer.inputs) fused.inputs.push_back(renames[input] = freshName(input, used));
+  for (const std::string& input : producer.inputs) {
+    if (auto it = shared.find(input); it != shared.end()) {
+      renames[input] = it->second;
+      continue;
+    }
+    fused.inputs.push_back(renames[input] = freshName(input, used));
+  }
   std::map<std::string, ir::Expr> replacements{
       {transientConn, ir::substitute(producer.outputs.front().expr, {}, renames)}};
   for (const ir::TaskletOutput& o : consumer.outputs)
@@ -180,7 +211,7 @@ void fuseMaps(ir::Graph& graph, const MapFusionCandidate& candidate) {
   // computes the element the consumer reads.
   for (EdgeId e : state.outEdges(m.producerEntry)) {
     const ir::Edge inner = state.edge(e);
-    if (inner.memlet.isEmpty()) continue;
+    if (inner.memlet.isEmpty() || shared.count(inner.dstConn)) continue;
     std::string base = freshConnectorBase(state, m.consumerEntry, inner.memlet.data);
     for (EdgeId o : state.inEdges(m.producerEntry)) {
       const ir::Edge outer = state.edge(o);

@@ -63,6 +63,36 @@ TEST(ReductionFusion, MatMulBiasReluBecomesOneKernelMovingItsOperandsOnce) {
   expectSameOutputs(before, after, "cpu", 1e-5);
 }
 
+TEST(ReductionFusion, DecomposedGeluReadingTheBiasAddTwiceIsTheEpilogue) {
+  // BERT's FFN as PyTorch exports it: h = x·w + b, y = h · 0.5 · (1 + erf(h / √2)). The GELU
+  // chain reads h twice (the Div and the Mul); map-fusion reads it once, so the chain, the bias
+  // add and the MatMul become one kernel that never writes h.
+  ir::Graph before = expandedGraph(R"({"format": "conflux-graph", "version": 1, "name": "ffn",
+    "tensors": {"x": {"shape": [8, 16], "dtype": "float32", "kind": "input"},
+                "w": {"shape": [16, 32], "dtype": "float32", "kind": "input"},
+                "b": {"shape": [32], "dtype": "float32", "kind": "input"},
+                "sqrt2": {"shape": [], "dtype": "float32", "kind": "constant", "data": [1.4142135]},
+                "one": {"shape": [], "dtype": "float32", "kind": "constant", "data": [1.0]},
+                "half": {"shape": [], "dtype": "float32", "kind": "constant", "data": [0.5]},
+                "y": {"shape": [8, 32], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "fc1", "op": "MatMul", "inputs": ["x", "w"], "outputs": ["h0"]},
+              {"name": "bias", "op": "Add", "inputs": ["h0", "b"], "outputs": ["h"]},
+              {"name": "div", "op": "Div", "inputs": ["h", "sqrt2"], "outputs": ["t0"]},
+              {"name": "erf", "op": "Erf", "inputs": ["t0"], "outputs": ["t1"]},
+              {"name": "add1", "op": "Add", "inputs": ["t1", "one"], "outputs": ["t2"]},
+              {"name": "mul", "op": "Mul", "inputs": ["h", "t2"], "outputs": ["t3"]},
+              {"name": "mul1", "op": "Mul", "inputs": ["t3", "half"], "outputs": ["y"]}]})");
+  ir::Graph after = fused(before);
+  std::vector<KernelTraffic> kernels = analyzeDataMovement(after);
+  ASSERT_EQ(kernels.size(), 1u);
+  EXPECT_EQ(kernels[0].origins,
+            (std::vector<std::string>{"fc1", "bias", "div", "erf", "add1", "mul", "mul1"}));
+  EXPECT_FALSE(after.hasArray("h"));
+  EXPECT_EQ(kernels[0].bytesMoved, kernels[0].bytesMin);
+  expectSameOutputs(before, after, "reference", 1e-5);
+  expectSameOutputs(before, after, "cpu", 1e-5);
+}
+
 TEST(ReductionFusion, GemmBiasStartsTheAccumulator) {
   ir::Graph before = expandedGraph(R"({"format": "conflux-graph", "version": 1, "name": "gemm",
     "tensors": {"a": {"shape": [5, 7], "dtype": "float32", "kind": "input"},
