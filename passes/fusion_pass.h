@@ -2,6 +2,8 @@
 // What every fusion pass shares: fusing candidates until none is left, and the pass object that
 // does so and then propagates memlets.
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -21,6 +23,19 @@ int fuseToFixpoint(ir::Graph& graph, std::vector<Candidate> (*find)(const ir::Gr
     ++fusions;
   }
   return fusions;
+}
+
+/// Candidates {state, entry} for every map entry of `graph` that `whyNot` finds no reason
+/// against, in state and node order.
+template <typename Candidate>
+std::vector<Candidate> legalMapEntries(const ir::Graph& graph,
+                                       std::optional<std::string> (*whyNot)(const ir::Graph&, size_t, ir::NodeId)) {
+  std::vector<Candidate> candidates;
+  for (size_t s = 0; s < graph.states().size(); ++s)
+    for (ir::NodeId id : graph.state(s).nodeIds())
+      if (graph.state(s).node(id).kind() == ir::NodeKind::MapEntry && !whyNot(graph, s, id))
+        candidates.push_back({s, id});
+  return candidates;
 }
 
 /// The pass `name`: runs `fuseAll`, propagates memlets when it fused anything, and logs

@@ -140,4 +140,80 @@ std::optional<NestedReduction> nestedReduction(const ir::State& state, const Ker
   return r;
 }
 
+namespace {
+
+/// The node an edge out of `node` leads to, when it has exactly one out edge.
+std::optional<ir::NodeId> soleSuccessor(const ir::State& state, ir::NodeId node) {
+  std::vector<ir::EdgeId> out = state.outEdges(node);
+  if (out.size() != 1) return std::nullopt;
+  return state.edge(out.front()).dst;
+}
+
+/// The stage of the inner map `entry` of a row kernel whose map exits at `rowExit`, or nothing.
+std::optional<RowStage> rowStage(const ir::State& state, ir::NodeId entry, ir::NodeId rowExit) {
+  RowStage stage;
+  stage.innerEntry = entry;
+  ir::NodeId exit = state.exitOf(entry);
+  std::optional<ir::NodeId> tasklet;
+  for (ir::EdgeId e : state.outEdges(entry)) {
+    ir::NodeId dst = state.edge(e).dst;
+    if (state.node(dst).kind() != ir::NodeKind::Tasklet || (tasklet && *tasklet != dst)) return std::nullopt;
+    tasklet = dst;
+  }
+  if (!tasklet || soleSuccessor(state, *tasklet) != exit) return std::nullopt;
+  stage.tasklet = *tasklet;
+  const ir::Memlet& write = state.edge(state.outEdges(*tasklet).front()).memlet;
+  stage.wcr = write.wcr;
+  std::optional<ir::NodeId> after = soleSuccessor(state, exit);
+  if (stage.wcr == ir::Wcr::None) return after == rowExit ? std::optional<RowStage>(stage) : std::nullopt;
+  // acc = init -> (inner map) -> acc -> statistic = finish(acc).
+  stage.accumulator = write.data;
+  std::optional<ir::NodeId> finish = after ? soleSuccessor(state, *after) : std::nullopt;
+  if (!finish || state.node(*finish).kind() != ir::NodeKind::Tasklet) return std::nullopt;
+  std::optional<ir::NodeId> statistic = soleSuccessor(state, *finish);
+  if (!statistic || state.node(*statistic).kind() != ir::NodeKind::Access) return std::nullopt;
+  stage.finishTasklet = finish;
+  stage.statistic = std::get<ir::AccessNode>(state.node(*statistic).payload).data;
+  for (ir::EdgeId e : state.inEdges(entry)) {
+    ir::NodeId src = state.edge(e).src;
+    const auto* access = std::get_if<ir::AccessNode>(&state.node(src).payload);
+    if (!access || access->data != stage.accumulator || state.inEdges(src).size() != 1) continue;
+    ir::NodeId init = state.edge(state.inEdges(src).front()).src;
+    if (state.node(init).kind() == ir::NodeKind::Tasklet) stage.initTasklet = init;
+  }
+  if (!stage.initTasklet) return std::nullopt;
+  return stage;
+}
+
+}  // namespace
+
+std::optional<RowKernel> rowKernel(const ir::State& state, const Kernel& kernel) {
+  if (state.node(kernel.root).kind() != ir::NodeKind::MapEntry) return std::nullopt;
+  ir::ScopeTree scopes(state);
+  ir::NodeId rowExit = state.exitOf(kernel.root);
+  RowKernel k;
+  k.rowEntry = kernel.root;
+  size_t children = 0;
+  std::optional<RowStage> output;
+  std::vector<ir::NodeId> order = *state.topologicalOrder();
+  for (ir::NodeId id : order) {
+    if (scopes.scopeOf(id) != kernel.root) continue;
+    ++children;
+    if (state.node(id).kind() != ir::NodeKind::MapEntry) continue;
+    std::optional<RowStage> stage = rowStage(state, id, rowExit);
+    if (!stage) return std::nullopt;
+    if (stage->wcr != ir::Wcr::None) {
+      k.reductions.push_back(*stage);
+    } else if (output) {
+      return std::nullopt;
+    } else {
+      output = stage;
+    }
+  }
+  // Per reduction: init, acc, inner entry and exit, acc, finish, statistic; the output's map.
+  if (!output || k.reductions.empty() || children != 7 * k.reductions.size() + 2) return std::nullopt;
+  k.output = *output;
+  return k;
+}
+
 }  // namespace conflux::passes

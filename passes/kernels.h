@@ -49,4 +49,27 @@ struct NestedReduction {
 /// The parts of `kernel` when it is a nested reduction, or nothing.
 std::optional<NestedReduction> nestedReduction(const ir::State& state, const Kernel& kernel);
 
+/// One stage of a row kernel: a map nested in the row map, around one tasklet.
+struct RowStage {
+  ir::NodeId innerEntry, tasklet;
+  /// A reduction stage (tasklet writes with a write-conflict resolution): acc = init;
+  /// (inner map) acc ⊕= tasklet; statistic = finish(acc), both register scalars. The output
+  /// stage has none of these: its tasklet writes the kernel's output.
+  std::optional<ir::NodeId> initTasklet, finishTasklet;
+  std::string accumulator, statistic;
+  ir::Wcr wcr = ir::Wcr::None;
+};
+
+/// The parts of a row kernel (what row-fusion builds): a map over rows whose body runs
+/// reduction stages in order, each defining a per-row statistic the later stages may read,
+/// and last the stage that writes the output.
+struct RowKernel {
+  ir::NodeId rowEntry;
+  std::vector<RowStage> reductions;
+  RowStage output;
+};
+
+/// The parts of `kernel` when it is a row kernel, or nothing.
+std::optional<RowKernel> rowKernel(const ir::State& state, const Kernel& kernel);
+
 }  // namespace conflux::passes

@@ -46,6 +46,13 @@ bool isPoint(const ir::Subset& subset) {
                      [](const ir::Range& r) { return r.begin == r.end; });
 }
 
+std::optional<std::string> soleParameter(const ir::Range& range) {
+  if (!(range.begin == range.end) || range.begin.constant() != 0 || range.begin.terms().size() != 1) return std::nullopt;
+  const auto& [name, coefficient] = *range.begin.terms().begin();
+  if (coefficient != 1) return std::nullopt;
+  return name;
+}
+
 ir::Subset reindexed(ir::Subset subset, const std::map<std::string, ir::AffineExpr>& index) {
   // Through temporaries, so that the replacements are simultaneous.
   int k = 0;

@@ -24,6 +24,9 @@ int accessNodeCount(const ir::Graph& graph, const std::string& data);
 /// True when every range of `subset` is a single index.
 bool isPoint(const ir::Subset& subset);
 
+/// The parameter a range is, alone (the point `p`), or nothing.
+std::optional<std::string> soleParameter(const ir::Range& range);
+
 /// `subset` with every parameter in `index` replaced by its expression, simultaneously (a
 /// parameter named like one in a replacement is not captured).
 ir::Subset reindexed(ir::Subset subset, const std::map<std::string, ir::AffineExpr>& index);

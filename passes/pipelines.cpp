@@ -8,6 +8,7 @@
 #include "passes/map_fusion.h"
 #include "passes/propagate_memlets_pass.h"
 #include "passes/reduction_fusion.h"
+#include "passes/row_fusion.h"
 
 namespace conflux::passes {
 namespace {
@@ -23,6 +24,7 @@ const PassEntry kPasses[] = {
     {"map-fusion", makeMapFusionPass},
     {"propagate-memlets", makePropagateMemletsPass},
     {"reduction-fusion", makeReductionFusionPass},
+    {"row-fusion", makeRowFusionPass},
     {"select-layouts", makeSelectLayoutsPass},
 };
 
@@ -31,13 +33,13 @@ const PassEntry kPasses[] = {
 std::vector<std::string> pipeline(int level, std::string_view target) {
   // Layouts are chosen by the cpu target's cost model; the other targets read any layout.
   if (level == 3 && target == "cpu")
-    return {"expand-library-nodes", "map-fusion", "reduction-fusion", "select-layouts", "propagate-memlets"};
+    return {"expand-library-nodes", "map-fusion", "reduction-fusion", "row-fusion", "select-layouts", "propagate-memlets"};
   switch (level) {
     // Expansion is lowering, required by every target: it comes first at every level.
     case 0: return {"expand-library-nodes"};
     case 1: return {"expand-library-nodes", "propagate-memlets"};
     case 2: return {"expand-library-nodes", "map-fusion", "propagate-memlets"};
-    case 3: return {"expand-library-nodes", "map-fusion", "reduction-fusion", "propagate-memlets"};
+    case 3: return {"expand-library-nodes", "map-fusion", "reduction-fusion", "row-fusion", "propagate-memlets"};
     default: throw Error("unknown optimisation level -O" + std::to_string(level) + " (expected 0-3)");
   }
 }

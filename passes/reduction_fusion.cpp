@@ -66,14 +66,6 @@ std::optional<std::string> matchTaskletMap(const ir::State& state, NodeId entry,
   return std::nullopt;
 }
 
-/// The parameter a range reads alone (a point `p`), or nothing.
-std::optional<std::string> soleParameter(const ir::Range& r) {
-  if (!(r.begin == r.end) || r.begin.constant() != 0 || r.begin.terms().size() != 1) return std::nullopt;
-  const auto& [name, coefficient] = *r.begin.terms().begin();
-  if (coefficient != 1) return std::nullopt;
-  return name;
-}
-
 /// Splits the reduction's parameters into output parameters (one per written dimension,
 /// covering it exactly; a dimension of size 1 may be written at 0) and reduction parameters,
 /// or says why the write is not of that form.
@@ -277,14 +269,7 @@ std::optional<std::string> whyNoFusedConsumer(const ir::Graph& graph, size_t sta
 }
 
 std::vector<ReductionFusionCandidate> findReductionFusionCandidates(const ir::Graph& graph) {
-  std::vector<ReductionFusionCandidate> candidates;
-  for (size_t s = 0; s < graph.states().size(); ++s)
-    for (NodeId id : graph.state(s).nodeIds()) {
-      Match m;
-      if (graph.state(s).node(id).kind() == NodeKind::MapEntry && !matchReduction(graph, s, id, m))
-        candidates.push_back({s, id});
-    }
-  return candidates;
+  return legalMapEntries<ReductionFusionCandidate>(graph, whyNotReductionFusable);
 }
 
 void fuseReduction(ir::Graph& graph, const ReductionFusionCandidate& candidate) {

@@ -69,4 +69,20 @@ std::optional<DenseWrite> denseWrite(const ir::Subset& write, const ir::Map& map
   return dense;
 }
 
+std::map<std::string, Halide::Expr> paramsAt(const DenseWrite& write, const std::vector<Halide::Var>& rowMajorVars) {
+  std::map<std::string, Halide::Expr> params;
+  for (size_t k = 0; k < write.digits.size(); ++k) {
+    Halide::Expr index = rowMajorVars[k] - static_cast<int32_t>(write.offsets[k]);
+    for (const Digit& d : write.digits[k]) {
+      Halide::Expr digit = d.coefficient == 1 ? index : index / static_cast<int32_t>(d.coefficient);
+      if (d.extent == 1) {
+        params[d.param] = 0;
+      } else {
+        params[d.param] = d.coefficient * d.extent == write.extents[k] ? digit : digit % static_cast<int32_t>(d.extent);
+      }
+    }
+  }
+  return params;
+}
+
 }  // namespace conflux::targets::cpu

@@ -3,6 +3,9 @@
 // (all of it, or one piece of a Concat) can be computed as a pure function of the output index.
 // The write index of each dimension is a mixed-radix number of map parameters (a reshape that
 // merges dimensions writes y[i, 64*h + d]), or a constant for a dimension of extent 1.
+#include <Halide.h>
+
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,5 +39,9 @@ struct DenseWrite {
 /// The dense form of `write` by the iterations of `map` into an array of `shape`, or nothing
 /// when the iterations do not write distinct elements filling a box.
 std::optional<DenseWrite> denseWrite(const ir::Subset& write, const ir::Map& map, const std::vector<int64_t>& shape);
+
+/// Each parameter of a dense write as an expression of the output index `rowMajorVars` (one
+/// variable per dimension, outermost first): its digit of the index.
+std::map<std::string, Halide::Expr> paramsAt(const DenseWrite& write, const std::vector<Halide::Var>& rowMajorVars);
 
 }  // namespace conflux::targets::cpu

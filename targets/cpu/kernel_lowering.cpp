@@ -8,10 +8,13 @@
 
 #include "ir/error.h"
 #include "passes/map_patterns.h"
+#include "targets/cpu/buffer_views.h"
 #include "targets/cpu/dense_write.h"
 #include "targets/cpu/halide_expr.h"
 #include "targets/cpu/module_key.h"
+#include "targets/cpu/row_kernel_lowering.h"
 #include "targets/cpu/schedules.h"
+#include "targets/cpu/tasklet_inputs.h"
 
 namespace conflux::targets::cpu {
 namespace {
@@ -34,40 +37,8 @@ NodeId kernelTasklet(const ir::State& state, const passes::Kernel& kernel,
   return tasklets.front();
 }
 
-/// Element `rowMajor` of a buffer (Halide's dimension 0 is the innermost, our last).
-Expr element(const ArraySource& array, std::vector<Expr> rowMajor, ir::DType dtype) {
-  std::reverse(rowMajor.begin(), rowMajor.end());
-  Expr value = array(rowMajor);
-  return dtype == ir::DType::Bool ? value != Halide::cast(value.type(), 0) : value;
-}
 
-/// A view of the box at `offsets` (row-major) of size `extents` of a buffer, in the buffer's
-/// coordinates: realizing into it computes and writes only the box.
-Halide::Buffer<> boxView(const Halide::Buffer<>& buffer, const std::vector<int64_t>& offsets,
-                         const std::vector<int64_t>& extents) {
-  const halide_buffer_t* raw = buffer.raw_buffer();
-  std::vector<halide_dimension_t> dims(raw->dim, raw->dim + raw->dimensions);
-  auto* host = raw->host;
-  size_t rank = offsets.size();
-  for (size_t k = 0; k < rank; ++k) {
-    halide_dimension_t& d = dims[rank - 1 - k];
-    host += static_cast<int64_t>(d.stride) * (offsets[k] - d.min) * buffer.type().bytes();
-    d.min = static_cast<int32_t>(offsets[k]);
-    d.extent = static_cast<int32_t>(extents[k]);
-  }
-  return Halide::Buffer<>(buffer.type(), host, static_cast<int>(dims.size()), dims.data());
-}
 
-/// The same storage as `buffer` (a view in logical order) with its dimensions in memory order:
-/// Halide dimension j is logical dimension order[rank - 1 - j] (`order`: outermost first).
-Halide::Buffer<> memoryOrderView(const Halide::Buffer<>& buffer, const std::vector<int>& order) {
-  const halide_buffer_t* raw = buffer.raw_buffer();
-  size_t rank = order.size();
-  std::vector<halide_dimension_t> dims;
-  for (size_t j = 0; j < rank; ++j)
-    dims.push_back(raw->dim[rank - 1 - static_cast<size_t>(order[rank - 1 - j])]);
-  return Halide::Buffer<>(buffer.type(), raw->host, static_cast<int>(rank), dims.data());
-}
 
 /// `subset` with its ranges in `order` (outermost first).
 ir::Subset inOrder(const ir::Subset& subset, const std::vector<int>& order) {
@@ -76,25 +47,6 @@ ir::Subset inOrder(const ir::Subset& subset, const std::vector<int>& order) {
   return permuted;
 }
 
-Expr combine(ir::Wcr wcr, const Expr& acc, const Expr& x) {
-  bool isFloat = acc.type().is_float();
-  auto nanOr = [&](const Expr& m) {
-    return isFloat ? Halide::select(Halide::is_nan(acc) || Halide::is_nan(x), acc + x, m) : m;
-  };
-  switch (wcr) {
-    case ir::Wcr::Sum:
-      return acc.type().is_uint() ? (acc | x) : acc + x;
-    case ir::Wcr::Product:
-      return acc.type().is_uint() ? (acc & x) : acc * x;
-    case ir::Wcr::Max:
-      return nanOr(Halide::max(acc, x));
-    case ir::Wcr::Min:
-      return nanOr(Halide::min(acc, x));
-    case ir::Wcr::None:
-      return x;
-  }
-  return x;
-}
 
 }  // namespace
 
@@ -120,60 +72,8 @@ struct OutputPlan {
   std::optional<passes::NestedReduction> nested;
 };
 
-/// Reads the first output expression named `conn` of a tasklet (the only one when `conn` is empty).
-const ir::Expr& outputExpr(const ir::State& state, NodeId tasklet, const std::string& conn) {
-  const auto& t = std::get<ir::Tasklet>(state.node(tasklet).payload);
-  for (const ir::TaskletOutput& o : t.outputs)
-    if (conn.empty() || o.name == conn) return o.expr;
-  throw Error("tasklet " + state.node(tasklet).describe() + " has no output '" + conn + "'");
-}
 
-/// Packs an operand read (a single element at `indices`) into a copy that a tile reads
-/// contiguously, or returns nothing to read the buffer itself.
-using PackRead =
-    std::function<std::optional<Expr>(const ir::Memlet&, const std::vector<Expr>& indices)>;
 
-/// The values a tasklet's expression names: `params`, and its input connectors — elements of
-/// buffers at the memlet's index (or what `pack` returns), regions read through Load. Edges
-/// of the array `skip` (an accumulator) are left to the caller.
-ExprScope bindInputs(const ir::Graph& graph, const ir::State& state, NodeId tasklet,
-                     const std::map<std::string, Expr>& params, const ArrayLookup& arrays,
-                     const PackRead& pack, const std::string& skip, const std::string& where) {
-  ExprScope scope;
-  for (const auto& [name, value] : params) scope.values[name] = value;
-  std::map<std::string, ir::Memlet> regions;
-  for (EdgeId e : state.inEdges(tasklet)) {
-    const ir::Edge& edge = state.edge(e);
-    if (edge.memlet.isEmpty() || edge.memlet.data == skip) continue;
-    if (!passes::isPoint(edge.memlet.subset)) {
-      regions[edge.dstConn] = edge.memlet;
-      continue;
-    }
-    std::vector<Expr> indices;
-    for (const ir::Range& r : edge.memlet.subset.ranges)
-      indices.push_back(toHalide(r.begin, params));
-    std::optional<Expr> packed = pack ? pack(edge.memlet, indices) : std::nullopt;
-    scope.values[edge.dstConn] =
-        packed ? *packed
-               : element(arrays(edge.memlet.data), indices, graph.array(edge.memlet.data).dtype);
-  }
-  scope.load = [regions, params, arrays, &graph, where](const std::string& conn,
-                                                        const std::vector<Expr>& relative) {
-    auto it = regions.find(conn);
-    if (it == regions.end()) throw Error(where + ": Load of '" + conn + "', which is not a region");
-    const ir::DataDesc& desc = graph.array(it->second.data);
-    std::vector<Expr> indices;
-    for (size_t k = 0; k < relative.size(); ++k) {
-      // Clamped: an index outside the array is a bug the reference target reports; here it
-      // must not read outside the buffer.
-      Expr index =
-          toHalide(it->second.subset.ranges[k].begin, params) + Halide::cast<int32_t>(relative[k]);
-      indices.push_back(Halide::clamp(index, 0, static_cast<int32_t>(desc.shape[k] - 1)));
-    }
-    return element(arrays(it->second.data), indices, desc.dtype);
-  };
-  return scope;
-}
 
 /// How the point reads of `tasklet` depend on each dimension of an output written densely by
 /// `box`, the dimensions in Halide order of memory (`order`: logical dimensions outermost
@@ -305,21 +205,7 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel,
     vars.emplace_back("d" + std::to_string(out.shape.size() - 1 - k));
   std::reverse(vars.begin(), vars.end());  // vars[k] indexes row-major dimension k
   // Each written parameter as a digit of its output index.
-  std::map<std::string, Expr> pure;
-  if (dense)
-    for (size_t k = 0; k < box->digits.size(); ++k) {
-      Expr index = vars[k] - static_cast<int32_t>(box->offsets[k]);
-      for (const Digit& d : box->digits[k]) {
-        Expr digit = d.coefficient == 1 ? index : index / static_cast<int32_t>(d.coefficient);
-        if (d.extent == 1) {
-          pure[d.param] = 0;
-        } else {
-          pure[d.param] = d.coefficient * d.extent == box->extents[k]
-                              ? digit
-                              : digit % static_cast<int32_t>(d.extent);
-        }
-      }
-    }
+  std::map<std::string, Expr> pure = dense ? paramsAt(*box, vars) : std::map<std::string, Expr>{};
   std::map<std::string, Expr> params = pure;
   std::vector<std::pair<int32_t, int32_t>> extents;  // begin, count
   std::vector<int64_t> steps;
@@ -346,7 +232,7 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel,
           extents[i].first + static_cast<int32_t>(steps[i]) * domain[static_cast<int>(i)];
   }
 
-  int lanes = std::max(1, target.vectorLanes * 32 / std::max(8, storageType(out.dtype).bits()));
+  int lanes = vectorLanes(target, storageType(out.dtype));
   std::optional<Tile> tile = contractionTile(
       dense && box->unmerged(), wcr, !reductionParams.empty(), shape,
       box ? operandUse(graph, state, valueTasklet, *box, order, arrays) : OperandUse{}, lanes);
@@ -386,7 +272,7 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel,
   };
 
   Halide::Type valueType = storageType(nested ? graph.array(nested->accumulator).dtype : out.dtype);
-  ExprScope scope = bindInputs(graph, state, valueTasklet, params, arrays, pack, "", where);
+  ExprScope scope = bindInputs(graph, state, valueTasklet, params, arrays, pack, {}, where);
   Expr value = Halide::cast(
       valueType,
       toHalide(outputExpr(state, valueTasklet, nested ? "" : plan.writeEdge.srcConn), scope));
@@ -406,12 +292,11 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel,
     Expr result;
     if (nested) {
       ExprScope initScope =
-          bindInputs(graph, state, nested->initTasklet, pure, arrays, {}, "", where);
+          bindInputs(graph, state, nested->initTasklet, pure, arrays, {}, {}, where);
       acc(halideVars) =
           Halide::cast(valueType, toHalide(outputExpr(state, nested->initTasklet, ""), initScope));
       ExprScope epilogue = bindInputs(graph, state, plan.outputTasklet, pure, arrays, {},
-                                      nested->accumulator, where);
-      epilogue.values[nested->epilogueConn] = acc(at);
+                                      {{nested->accumulator, acc(at)}}, where);
       result = Halide::cast(storageType(out.dtype),
                             toHalide(outputExpr(state, plan.outputTasklet, ""), epilogue));
     } else {
@@ -436,13 +321,7 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel,
     scheduleScatter(f, domain, reductionParams, written, write.wcr, lanes);
   }
 
-  // The output's placement is fixed at compile time: constant bounds and strides let tiles keep
-  // their accumulators in registers and fold every address computation.
-  for (int k = 0; k < outBuffer.dimensions(); ++k)
-    f.output_buffer()
-        .dim(k)
-        .set_bounds(outBuffer.dim(k).min(), outBuffer.dim(k).extent())
-        .set_stride(outBuffer.dim(k).stride());
+  placeOutput(f, outBuffer);
   if (std::getenv("CONFLUX_DEBUG_HALIDE")) f.print_loop_nest();
   std::shared_ptr<const NativePipeline> pipeline =
       library.add(Halide::Pipeline(f), outBuffer, name);
@@ -478,6 +357,10 @@ std::vector<LoweredKernel> lowerKernel(const ir::Graph& graph, const passes::Ker
       "kernel " + kernel.name + " (" + state.node(kernel.root).describe() + ")";
   std::vector<LoweredKernel> lowered;
   try {
+    if (std::optional<passes::RowKernel> row = passes::rowKernel(state, kernel)) {
+      lowered.push_back(lowerRowKernel(graph, kernel, *row, arrays, library, target, where));
+      return lowered;
+    }
     for (const OutputPlan& plan : outputPlans(state, kernel, where))
       lowered.push_back(lowerOutput(graph, kernel, plan, arrays, library, target, where));
   } catch (const Halide::Error& e) {

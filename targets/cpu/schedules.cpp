@@ -106,6 +106,10 @@ std::optional<int> wholeVectors(int64_t extent, int lanes) {
 
 }  // namespace
 
+int vectorLanes(const ir::TargetDesc& target, Halide::Type type) {
+  return std::max(1, target.vectorLanes * 32 / std::max(8, type.bits()));
+}
+
 std::optional<Tile> contractionTile(bool dense, ir::Wcr wcr, bool reduces, const std::vector<int64_t>& shape,
                                     const OperandUse& use, int lanes) {
   if (!dense || wcr != ir::Wcr::Sum || !reduces || shape.size() < 2) return std::nullopt;

@@ -10,6 +10,7 @@
 
 #include "ir/data_desc.h"
 #include "ir/memlet.h"
+#include "ir/target_desc.h"
 
 namespace conflux::targets::cpu {
 
@@ -26,6 +27,9 @@ struct OperandUse {
   std::vector<bool> strided;               // per dimension: some operand index steps by more than one
   std::vector<bool> packsPerRun;           // per dimension: lanes along it need a per-run packed copy
 };
+
+/// The lanes of a vector of `type` on `target` (whose vectorLanes counts 32-bit lanes).
+int vectorLanes(const ir::TargetDesc& target, Halide::Type type);
 
 /// The tile of a dense sum over map dimensions into an output of rank >= 2 (`shape` is the
 /// region computed, outermost first), or nothing. Lanes run along a dimension that whole vectors

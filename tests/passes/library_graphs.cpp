@@ -7,6 +7,7 @@
 
 #include "api/conflux.h"
 #include "api/random_inputs.h"
+#include "passes/kernels.h"
 #include "passes/pass_manager.h"
 #include "tests/support/graph_json.h"
 
@@ -61,6 +62,14 @@ ir::Graph expandedGraph(const std::string& json) {
   passes::PassContext context;
   passes::runPasses(graph, {"expand-library-nodes", "propagate-memlets"}, context);
   return graph;
+}
+
+size_t kernelsAtLevel(const std::string& json, int level) {
+  ir::Graph graph = expandedGraph(json);
+  api::OptimizeOptions options;
+  options.level = level;
+  api::optimize(graph, options);
+  return passes::extractKernels(graph).size();
 }
 
 void expectSameOutputs(const ir::Graph& want, const ir::Graph& got, const std::string& gotTarget, double tolerance) {

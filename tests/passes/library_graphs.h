@@ -26,6 +26,9 @@ ir::Graph singleOpGraph(ir::OpKind op, ir::OpAttrs attrs, const std::vector<Arra
 /// library nodes expanded and memlets propagated: the input of the fusion passes.
 ir::Graph expandedGraph(const std::string& json);
 
+/// The number of kernels of `json` (graph JSON) expanded and optimised at -O`level`.
+size_t kernelsAtLevel(const std::string& json, int level);
+
 /// Runs `want` on the reference target and `got` on `gotTarget` with the same random inputs;
 /// expects every output element of `got` within `tolerance` (relative to max(1, |want|)) of
 /// `want`'s — exactly equal when `tolerance` is 0.
