@@ -18,6 +18,9 @@ using ir::NodeKind;
 /// Expressions have no local bindings, so composing duplicates the producer's expression at
 /// every use of the transient; fusion stops before tasklets grow past this many nodes.
 constexpr int64_t kMaxFusedExprNodes = 64;
+/// A producer read by several maps is inlined into each only when it is a few operations: it
+/// is then recomputed per reader, which pays where the kernels are bound by memory.
+constexpr int64_t kMaxDuplicatedExprNodes = 8;
 
 int64_t exprNodes(const ir::Expr& e) {
   int64_t n = 1;
@@ -33,10 +36,9 @@ int64_t composedNodes(const ir::Expr& e, const std::string& conn, int64_t replac
   return n;
 }
 
-/// The parts of a legal candidate that fusion rewires.
-struct Match {
-  NodeId producerEntry, producerExit, producerTasklet;
-  NodeId consumerEntry, consumerExit, consumerTasklet;
+/// One map reading the transient, and how its iterations meet the producer's.
+struct ConsumerMatch {
+  NodeId entry, exit, tasklet;
   EdgeId readEdge;  // consumer entry -> consumer tasklet, reading the transient
   /// Each producer parameter as an affine function of the consumer's: the producer iteration
   /// that wrote the element the consumer reads.
@@ -45,53 +47,47 @@ struct Match {
   std::map<std::string, std::string> paramRenames;
 };
 
-/// Checks legality; on success fills `match`, otherwise returns the failed check.
-std::optional<std::string> matchCandidate(const ir::Graph& graph, size_t stateIndex, NodeId intermediate,
-                                          Match& match) {
-  const ir::State& state = graph.state(stateIndex);
-  const auto* access = std::get_if<ir::AccessNode>(&state.node(intermediate).payload);
-  if (!access) return "not an access node";
-  const std::string& data = access->data;
-  if (!graph.array(data).transient) return "'" + data + "' is not transient";
-  if (accessNodeCount(graph, data) != 1) return "'" + data + "' is accessed in more than one place";
-  if (state.inEdges(intermediate).size() != 1 || state.outEdges(intermediate).size() != 1)
-    return "'" + data + "' does not have exactly one writer and one reader";
-  const ir::Edge& in = state.edge(state.inEdges(intermediate).front());
-  const ir::Edge& out = state.edge(state.outEdges(intermediate).front());
-  const auto* exit = std::get_if<ir::MapExit>(&state.node(in.src).payload);
-  if (!exit || state.node(out.dst).kind() != NodeKind::MapEntry)
-    return "'" + data + "' is not written by a map and read by a map";
-  match.producerExit = in.src;
-  match.producerEntry = exit->entry;
-  match.consumerEntry = out.dst;
-  match.consumerExit = state.exitOf(out.dst);
-  if (state.outEdges(match.producerExit).size() != 1) return "the producer map writes more than one array";
-  if (!isTopLevel(state, match.producerEntry) || !isTopLevel(state, match.consumerEntry))
-    return "a map is nested in another scope";
+/// The parts of a legal candidate that fusion rewires.
+struct Match {
+  NodeId producerEntry, producerExit, producerTasklet;
+  std::vector<ConsumerMatch> consumers;
+};
 
-  std::optional<NodeId> producer = soleTasklet(state, match.producerEntry);
-  std::optional<NodeId> consumer = soleTasklet(state, match.consumerEntry);
-  if (!producer || !consumer) return "a map body is not a single tasklet";
-  match.producerTasklet = *producer;
-  match.consumerTasklet = *consumer;
-  const auto& producerTasklet = std::get<ir::Tasklet>(state.node(*producer).payload);
-  if (producerTasklet.outputs.size() != 1 || state.outEdges(*producer).size() != 1)
-    return "the producer tasklet has more than one output";
+/// Elements of the arrays a map scope reads (outer memlets into `entry`) plus those it writes.
+double elementsMoved(const ir::State& state, NodeId entry) {
+  double elements = 0;
+  for (EdgeId e : state.inEdges(entry))
+    if (!state.edge(e).memlet.isEmpty())
+      elements += static_cast<double>(state.edge(e).memlet.subset.numElements().value_or(0));
+  for (EdgeId e : state.outEdges(state.exitOf(entry)))
+    elements += static_cast<double>(state.edge(e).memlet.subset.numElements().value_or(0));
+  return elements;
+}
 
+/// Checks that the map `entry` may inline the producer of `data` (written by `write` of the
+/// producer's tasklet); on success fills `c`.
+std::optional<std::string> matchConsumer(const ir::Graph& graph, const ir::State& state, const Match& match,
+                                         const std::string& data, const ir::Memlet& write, NodeId entry,
+                                         ConsumerMatch& c) {
+  if (state.node(entry).kind() != NodeKind::MapEntry) return "'" + data + "' is not read by a map";
+  if (!isTopLevel(state, entry)) return "a map is nested in another scope";
+  std::optional<NodeId> consumer = soleTasklet(state, entry);
+  if (!consumer) return "a map body is not a single tasklet";
+  c.entry = entry;
+  c.exit = state.exitOf(entry);
+  c.tasklet = *consumer;
+  const auto& producerTasklet = std::get<ir::Tasklet>(state.node(match.producerTasklet).payload);
   const ir::Map& producerMap = std::get<ir::MapEntry>(state.node(match.producerEntry).payload).map;
-  const ir::Map& consumerMap = std::get<ir::MapEntry>(state.node(match.consumerEntry).payload).map;
-
-  const ir::Memlet& write = state.edge(state.outEdges(*producer).front()).memlet;
-  if (write.wcr != ir::Wcr::None || !isPoint(write.subset)) return "the producer does not write one element";
+  const ir::Map& consumerMap = std::get<ir::MapEntry>(state.node(entry).payload).map;
   std::vector<EdgeId> reads;
-  for (EdgeId e : state.outEdges(match.consumerEntry))
+  for (EdgeId e : state.outEdges(entry))
     if (state.edge(e).memlet.data == data) reads.push_back(e);
   if (reads.size() != 1) return "the consumer reads '" + data + "' more than once";
-  match.readEdge = reads.front();
-  const ir::Edge& read = state.edge(match.readEdge);
+  c.readEdge = reads.front();
+  const ir::Edge& read = state.edge(c.readEdge);
   if (!isPoint(read.memlet.subset)) return "the consumer reads a region of '" + data + "'";
-  match.producerIndex.clear();
-  match.paramRenames.clear();
+  c.producerIndex.clear();
+  c.paramRenames.clear();
   std::map<std::string, ir::AffineExpr> renaming;
   bool sameSpace = producerMap.params.size() == consumerMap.params.size() && producerMap.ranges == consumerMap.ranges;
   for (size_t k = 0; sameSpace && k < consumerMap.params.size(); ++k)
@@ -99,8 +95,8 @@ std::optional<std::string> matchCandidate(const ir::Graph& graph, size_t stateIn
   if (sameSpace && reindexed(read.memlet.subset, renaming) == write.subset) {
     // Same iteration space, same element: iteration q of the consumer is iteration q of the producer.
     for (size_t k = 0; k < producerMap.params.size(); ++k) {
-      match.producerIndex[producerMap.params[k]] = ir::AffineExpr::symbol(consumerMap.params[k]);
-      match.paramRenames[producerMap.params[k]] = consumerMap.params[k];
+      c.producerIndex[producerMap.params[k]] = ir::AffineExpr::symbol(consumerMap.params[k]);
+      c.paramRenames[producerMap.params[k]] = consumerMap.params[k];
     }
   } else if (writesEachElementByIndex(producerMap, write.subset, graph.array(data).shape)) {
     // The producer computes element p in iteration p: inline it at the element the consumer reads.
@@ -114,7 +110,7 @@ std::optional<std::string> matchCandidate(const ir::Graph& graph, size_t stateIn
     if (!copy && (!iterations || !distinct || *iterations != *distinct))
       return "the consumer reads elements of '" + data + "' more than once (inlining would recompute them)";
     for (size_t k = 0; k < producerMap.params.size(); ++k)
-      match.producerIndex[producerMap.params[k]] = read.memlet.subset.ranges[k].begin;
+      c.producerIndex[producerMap.params[k]] = read.memlet.subset.ranges[k].begin;
   } else {
     return "the consumer reads another element of '" + data + "' than the producer writes in its iteration";
   }
@@ -126,24 +122,79 @@ std::optional<std::string> matchCandidate(const ir::Graph& graph, size_t stateIn
       return "the fused expression would exceed " + std::to_string(kMaxFusedExprNodes) + " nodes";
   }
   std::set<std::string> producerReads = arraysRead(state, match.producerEntry);
-  for (EdgeId e : state.outEdges(match.consumerExit))
+  for (EdgeId e : state.outEdges(c.exit))
     if (producerReads.count(state.edge(e).memlet.data)) return "the consumer writes an array the producer reads";
+  return std::nullopt;
+}
+
+/// Checks legality; on success fills `match`, otherwise returns the failed check.
+std::optional<std::string> matchCandidate(const ir::Graph& graph, size_t stateIndex, NodeId intermediate,
+                                          Match& match) {
+  const ir::State& state = graph.state(stateIndex);
+  const auto* access = std::get_if<ir::AccessNode>(&state.node(intermediate).payload);
+  if (!access) return "not an access node";
+  const std::string& data = access->data;
+  if (!graph.array(data).transient) return "'" + data + "' is not transient";
+  if (accessNodeCount(graph, data) != 1) return "'" + data + "' is accessed in more than one place";
+  if (state.inEdges(intermediate).size() != 1 || state.outEdges(intermediate).empty())
+    return "'" + data + "' does not have exactly one writer and a reader";
+  const ir::Edge& in = state.edge(state.inEdges(intermediate).front());
+  const auto* exit = std::get_if<ir::MapExit>(&state.node(in.src).payload);
+  if (!exit) return "'" + data + "' is not written by a map";
+  match.producerExit = in.src;
+  match.producerEntry = exit->entry;
+  if (state.outEdges(match.producerExit).size() != 1) return "the producer map writes more than one array";
+  if (!isTopLevel(state, match.producerEntry)) return "a map is nested in another scope";
+  std::optional<NodeId> producer = soleTasklet(state, match.producerEntry);
+  if (!producer) return "a map body is not a single tasklet";
+  match.producerTasklet = *producer;
+  const auto& producerTasklet = std::get<ir::Tasklet>(state.node(*producer).payload);
+  if (producerTasklet.outputs.size() != 1 || state.outEdges(*producer).size() != 1)
+    return "the producer tasklet has more than one output";
+  const ir::Memlet& write = state.edge(state.outEdges(*producer).front()).memlet;
+  if (write.wcr != ir::Wcr::None || !isPoint(write.subset)) return "the producer does not write one element";
+
+  // Several readers: each computes the producer's value itself, when that moves fewer bytes than
+  // writing the transient once and reading it in each (x - mean, read by a variance and a
+  // normalisation: x is read twice, the difference never written).
+  std::vector<EdgeId> outs = state.outEdges(intermediate);
+  if (outs.size() > 1) {
+    double k = static_cast<double>(outs.size());
+    double output = static_cast<double>(in.memlet.subset.numElements().value_or(0));
+    double inputs = elementsMoved(state, match.producerEntry) - output;
+    if (exprNodes(producerTasklet.outputs.front().expr) > kMaxDuplicatedExprNodes)
+      return "'" + data + "' has several readers and its producer is more than a few operations";
+    if ((k - 1) * inputs > (k + 1) * output)
+      return "'" + data + "' has several readers and recomputing it in each would move more bytes";
+  }
+  match.consumers.clear();
+  for (EdgeId e : outs) {
+    // A reader of part of it (a slice of the fused QKV projection) keeps reading it from
+    // memory: the slice then stays a copy that inlines into the contraction reading it.
+    if (outs.size() > 1 && !(state.edge(e).memlet.subset == ir::Subset::full(graph.array(data).shape)))
+      return "'" + data + "' has several readers and one reads only part of it";
+    ConsumerMatch c;
+    if (auto failure = matchConsumer(graph, state, match, data, write, state.edge(e).dst, c)) return failure;
+    for (const ConsumerMatch& other : match.consumers)
+      if (other.entry == c.entry) return "the consumer reads '" + data + "' more than once";
+    match.consumers.push_back(c);
+  }
   return std::nullopt;
 }
 
 /// The producer's input connectors whose element the consumer's tasklet reads already, each
 /// with the consumer's connector reading it.
-std::map<std::string, std::string> sharedReads(const ir::State& state, const Match& m,
+std::map<std::string, std::string> sharedReads(const ir::State& state, const Match& m, const ConsumerMatch& c,
                                                const ir::Tasklet& consumer) {
   std::map<std::string, std::string> shared;
   for (EdgeId e : state.outEdges(m.producerEntry)) {
     const ir::Edge& inner = state.edge(e);
     if (inner.memlet.isEmpty() || inner.dst != m.producerTasklet) continue;
     ir::Memlet memlet = inner.memlet;
-    memlet.subset = reindexed(memlet.subset, m.producerIndex);
-    for (EdgeId c : state.outEdges(m.consumerEntry)) {
-      const ir::Edge& read = state.edge(c);
-      if (c != m.readEdge && read.dst == m.consumerTasklet && read.memlet == memlet &&
+    memlet.subset = reindexed(memlet.subset, c.producerIndex);
+    for (EdgeId r : state.outEdges(c.entry)) {
+      const ir::Edge& read = state.edge(r);
+      if (r != c.readEdge && read.dst == c.tasklet && read.memlet == memlet &&
           std::count(consumer.inputs.begin(), consumer.inputs.end(), read.dstConn)) {
         shared[inner.dstConn] = read.dstConn;
         break;
@@ -153,45 +204,23 @@ std::map<std::string, std::string> sharedReads(const ir::State& state, const Mat
   return shared;
 }
 
-}  // namespace
-
-std::optional<std::string> whyNotFusable(const ir::Graph& graph, size_t state, NodeId intermediate) {
-  Match match;
-  return matchCandidate(graph, state, intermediate, match);
-}
-
-std::vector<MapFusionCandidate> findMapFusionCandidates(const ir::Graph& graph) {
-  std::vector<MapFusionCandidate> candidates;
-  for (size_t s = 0; s < graph.states().size(); ++s)
-    for (NodeId id : graph.state(s).nodeIds()) {
-      Match match;
-      if (!matchCandidate(graph, s, id, match))
-        candidates.push_back({s, match.producerEntry, id, match.consumerEntry});
-    }
-  return candidates;
-}
-
-void fuseMaps(ir::Graph& graph, const MapFusionCandidate& candidate) {
-  Match m;
-  if (auto failure = matchCandidate(graph, candidate.state, candidate.intermediate, m))
-    throw Error("map-fusion: cannot fuse through node " + std::to_string(candidate.intermediate.value) + ": " +
-                *failure);
-  ir::State& state = graph.state(candidate.state);
-  const ir::Map consumerMap = std::get<ir::MapEntry>(state.node(m.consumerEntry).payload).map;
+/// Inlines the producer of `m` into the consumer `c`: its tasklet composes the producer's
+/// expression and the producer's inputs enter through its entry.
+void inlineProducer(ir::State& state, const Match& m, const ConsumerMatch& c) {
+  const ir::Map consumerMap = std::get<ir::MapEntry>(state.node(c.entry).payload).map;
   const ir::Tasklet producer = std::get<ir::Tasklet>(state.node(m.producerTasklet).payload);
-  const ir::Tasklet consumer = std::get<ir::Tasklet>(state.node(m.consumerTasklet).payload);
-  const std::string data = std::get<ir::AccessNode>(state.node(candidate.intermediate).payload).data;
-  const std::string transientConn = state.edge(m.readEdge).dstConn;
+  const ir::Tasklet consumer = std::get<ir::Tasklet>(state.node(c.tasklet).payload);
+  const std::string transientConn = state.edge(c.readEdge).dstConn;
 
   // The fused tasklet: the consumer's, with the transient replaced by the producer's
   // expression, whose connectors (and parameters) are renamed into the consumer's scope.
   std::set<std::string> used(consumer.inputs.begin(), consumer.inputs.end());
   for (const ir::TaskletOutput& o : consumer.outputs) used.insert(o.name);
   used.insert(consumerMap.params.begin(), consumerMap.params.end());
-  std::map<std::string, std::string> renames = m.paramRenames;
+  std::map<std::string, std::string> renames = c.paramRenames;
   // A producer input the consumer already reads (the same element of the same array) is read
   // through the consumer's connector: GELU's x/√2 and x·(…) read the bias Add's output once.
-  std::map<std::string, std::string> shared = sharedReads(state, m, consumer);
+  std::map<std::string, std::string> shared = sharedReads(state, m, c, consumer);
   ir::Tasklet fused;
   for (const std::string& input : consumer.inputs)
     if (input != transientConn) fused.inputs.push_back(input);
@@ -212,29 +241,56 @@ void fuseMaps(ir::Graph& graph, const MapFusionCandidate& candidate) {
   for (EdgeId e : state.outEdges(m.producerEntry)) {
     const ir::Edge inner = state.edge(e);
     if (inner.memlet.isEmpty() || shared.count(inner.dstConn)) continue;
-    std::string base = freshConnectorBase(state, m.consumerEntry, inner.memlet.data);
+    std::string base = freshConnectorBase(state, c.entry, inner.memlet.data);
     for (EdgeId o : state.inEdges(m.producerEntry)) {
       const ir::Edge outer = state.edge(o);
       if (outer.dstConn == "IN_" + ir::connectorBase(inner.srcConn))
-        state.addEdge(outer.src, outer.srcConn, m.consumerEntry, "IN_" + base, outer.memlet);
+        state.addEdge(outer.src, outer.srcConn, c.entry, "IN_" + base, outer.memlet);
     }
     ir::Memlet memlet = inner.memlet;
-    memlet.subset = reindexed(memlet.subset, m.producerIndex);
-    state.addEdge(m.consumerEntry, "OUT_" + base, m.consumerTasklet, renames.at(inner.dstConn), memlet);
+    memlet.subset = reindexed(memlet.subset, c.producerIndex);
+    state.addEdge(c.entry, "OUT_" + base, c.tasklet, renames.at(inner.dstConn), memlet);
   }
   for (EdgeId e : state.inEdges(m.producerEntry)) {
     const ir::Edge outer = state.edge(e);
-    if (outer.memlet.isEmpty()) state.addEdge(outer.src, outer.srcConn, m.consumerEntry, "", outer.memlet);
+    if (outer.memlet.isEmpty()) state.addEdge(outer.src, outer.srcConn, c.entry, "", outer.memlet);
   }
 
-  ir::Node& tasklet = state.node(m.consumerTasklet);
-  tasklet.payload = fused;
-  for (NodeId node : {m.consumerTasklet, m.consumerEntry, m.consumerExit})
-    mergeProvenance(state.node(node == m.consumerTasklet ? m.producerTasklet : m.producerEntry), state.node(node));
-  state.removeEdge(m.readEdge);
+  state.node(c.tasklet).payload = fused;
+  for (NodeId node : {c.tasklet, c.entry, c.exit})
+    mergeProvenance(state.node(node == c.tasklet ? m.producerTasklet : m.producerEntry), state.node(node));
+  state.removeEdge(c.readEdge);
   bool fed = false;
-  for (EdgeId e : state.inEdges(m.consumerTasklet)) fed = fed || state.edge(e).src == m.consumerEntry;
-  if (!fed) state.addEdge(m.consumerEntry, "", m.consumerTasklet, "", ir::Memlet::empty());
+  for (EdgeId e : state.inEdges(c.tasklet)) fed = fed || state.edge(e).src == c.entry;
+  if (!fed) state.addEdge(c.entry, "", c.tasklet, "", ir::Memlet::empty());
+}
+
+}  // namespace
+
+std::optional<std::string> whyNotFusable(const ir::Graph& graph, size_t state, NodeId intermediate) {
+  Match match;
+  return matchCandidate(graph, state, intermediate, match);
+}
+
+std::vector<MapFusionCandidate> findMapFusionCandidates(const ir::Graph& graph) {
+  std::vector<MapFusionCandidate> candidates;
+  for (size_t s = 0; s < graph.states().size(); ++s)
+    for (NodeId id : graph.state(s).nodeIds()) {
+      Match match;
+      if (!matchCandidate(graph, s, id, match))
+        candidates.push_back({s, match.producerEntry, id, match.consumers.front().entry});
+    }
+  return candidates;
+}
+
+void fuseMaps(ir::Graph& graph, const MapFusionCandidate& candidate) {
+  Match m;
+  if (auto failure = matchCandidate(graph, candidate.state, candidate.intermediate, m))
+    throw Error("map-fusion: cannot fuse through node " + std::to_string(candidate.intermediate.value) + ": " +
+                *failure);
+  ir::State& state = graph.state(candidate.state);
+  const std::string data = std::get<ir::AccessNode>(state.node(candidate.intermediate).payload).data;
+  for (const ConsumerMatch& c : m.consumers) inlineProducer(state, m, c);
   for (NodeId dead : {m.producerTasklet, m.producerEntry, m.producerExit, candidate.intermediate})
     state.removeNode(dead);
   graph.removeArray(data);

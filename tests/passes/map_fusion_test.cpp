@@ -88,16 +88,49 @@ TEST(MapFusion, ReductionOutputIsNotFusedAndSaysWhy) {
   }
 }
 
-TEST(MapFusion, FanOutIsNotFused) {
-  ir::Graph graph = expandedGraph(R"({"format": "conflux-graph", "version": 1, "name": "fan",
+TEST(MapFusion, OneOperationReadByTwoMapsIsRecomputedByEach) {
+  // Writing h and reading it twice moves three arrays; reading x twice moves two.
+  ir::Graph before = expandedGraph(R"({"format": "conflux-graph", "version": 1, "name": "fan",
     "tensors": {"x": {"shape": [8], "dtype": "float32", "kind": "input"},
                 "y": {"shape": [8], "dtype": "float32", "kind": "output"},
                 "z": {"shape": [8], "dtype": "float32", "kind": "output"}},
     "nodes": [{"name": "e", "op": "Exp", "inputs": ["x"], "outputs": ["h"]},
               {"name": "r", "op": "Relu", "inputs": ["h"], "outputs": ["y"]},
               {"name": "n", "op": "Neg", "inputs": ["h"], "outputs": ["z"]}]})");
+  ir::Graph after = before;
+  EXPECT_EQ(fuseElementwiseMaps(after), 1);
+  ir::propagateMemlets(after);
+  ir::validate(after);
+  EXPECT_EQ(mapCount(after), 2);
+  EXPECT_FALSE(after.hasArray("h"));
+  double moved = 0;
+  for (const KernelTraffic& k : analyzeDataMovement(after)) moved += k.bytesMoved;
+  EXPECT_EQ(moved, 4.0 * 8 * 4);  // x twice, y and z
+  expectSameOutputs(before, after);
+}
+
+TEST(MapFusion, ASumReadByFourMapsIsNotRecomputedByEach) {
+  // Recomputed, x and w would be read four times each (8 arrays); written once, h moves 1 + 4.
+  ir::Graph graph = expandedGraph(R"({"format": "conflux-graph", "version": 1, "name": "fan",
+    "tensors": {"x": {"shape": [8], "dtype": "float32", "kind": "input"},
+                "w": {"shape": [8], "dtype": "float32", "kind": "input"},
+                "y1": {"shape": [8], "dtype": "float32", "kind": "output"},
+                "y2": {"shape": [8], "dtype": "float32", "kind": "output"},
+                "y3": {"shape": [8], "dtype": "float32", "kind": "output"},
+                "y4": {"shape": [8], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "e", "op": "Add", "inputs": ["x", "w"], "outputs": ["h"]},
+              {"name": "r1", "op": "Relu", "inputs": ["h"], "outputs": ["y1"]},
+              {"name": "r2", "op": "Neg", "inputs": ["h"], "outputs": ["y2"]},
+              {"name": "r3", "op": "Abs", "inputs": ["h"], "outputs": ["y3"]},
+              {"name": "r4", "op": "Exp", "inputs": ["h"], "outputs": ["y4"]}]})");
   EXPECT_EQ(fuseElementwiseMaps(graph), 0);
-  EXPECT_EQ(mapCount(graph), 3);
+  const ir::State& state = graph.state(0);
+  for (ir::NodeId id : state.nodeIds())
+    if (const auto* access = std::get_if<ir::AccessNode>(&state.node(id).payload); access && access->data == "h") {
+      std::optional<std::string> why = whyNotFusable(graph, 0, id);
+      ASSERT_TRUE(why.has_value());
+      EXPECT_NE(why->find("would move more bytes"), std::string::npos) << *why;
+    }
 }
 
 TEST(MapFusion, LongChainsStopBeforeTaskletsGrowPastTheLimit) {
