@@ -15,6 +15,7 @@ runs=${1:-20}
 shift || true
 models=("$@")
 conflux=build/bin/conflux
+source bench/frozen_model.sh
 python=/usr/bin/python3  # Debian's, which has python3-torch
 torch_ok=yes
 $python -c 'import torch' 2> /dev/null || {
@@ -62,17 +63,7 @@ printf '%-34s %11s %9s %9s %8s %10s %12s %9s\n' model "conflux ms" "ort ms" "tor
   "cfx/roof"
 for model in "${models[@]}"; do
   name=$(basename "$model" .onnx)
-  # Inputs drawn by conflux (uniform in [-1, 1), seed 1), fed to both.
-  # The cpu run also fills the compile cache for the timed run.
-  $conflux run "$model" --target cpu --seed 1 --outputs "$work/$name/drawn" > /dev/null
-  mkdir -p "$work/$name/in"
-  for f in "$work/$name/drawn"/input.*.npy; do cp "$f" "$work/$name/in/$(basename "$f" | sed 's/^input\.//')"; done
-  # A .noweights model runs with its drawn weights stored as initializers, as deployed: both
-  # runtimes may then pre-pack them at load.
-  if [ "$(ls "$work/$name/in" | wc -l)" -gt 1 ]; then
-    build/bin/freeze_weights "$model" "$work/$name/in" "$work/$name.onnx" > /dev/null
-    model=$work/$name.onnx
-  fi
+  model=$(frozen_model "$model" "$work")
   ours=$($conflux run "$model" --target cpu -O3 --inputs "$work/$name/in" --bench "$runs" | sed -n 's/.*median \([0-9.]*\) ms.*/\1/p')
   theirs=$(node bench/ort_run.js "$model" "$work/$name/in" "$work/$name/ort" 2 "$runs" | sed -n 's/.*median \([0-9.]*\) ms.*/\1/p')
   spec=$(torch_model "$name")
