@@ -12,6 +12,7 @@
 #include "passes/pipelines.h"
 #include "targets/cpu/cpu_program.h"
 #include "targets/cpu/static_library.h"
+#include "targets/cpu/toolchain.h"
 #include "targets/reference/interpreter.h"
 #include "targets/target_registry.h"
 
@@ -119,14 +120,6 @@ ir::Graph expanded(const ir::Graph& graph, const std::string& target) {
   return lowered;
 }
 
-/// `name` as a C identifier.
-std::string cIdentifier(const std::string& name) {
-  std::string id;
-  for (char c : name) id += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-  if (id.empty() || std::isdigit(static_cast<unsigned char>(id[0]))) id = "model_" + id;
-  return id;
-}
-
 }  // namespace
 
 std::unique_ptr<Executable> compile(const ir::Graph& graph, const std::string& target) {
@@ -159,7 +152,7 @@ std::vector<std::string> compileAheadOfTime(const ir::Graph& graph, const std::s
   targets::cpu::CpuProgram program(expanded(graph, options.target),
                                    targets::targetDesc(options.target));
   std::vector<std::string> written;
-  for (const auto& path : targets::cpu::writeStaticLibrary(program, cIdentifier(name), dir, files))
+  for (const auto& path : targets::cpu::writeStaticLibrary(program, targets::cpu::cIdentifier(name), dir, files))
     written.push_back(path.string());
   return written;
 }

@@ -10,6 +10,7 @@
 #include "targets/cpu/array_source.h"
 #include "targets/cpu/halide_expr.h"
 #include "targets/cpu/kernel_lowering.h"
+#include "targets/cpu/cache_line.h"
 #include "targets/cpu/program_image.h"
 
 namespace conflux::targets::cpu {
@@ -32,17 +33,12 @@ bool isStored(const ir::Graph& graph, const std::string& array) {
   return std::find(graph.inputs().begin(), graph.inputs().end(), array) == graph.inputs().end();
 }
 
-/// Bytes between consecutive arrays' starts in the arena are a multiple of a cache line.
-size_t aligned(size_t offset) {
-  return (offset + 63) / 64 * 64;
-}
-
 /// Where each stored array of `graph` lives in the arena: the transients of `plan` in one
 /// shared region at the start, every other stored array in its own aligned bytes after it.
 /// Returns the arena's size.
 size_t placeArrays(const ir::Graph& graph, const passes::MemoryPlan& plan,
                    std::map<std::string, size_t>& offsets) {
-  size_t end = aligned(static_cast<size_t>(plan.plannedBytes));
+  size_t end = cacheLineAligned(static_cast<size_t>(plan.plannedBytes));
   for (const auto& [name, desc] : graph.arrays()) {
     if (!isStored(graph, name)) continue;
     if (auto placed = plan.placements.find(name); placed != plan.placements.end()) {
@@ -50,7 +46,7 @@ size_t placeArrays(const ir::Graph& graph, const passes::MemoryPlan& plan,
       continue;
     }
     offsets[name] = end;
-    end = aligned(end + static_cast<size_t>(desc.bytes()));
+    end = cacheLineAligned(end + static_cast<size_t>(desc.bytes()));
   }
   return end;
 }
@@ -207,6 +203,7 @@ ProgramImage CpuProgram::image() const {
     image.outputs.push_back({name, slot.dtype, slot.shape, slot.bytes, nullptr, slot.data});
   }
   image.objects = impl_->library.objects();
+  image.target = compileTarget().to_string();
   return image;
 }
 

@@ -11,12 +11,10 @@
 #include "ir/error.h"
 #include "targets/cpu/module_key.h"
 #include "targets/cpu/thread_pool.h"
+#include "targets/cpu/toolchain.h"
 
 namespace conflux::targets::cpu {
-namespace {
-
-/// The host target, with a warning (once) where it lacks AVX-512.
-Halide::Target hostTarget() {
+Halide::Target compileTarget() {
   static Halide::Target host = [] {
     Halide::Target t = Halide::get_host_target();
     if (!t.has_feature(Halide::Target::AVX512))
@@ -27,13 +25,7 @@ Halide::Target hostTarget() {
   return host;
 }
 
-/// `name` with every character a C identifier cannot hold replaced by '_'.
-std::string identifier(const std::string& name) {
-  std::string id = name;
-  for (char& c : id)
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  return id;
-}
+namespace {
 
 /// The last message Halide's runtime reported, from any thread of any loaded library.
 std::mutex errorMutex;
@@ -61,7 +53,7 @@ void nameHalidesHelpersOnce() {
     acc.compute_at(out, y).vectorize(x, 16);
     acc.update().vectorize(x, 16);
     Halide::Pipeline(out).compile_to_module({in}, "warm_up",
-                                            hostTarget().with_feature(Halide::Target::NoRuntime));
+                                            compileTarget().with_feature(Halide::Target::NoRuntime));
     return true;
   }();
   (void)named;
@@ -90,8 +82,8 @@ PipelineLibrary::PipelineLibrary(const ir::TargetDesc& target)
 PipelineLibrary::~PipelineLibrary() = default;
 
 Halide::ImageParam PipelineLibrary::bind(const std::string& name, const Halide::Buffer<>& buffer) {
-  std::string unique = identifier(name);
-  for (int n = 2; bound_.count(unique); ++n) unique = identifier(name) + "_" + std::to_string(n);
+  std::string unique = cIdentifier(name);
+  for (int n = 2; bound_.count(unique); ++n) unique = cIdentifier(name) + "_" + std::to_string(n);
   Halide::ImageParam param(buffer.type(), buffer.dimensions(), unique);
   for (int k = 0; k < buffer.dimensions(); ++k)
     param.dim(k)
@@ -105,7 +97,7 @@ std::shared_ptr<const NativePipeline> PipelineLibrary::add(Halide::Pipeline pipe
                                                            const Halide::Buffer<>& output,
                                                            const std::string& name) {
   auto native = std::make_shared<NativePipeline>();
-  native->name_ = "conflux_" + std::to_string(pending_.size()) + "_" + identifier(name);
+  native->name_ = "conflux_" + std::to_string(pending_.size()) + "_" + cIdentifier(name);
   std::vector<Halide::Argument> arguments = pipeline.infer_arguments();
   for (const Halide::Argument& argument : arguments) {
     auto it = bound_.find(argument.name);
@@ -116,7 +108,7 @@ std::shared_ptr<const NativePipeline> PipelineLibrary::add(Halide::Pipeline pipe
   native->buffers_.push_back(output);
   for (Halide::Buffer<>& buffer : native->buffers_) native->raw_.push_back(buffer.raw_buffer());
   Halide::Module module = pipeline.compile_to_module(
-      arguments, native->name_, hostTarget().with_feature(Halide::Target::NoRuntime));
+      arguments, native->name_, compileTarget().with_feature(Halide::Target::NoRuntime));
   CONFLUX_ASSERT(module.buffers().empty(),
                  native->name_ + " embeds a buffer; its code would name an address");
   if (const char* dir = std::getenv("CONFLUX_DEBUG_STMT"))
@@ -127,7 +119,7 @@ std::shared_ptr<const NativePipeline> PipelineLibrary::add(Halide::Pipeline pipe
 
 void PipelineLibrary::load() {
   bool timed = std::getenv("CONFLUX_DEBUG_COMPILE_TIME") != nullptr;
-  objects_ = {cache_.runtime(hostTarget())};
+  objects_ = {cache_.runtime(compileTarget())};
   for (const Pending& pending : pending_) {
     auto start = std::chrono::steady_clock::now();
     CachedObject object;

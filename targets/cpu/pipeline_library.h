@@ -37,6 +37,10 @@ class NativePipeline {
 };
 
 /// The pipelines of one program, compiled and loaded together.
+/// The target every pipeline is compiled for: the host's, with a warning (once) where it lacks
+/// AVX-512.
+Halide::Target compileTarget();
+
 class PipelineLibrary {
  public:
   /// An empty library whose pipelines will run their parallel loops on `target.threads` threads.

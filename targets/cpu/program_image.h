@@ -40,6 +40,8 @@ struct ProgramImage {
   std::vector<Call> calls;
   std::vector<Tensor> inputs, outputs;
   std::vector<std::filesystem::path> objects;  // Halide's runtime among them
+  /// The Halide target its code is compiled for ("x86-64-linux-avx-avx2-avx512-...").
+  std::string target;
 };
 
 }  // namespace conflux::targets::cpu

@@ -1,10 +1,13 @@
 #include "targets/cpu/static_library.h"
 
+#include <Halide.h>
+
 #include <fstream>
 #include <map>
 #include <sstream>
 
 #include "ir/error.h"
+#include "targets/cpu/cache_line.h"
 #include "targets/cpu/program_image.h"
 #include "targets/cpu/toolchain.h"
 
@@ -17,10 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-size_t aligned(size_t offset) {
-  return (offset + 63) / 64 * 64;
-}
-
 /// The program's memory laid out in one block: each region's offset in it.
 struct MemoryLayout {
   std::vector<size_t> offsets;
@@ -29,7 +28,7 @@ struct MemoryLayout {
   explicit MemoryLayout(const ProgramImage& image) {
     for (const ProgramImage::Region& region : image.regions) {
       offsets.push_back(bytes);
-      bytes = aligned(bytes + region.bytes);
+      bytes = cacheLineAligned(bytes + region.bytes);
     }
   }
 
@@ -63,6 +62,31 @@ void writeMemory(const ProgramImage& image, const MemoryLayout& layout, const fs
   if (!out) throw Error(path.string() + ": cannot write file");
 }
 
+/// The instruction-set extensions code for `target` uses, as GCC's __builtin_cpu_supports
+/// names them.
+std::vector<std::string> cpuFeatures(const std::string& target) {
+  Halide::Target t(target);
+  std::vector<std::string> features;
+  auto need = [&](Halide::Target::Feature f, std::initializer_list<const char*> names) {
+    if (t.has_feature(f)) features.insert(features.end(), names.begin(), names.end());
+  };
+  need(Halide::Target::SSE41, {"sse4.1"});
+  need(Halide::Target::AVX, {"avx"});
+  need(Halide::Target::AVX2, {"avx2"});
+  need(Halide::Target::FMA, {"fma"});
+  need(Halide::Target::AVX512, {"avx512f", "avx512cd"});
+  need(Halide::Target::AVX512_Skylake, {"avx512bw", "avx512dq", "avx512vl"});
+  need(Halide::Target::AVX512_Cannonlake, {"avx512ifma", "avx512vbmi"});
+  need(Halide::Target::AVX512_SapphireRapids, {"avx512vnni", "avx512bf16"});
+  return features;
+}
+
+std::string joined(const std::vector<std::string>& words, const std::string& separator) {
+  std::string text;
+  for (const std::string& w : words) text += (text.empty() ? "" : separator) + w;
+  return text;
+}
+
 std::string shapeText(const std::vector<int64_t>& shape) {
   std::string text = "[";
   for (size_t k = 0; k < shape.size(); ++k) text += (k ? ", " : "") + std::to_string(shape[k]);
@@ -77,6 +101,8 @@ std::string headerText(const ProgramImage& image, const std::string& name) {
     << ".a with -lpthread -ldl -lm. Tensors are dense and row-major. Parallel\n"
     << "// loops run on Halide's thread pool: HL_NUM_THREADS threads (default: the machine's "
        "cores).\n"
+    << "// Built for " << image.target << ": it runs on CPUs with " << joined(cpuFeatures(image.target), ", ")
+    << ";\n// elsewhere " << name << "_run prints which are missing and returns -1.\n"
     << "#pragma once\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
   auto list = [&](const char* what, const std::vector<ProgramImage::Tensor>& tensors) {
     h << "// " << what << ", in the order " << name << "_run takes them:\n";
@@ -89,7 +115,8 @@ std::string headerText(const ProgramImage& image, const std::string& name) {
   h << "enum { " << name << "_num_inputs = " << image.inputs.size() << ", " << name
     << "_num_outputs = " << image.outputs.size() << " };\n\n"
     << "/// Runs the model on inputs[i] (the elements of input i) into outputs[j] (room for the\n"
-    << "/// elements of output j). Returns 0, or Halide's error code after printing its message.\n"
+    << "/// elements of output j). Returns 0, or Halide's error code after printing its message, or\n"
+    << "/// -1 on a CPU without the extensions above.\n"
     << "/// One run at a time: the model's memory is static.\n"
     << "int " << name << "_run(const void* const* inputs, void* const* outputs);\n\n"
     << "#ifdef __cplusplus\n}  // extern \"C\"\n#endif\n";
@@ -111,7 +138,7 @@ std::string entryText(const ProgramImage& image, const MemoryLayout& layout,
   std::ostringstream c;
   c << "// The entry of " << name
     << ", compiled ahead of time by conflux. Generated; do not edit.\n"
-    << "#include <string.h>\n\n#include <HalideRuntime.h>\n\n#include \"" << name << ".h\"\n\n"
+    << "#include <stdio.h>\n#include <string.h>\n\n#include <HalideRuntime.h>\n\n#include \"" << name << ".h\"\n\n"
     << "extern unsigned char " << name << "_memory[];\n";
   for (const ProgramImage::Call& call : image.calls)
     c << "int " << call.function << "_argv(void**);\n";
@@ -150,7 +177,17 @@ std::string entryText(const ProgramImage& image, const MemoryLayout& layout,
       c << "&buffers[" << index.at(b) << "], ";
     c << "0};\n";
   }
+  // The code's instruction-set extensions, checked before the first run: a CPU without them
+  // gets a message instead of an illegal instruction.
+  c << "\n/* 1 when this CPU has every extension the code uses; else prints those it lacks. */\n"
+    << "static int cpuSupported(void) {\n  int ok = 1;\n  __builtin_cpu_init();\n";
+  for (const std::string& feature : cpuFeatures(image.target))
+    c << "  if (!__builtin_cpu_supports(\"" << feature << "\")) {\n    fprintf(stderr, \"" << name
+      << ": this CPU lacks " << feature << " (built for " << image.target << ")\\n\");\n    ok = 0;\n  }\n";
+  c << "  return ok;\n}\n";
   c << "\nint " << name << "_run(const void* const* inputs, void* const* outputs) {\n"
+    << "  static int supported = -1;\n  if (supported < 0) supported = cpuSupported();\n"
+    << "  if (!supported) return -1;\n"
     << "  static int placedOnce = 0;\n  if (!placedOnce) {\n"
     << "    for (size_t b = 0; b < sizeof placed / sizeof placed[0]; ++b)\n"
     << "      if (placed[b] >= 0) buffers[b].host = " << name << "_memory + placed[b];\n"

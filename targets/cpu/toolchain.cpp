@@ -1,5 +1,7 @@
 #include "targets/cpu/toolchain.h"
 
+#include <cctype>
+
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -71,6 +73,13 @@ void runTool(const std::vector<std::string>& argv) {
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
     throw Error("'" + quoted(argv) + "' failed:\n" + output);
+}
+
+std::string cIdentifier(const std::string& name) {
+  std::string id;
+  for (char c : name) id += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  if (id.empty() || std::isdigit(static_cast<unsigned char>(id[0]))) id = "model_" + id;
+  return id;
 }
 
 }  // namespace conflux::targets::cpu

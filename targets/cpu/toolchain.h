@@ -13,4 +13,8 @@ std::string cCompiler();
 /// command and its output when it cannot start or exits with a failure.
 void runTool(const std::vector<std::string>& argv);
 
+/// `name` as a C identifier: every character one cannot hold replaced by '_', and "model_"
+/// before a leading digit.
+std::string cIdentifier(const std::string& name);
+
 }  // namespace conflux::targets::cpu

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "api/conflux.h"
 #include "tests/support/graph_json.h"
@@ -100,6 +101,28 @@ TEST(CompileCommand, ALinkedProgramComputesWhatTheJitDoesBesideAnotherModel) {
     EXPECT_NEAR(aot[static_cast<size_t>(i)], reference.at(i),
                 1e-4 * std::max(1.0, std::abs(reference.at(i))));
   }
+}
+
+TEST(CompileCommand, TheHeaderStatesTheInstructionSetAndTheEntryChecksIt) {
+  fs::path dir = fs::path(CONFLUX_TEST_OUTPUT_DIR) / "compile_isa";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "convs.json") << testing::convBlockJson();
+  testing::CommandResult compiled = testing::runShell(
+      std::string(CONFLUX_BINARY) + " compile " + (dir / "convs.json").string() + " --emit obj,header,source -o " +
+          (dir / "out").string(),
+      dir / "log.txt");
+  ASSERT_EQ(compiled.exitCode, 0) << compiled.output;
+  std::stringstream header, entry, cpuinfo;
+  header << std::ifstream(dir / "out" / "convs.h").rdbuf();
+  entry << std::ifstream(dir / "out" / "convs_entry.c").rdbuf();
+  cpuinfo << std::ifstream("/proc/cpuinfo").rdbuf();
+  EXPECT_NE(header.str().find("// Built for x86-64"), std::string::npos) << header.str();
+  // Code for this machine uses AVX-512 exactly when it has it; the entry checks what it uses.
+  bool avx512 = cpuinfo.str().find(" avx512f") != std::string::npos;
+  EXPECT_EQ(header.str().find("avx512f") != std::string::npos, avx512) << header.str();
+  EXPECT_EQ(entry.str().find("__builtin_cpu_supports(\"avx512f\")") != std::string::npos, avx512);
+  EXPECT_NE(entry.str().find("__builtin_cpu_supports(\"avx2\")"), std::string::npos);
 }
 
 TEST(CompileCommand, TargetsWithoutAheadOfTimeOutputAreAClearError) {
