@@ -59,7 +59,11 @@ ObjectCache ObjectCache::user() {
 
 bool ObjectCache::publish(const std::filesystem::path& path,
                           const std::function<void(const std::filesystem::path&)>& write) {
-  if (std::filesystem::exists(path)) return false;
+  if (std::filesystem::exists(path)) {
+    std::error_code ignored;  // a cache on a read-only file system still serves its entries
+    std::filesystem::last_write_time(path, std::filesystem::file_time_type::clock::now(), ignored);
+    return false;
+  }
   static std::atomic<int> count{0};
   std::filesystem::path temporary =
       path.parent_path() / (".tmp." + std::to_string(getpid()) + "." + std::to_string(count++) +
@@ -109,5 +113,7 @@ std::filesystem::path ObjectCache::sharedLibrary(std::vector<std::filesystem::pa
   });
   return path;
 }
+
+const std::filesystem::path& ObjectCache::dir() const { return dir_; }
 
 }  // namespace conflux::targets::cpu

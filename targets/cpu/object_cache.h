@@ -5,7 +5,8 @@
 // linked by the system's C compiler. The cache lives in $CONFLUX_CACHE_DIR, else
 // $XDG_CACHE_HOME/conflux, else
 // ~/.cache/conflux. Entries are written under a temporary name and renamed into place, so
-// processes running at once may share it.
+// processes running at once may share it. Each use of an entry marks it used, for the bound
+// that cache_eviction.h keeps.
 #include <Halide.h>
 
 #include <filesystem>
@@ -38,10 +39,13 @@ class ObjectCache {
   std::filesystem::path runtime(const Halide::Target& target) const;
   /// The shared library linking `objects` (each exactly once), linked when the cache lacks it.
   std::filesystem::path sharedLibrary(std::vector<std::filesystem::path> objects) const;
+  /// The directory the cache lives in.
+  const std::filesystem::path& dir() const;
 
  private:
-  /// Unless `path` exists: has `write` write the entry under a fresh name beside it and renames
-  /// that into place (removing it if `write` throws). Returns whether it wrote.
+  /// Unless `path` exists (then marked used): has `write` write the entry under a fresh name
+  /// beside it and renames that into place (removing it if `write` throws). Returns whether it
+  /// wrote.
   static bool publish(const std::filesystem::path& path,
                       const std::function<void(const std::filesystem::path&)>& write);
 

@@ -11,6 +11,7 @@
 #include "ir/error.h"
 #include "targets/cpu/module_key.h"
 #include "targets/cpu/thread_pool.h"
+#include "targets/cpu/cache_eviction.h"
 #include "targets/cpu/toolchain.h"
 
 namespace conflux::targets::cpu {
@@ -138,6 +139,8 @@ void PipelineLibrary::load() {
   }
   auto start = std::chrono::steady_clock::now();
   library_ = std::make_unique<SharedLibrary>(cache_.sharedLibrary(objects_));
+  // What this load added may push the cache past its bound; what it uses is spared (just used).
+  if (compiled_ > 0) trimCache(cache_.dir(), userCacheBound());
   if (timed)
     std::cerr << "link and load " << pending_.size() << " pipelines: " << since(start) << " s\n";
   using SetParallelFor = halide_do_par_for_t (*)(halide_do_par_for_t);

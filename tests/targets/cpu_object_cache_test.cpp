@@ -3,13 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <chrono>
 #include <filesystem>
+#include <fstream>
 
 #include "api/conflux.h"
 #include "api/random_inputs.h"
 #include "ir/error.h"
 #include "targets/cpu/cpu_program.h"
 #include "targets/cpu/module_key.h"
+#include "targets/cpu/cache_eviction.h"
 #include "targets/target_registry.h"
 #include "tests/support/graph_json.h"
 
@@ -160,6 +163,51 @@ TEST_F(CpuObjectCache, AMissingCompilerIsAClearError) {
   // The failed link left no partial library behind.
   for (const auto& entry : std::filesystem::directory_iterator(dir_))
     EXPECT_EQ(entry.path().extension(), ".o") << entry.path();
+}
+
+/// Writes `bytes` bytes to `path` and dates its last use `age` ago.
+void entry(const std::filesystem::path& path, size_t bytes, std::chrono::minutes age) {
+  std::ofstream(path) << std::string(bytes, 'x');
+  std::filesystem::last_write_time(path, std::filesystem::file_time_type::clock::now() - age);
+}
+
+TEST_F(CpuObjectCache, TheBoundRemovesTheLeastRecentlyUsedEntries) {
+  using std::chrono::minutes;
+  std::filesystem::create_directories(dir_);
+  entry(dir_ / "a.o", 1000, minutes(180));
+  entry(dir_ / "b.o", 1000, minutes(120));
+  entry(dir_ / "c.o", 1000, minutes(90));
+  entry(dir_ / "d.o", 1000, minutes(1));
+  entry(dir_ / ".tmp.1.0.e.o", 500, minutes(120));  // its writer died
+  entry(dir_ / ".tmp.2.0.f.o", 500, minutes(0));    // being written
+  EXPECT_EQ(targets::cpu::trimCache(dir_, 2500), 2500u);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "a.o"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "b.o"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "c.o"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / ".tmp.1.0.e.o"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ / ".tmp.2.0.f.o"));
+  // Down to nothing: what was used in the last hour stays (a process may be about to link it).
+  EXPECT_EQ(targets::cpu::trimCache(dir_, 0), 1000u);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "c.o"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "d.o"));
+}
+
+TEST_F(CpuObjectCache, UsingAnEntryMarksItRecentlyUsed) {
+  CpuProgram program(denseLayer(96), targets::targetDesc("cpu"));
+  std::vector<std::filesystem::path> entries;
+  for (const auto& e : std::filesystem::directory_iterator(dir_)) {
+    entries.push_back(e.path());
+    std::filesystem::last_write_time(e.path(), std::filesystem::file_time_type::clock::now() - std::chrono::hours(5));
+  }
+  ASSERT_FALSE(entries.empty());
+  CpuProgram again(denseLayer(96), targets::targetDesc("cpu"));
+  EXPECT_EQ(again.numCompiledPipelines(), 0u);
+  for (const auto& path : entries)
+    EXPECT_LT(std::filesystem::file_time_type::clock::now() - std::filesystem::last_write_time(path),
+              std::chrono::minutes(1))
+        << path;
+  // A bound below what the program uses removes nothing it just used.
+  EXPECT_EQ(targets::cpu::trimCache(dir_, 0), 0u);
 }
 
 }  // namespace
