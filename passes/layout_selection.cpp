@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "passes/layout_dp.h"
+
 namespace conflux::passes {
 namespace {
 
@@ -85,23 +87,35 @@ ir::Layout channelsLast() {
   return layout;
 }
 
+std::vector<std::string> layoutFreeArrays(const ir::Graph& graph) {
+  std::vector<std::string> arrays;
+  for (const auto& [name, desc] : graph.arrays())
+    if (isFree(graph, name, desc)) arrays.push_back(name);
+  return arrays;
+}
+
+std::vector<KernelAccesses> pricedKernels(const ir::Graph& graph) {
+  // Kernels that run once at load (the zero borders of padded copies) cost nothing per run.
+  std::vector<Kernel> kernels = extractKernels(graph);
+  std::vector<bool> once = runOnceKernels(graph, kernels);
+  std::vector<KernelAccesses> priced;
+  for (size_t k = 0; k < kernels.size(); ++k)
+    if (!once[k]) priced.push_back(kernelAccesses(graph, kernels[k]));
+  return priced;
+}
+
 LayoutOf selectLayouts(const ir::Graph& graph, int lanes) {
   CostTable table;
-  std::vector<Kernel> kernels = extractKernels(graph);
   LayoutOf rowMajor, last;
-  for (const auto& [name, desc] : graph.arrays())
-    if (isFree(graph, name, desc)) {
-      rowMajor[name] = ir::Layout::rowMajor(4);
-      last[name] = channelsLast();
-      table.users[name];
-    }
-  // Kernels that run once at load (the zero borders of padded copies) cost nothing per run.
-  std::vector<bool> once = runOnceKernels(graph, kernels);
-  for (size_t k = 0; k < kernels.size(); ++k) {
-    if (once[k]) continue;
-    size_t index = table.kernels.size();
-    table.kernels.push_back(kernelAccesses(graph, kernels[k]));
-    const KernelAccesses& accesses = table.kernels.back();
+  std::vector<std::string> arrays = layoutFreeArrays(graph);
+  for (const std::string& name : arrays) {
+    rowMajor[name] = ir::Layout::rowMajor(4);
+    last[name] = channelsLast();
+    table.users[name];
+  }
+  table.kernels = pricedKernels(graph);
+  for (size_t index = 0; index < table.kernels.size(); ++index) {
+    const KernelAccesses& accesses = table.kernels[index];
     for (const auto* list : {&accesses.reads, &accesses.writes})
       for (const ir::Memlet& m : *list)
         if (auto it = table.users.find(m.data); it != table.users.end() && (it->second.empty() || it->second.back() != index))
@@ -112,6 +126,9 @@ LayoutOf selectLayouts(const ir::Graph& graph, int lanes) {
           table.successors[read.data].insert(write.data);
   }
   for (const auto& [name, kernelsOf] : table.users) table.successors[name];
+  if (std::optional<LayoutOf> exact =
+          exactLayouts(graph, table.kernels, arrays, {ir::Layout::rowMajor(4), channelsLast()}, lanes))
+    return *exact;
   LayoutOf layouts = table.total(graph, last, lanes) < table.total(graph, rowMajor, lanes) ? last : rowMajor;
   // Moves: one array flipped; an array and all computed from it set to one layout (a layout
   // change placed at one point of a chain, which single flips reach only through worse states).

@@ -5,11 +5,12 @@
 // input and output keep channels innermost; the element-wise kernels between convolutions
 // then follow, and conversions happen inside the kernels where the model says they pay.
 //
-// The search starts from the better of all row-major and all channels-last, then, while the
-// total falls, flips single arrays and sets whole downstream chains (an array and every array
-// computed from it) to one layout — a layout change placed at one point of the graph. Each
-// move re-prices only the kernels touching the arrays it changes. It is a local search, not
-// the exact dynamic programme over layout configurations.
+// The choice is exact (layout_dp.h: dynamic programming over the kernels in order, the layouts
+// of the arrays live between two kernels as its state) unless more than ten arrays are live at
+// once. Then a local search starts from the better of all row-major and all channels-last and,
+// while the total falls, flips single arrays and sets whole downstream chains (an array and
+// every array computed from it) to one layout — a layout change placed at one point of the
+// graph — re-pricing only the kernels touching the arrays a move changes.
 // Graph inputs, outputs and constants keep their row-major layout: callers exchange them.
 #include <memory>
 #include <string>
@@ -23,6 +24,14 @@ namespace conflux::passes {
 
 /// The channels-last layout of a rank-4 array: order (0, 2, 3, 1).
 ir::Layout channelsLast();
+
+/// The arrays whose layout the pass chooses: four-dimensional transients in memory with no
+/// fixed value.
+std::vector<std::string> layoutFreeArrays(const ir::Graph& graph);
+
+/// The accesses of the kernels of `graph` that run every run (not once at load), in order: what
+/// the cost model prices.
+std::vector<KernelAccesses> pricedKernels(const ir::Graph& graph);
 
 /// The layouts chosen for the transients of `graph` whose layout is free to change, for vectors
 /// of `lanes` 32-bit elements; arrays left row-major are included.

@@ -6,12 +6,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "ir/memlet_propagation.h"
 #include "ir/printer.h"
 #include "ir/validate.h"
 #include "passes/kernels.h"
 #include "passes/layout_cost.h"
+#include "passes/layout_dp.h"
 #include "passes/layout_selection.h"
 #include "passes/map_fusion.h"
 #include "passes/reduction_fusion.h"
@@ -147,6 +149,63 @@ TEST(SelectLayouts, TheChoiceFollowsTheVectorWidth) {
   ir::Graph graph = fusedGraph(smallImageChain());
   EXPECT_EQ(selectLayouts(graph, 16).at("dw_padded"), channelsLast());
   EXPECT_EQ(selectLayouts(graph, 1).at("dw_padded"), ir::Layout::rowMajor(4));
+}
+
+/// x [1,16,8,8] -> 3x3 conv -> Relu -> 3x3 conv -> + (the first Relu's output) -> Relu ->
+/// 1x1 conv -> y: a residual connection keeps an array live while its branch runs.
+std::string residualBlock() {
+  return R"({"format": "conflux-graph", "version": 1, "name": "residual",
+    "tensors": {"x": {"shape": [1, 16, 8, 8], "dtype": "float32", "kind": "input"},
+                "w1": )" + constantTensorJson("[16, 16, 3, 3]", 16 * 144) + R"(,
+                "w2": )" + constantTensorJson("[16, 16, 3, 3]", 16 * 144) + R"(,
+                "w3": )" + constantTensorJson("[24, 16, 1, 1]", 24 * 16) + R"(,
+                "y": {"shape": [1, 24, 8, 8], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "c1", "op": "Conv", "inputs": ["x", "w1"], "outputs": ["a"], "attrs": {"pads": [1, 1, 1, 1]}},
+              {"name": "r1", "op": "Relu", "inputs": ["a"], "outputs": ["h"]},
+              {"name": "c2", "op": "Conv", "inputs": ["h", "w2"], "outputs": ["b"], "attrs": {"pads": [1, 1, 1, 1]}},
+              {"name": "add", "op": "Add", "inputs": ["b", "h"], "outputs": ["s"]},
+              {"name": "r2", "op": "Relu", "inputs": ["s"], "outputs": ["t"]},
+              {"name": "c3", "op": "Conv", "inputs": ["t", "w3"], "outputs": ["y"]}]})";
+}
+
+/// The model's total over `kernels` with `layouts`.
+double totalCost(const ir::Graph& graph, const std::vector<KernelAccesses>& kernels, const LayoutOf& layouts,
+                 int lanes) {
+  double total = 0;
+  for (const KernelAccesses& k : kernels) total += layoutCost(graph, k, layouts, lanes);
+  return total;
+}
+
+TEST(ExactLayouts, MatchesEveryAssignmentTriedOnAResidualBlock) {
+  ir::Graph graph = fusedGraph(residualBlock());
+  std::vector<std::string> arrays = layoutFreeArrays(graph);
+  std::vector<KernelAccesses> kernels = pricedKernels(graph);
+  ASSERT_GE(arrays.size(), 3u);
+  ASSERT_LE(arrays.size(), 12u);
+  const std::vector<ir::Layout> choices{ir::Layout::rowMajor(4), channelsLast()};
+  for (int lanes : {8, 16}) {
+    std::optional<LayoutOf> exact = exactLayouts(graph, kernels, arrays, choices, lanes);
+    ASSERT_TRUE(exact.has_value());
+    double best = std::numeric_limits<double>::infinity(), worst = 0;
+    for (size_t mask = 0; mask < (size_t{1} << arrays.size()); ++mask) {
+      LayoutOf layouts;
+      for (size_t a = 0; a < arrays.size(); ++a) layouts[arrays[a]] = choices[(mask >> a) & 1];
+      double total = totalCost(graph, kernels, layouts, lanes);
+      best = std::min(best, total);
+      worst = std::max(worst, total);
+    }
+    EXPECT_GT(worst, best) << "the choice must matter for the test to mean anything";
+    EXPECT_DOUBLE_EQ(totalCost(graph, kernels, *exact, lanes), best) << lanes << " lanes";
+    EXPECT_EQ(selectLayouts(graph, lanes), *exact);
+  }
+}
+
+TEST(ExactLayouts, DeclinesWhenMoreArraysAreLiveThanItsBound) {
+  // The first Relu's output is live while the second convolution runs.
+  ir::Graph graph = fusedGraph(residualBlock());
+  EXPECT_FALSE(exactLayouts(graph, pricedKernels(graph), layoutFreeArrays(graph),
+                            {ir::Layout::rowMajor(4), channelsLast()}, 16, 0)
+                   .has_value());
 }
 
 }  // namespace
