@@ -103,6 +103,8 @@ TEST(MapFusion, OneOperationReadByTwoMapsIsRecomputedByEach) {
   ir::validate(after);
   EXPECT_EQ(mapCount(after), 2);
   EXPECT_FALSE(after.hasArray("h"));
+  testing::expectMatchesGolden(ir::print(before), "tests/passes/golden/map_fusion_fan_out.before.txt");
+  testing::expectMatchesGolden(ir::print(after), "tests/passes/golden/map_fusion_fan_out.after.txt");
   double moved = 0;
   for (const KernelTraffic& k : analyzeDataMovement(after)) moved += k.bytesMoved;
   EXPECT_EQ(moved, 4.0 * 8 * 4);  // x twice, y and z

@@ -82,6 +82,7 @@ TEST(ReductionFusion, DecomposedGeluReadingTheBiasAddTwiceIsTheEpilogue) {
               {"name": "mul", "op": "Mul", "inputs": ["h", "t2"], "outputs": ["t3"]},
               {"name": "mul1", "op": "Mul", "inputs": ["t3", "half"], "outputs": ["y"]}]})");
   ir::Graph after = fused(before);
+  testing::expectMatchesGolden(ir::print(after), "tests/passes/golden/reduction_fusion_gelu.after.txt");
   std::vector<KernelTraffic> kernels = analyzeDataMovement(after);
   ASSERT_EQ(kernels.size(), 1u);
   EXPECT_EQ(kernels[0].origins,

@@ -51,6 +51,7 @@ TEST(RowFusion, SoftmaxIsOneKernelReadingItsInputOnce) {
   ir::Graph three = reduced(before);
   ASSERT_EQ(extractKernels(three).size(), 3u);  // maximum, sum, normalise
   ir::Graph after = rowFused(three);
+  testing::expectMatchesGolden(ir::print(three), "tests/passes/golden/row_fusion_softmax.before.txt");
   testing::expectMatchesGolden(ir::print(after), "tests/passes/golden/row_fusion_softmax.after.txt");
 
   std::vector<KernelTraffic> kernels = analyzeDataMovement(after);
