@@ -69,7 +69,7 @@ bool expandState(Graph& graph, State& state) {
     if (!state.hasNode(id)) continue;  // an input access node an earlier expansion dropped
     Node& node = state.node(id);
     if (auto* nested = std::get_if<NestedGraphNode>(&node.payload)) {
-      if (nested->graph) expandLibraryNodes(*nested->graph);
+      if (nested->graph && expandLibraryNodes(*nested->graph)) expanded = true;
       continue;
     }
     if (node.kind() != NodeKind::Library) continue;
@@ -90,15 +90,22 @@ bool expandState(Graph& graph, State& state) {
 class ExpandLibraryNodesPass : public Pass {
  public:
   std::string_view name() const override { return "expand-library-nodes"; }
-  void run(Graph& graph, PassContext&) override { expandLibraryNodes(graph); }
+  Modified run(Graph& graph, PassContext&) override {
+    return expandLibraryNodes(graph) ? Modified::All : Modified::None;
+  }
 };
 
 }  // namespace
 
-void expandLibraryNodes(Graph& graph) {
+bool expandLibraryNodes(Graph& graph) {
   // Only expanded states are touched: a graph without library nodes comes back unchanged.
+  bool expanded = false;
   for (State& state : graph.states())
-    if (expandState(graph, state)) propagateMemlets(state);
+    if (expandState(graph, state)) {
+      propagateMemlets(state);
+      expanded = true;
+    }
+  return expanded;
 }
 
 std::unique_ptr<Pass> makeExpandLibraryNodesPass() {

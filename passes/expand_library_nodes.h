@@ -16,7 +16,8 @@ namespace conflux::passes {
 /// ("<label>_max"); accumulators are initialised by a map ordered before the accumulating map
 /// with an empty memlet. Throws conflux::Error naming the node when an op cannot be
 /// expanded (an op the frontend should have folded, unsupported attributes, bad shapes).
-void expandLibraryNodes(ir::Graph& graph);
+/// Returns whether it expanded any node.
+bool expandLibraryNodes(ir::Graph& graph);
 
 /// Makes the pass that runs expandLibraryNodes.
 std::unique_ptr<Pass> makeExpandLibraryNodesPass();

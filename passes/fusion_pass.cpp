@@ -9,10 +9,11 @@ class FusionPass : public Pass {
  public:
   FusionPass(std::string_view name, int (*fuseAll)(ir::Graph&)) : name_(name), fuseAll_(fuseAll) {}
   std::string_view name() const override { return name_; }
-  void run(ir::Graph& graph, PassContext& context) override {
+  Modified run(ir::Graph& graph, PassContext& context) override {
     int fusions = fuseAll_(graph);
     if (fusions > 0) ir::propagateMemlets(graph);
     if (context.log) *context.log << name_ << ": " << fusions << " fusion(s)\n";
+    return fusions > 0 ? Modified::All : Modified::None;
   }
 
  private:

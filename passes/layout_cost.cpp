@@ -98,4 +98,12 @@ double layoutCost(const ir::Graph& graph, const KernelAccesses& kernel, const La
   return best;
 }
 
+std::vector<KernelAccesses> pricedKernels(const ir::Graph& graph, const std::vector<Kernel>& kernels) {
+  std::vector<bool> once = runOnceKernels(graph, kernels);
+  std::vector<KernelAccesses> priced;
+  for (size_t k = 0; k < kernels.size(); ++k)
+    if (!once[k]) priced.push_back(kernelAccesses(graph, kernels[k]));
+  return priced;
+}
+
 }  // namespace conflux::passes

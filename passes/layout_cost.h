@@ -28,6 +28,10 @@ struct KernelAccesses {
 /// The accesses of `kernel` of `graph`.
 KernelAccesses kernelAccesses(const ir::Graph& graph, const Kernel& kernel);
 
+/// The accesses of those of `kernels` (of `graph`, in order) that run every run: kernels that run
+/// once at load (the zero borders of padded copies) cost nothing per run.
+std::vector<KernelAccesses> pricedKernels(const ir::Graph& graph, const std::vector<Kernel>& kernels);
+
 /// The layout of each array, by name.
 using LayoutOf = std::map<std::string, ir::Layout>;
 

@@ -73,9 +73,14 @@ bool improveBy(const ir::Graph& graph, const CostTable& table, const std::set<st
 class SelectLayoutsPass final : public Pass {
  public:
   std::string_view name() const override { return "select-layouts"; }
-  void run(ir::Graph& graph, PassContext& context) override {
-    int changed = applyLayouts(graph, selectLayouts(graph, std::max(1, context.target.vectorLanes)));
-    if (context.log) *context.log << "select-layouts: " << changed << " arrays channels-last\n";
+  Modified run(ir::Graph& graph, PassContext& context) override {
+    LayoutOf layouts =
+        selectLayouts(graph, context.analyses.pricedKernels(graph), std::max(1, context.target.vectorLanes));
+    bool modified = false;
+    for (const auto& [name, layout] : layouts) modified = modified || !(graph.array(name).layout == layout);
+    int channelsLast = applyLayouts(graph, layouts);
+    if (context.log) *context.log << "select-layouts: " << channelsLast << " arrays channels-last\n";
+    return modified ? Modified::Layouts : Modified::None;
   }
 };
 
@@ -94,17 +99,11 @@ std::vector<std::string> layoutFreeArrays(const ir::Graph& graph) {
   return arrays;
 }
 
-std::vector<KernelAccesses> pricedKernels(const ir::Graph& graph) {
-  // Kernels that run once at load (the zero borders of padded copies) cost nothing per run.
-  std::vector<Kernel> kernels = extractKernels(graph);
-  std::vector<bool> once = runOnceKernels(graph, kernels);
-  std::vector<KernelAccesses> priced;
-  for (size_t k = 0; k < kernels.size(); ++k)
-    if (!once[k]) priced.push_back(kernelAccesses(graph, kernels[k]));
-  return priced;
+LayoutOf selectLayouts(const ir::Graph& graph, int lanes) {
+  return selectLayouts(graph, pricedKernels(graph, extractKernels(graph)), lanes);
 }
 
-LayoutOf selectLayouts(const ir::Graph& graph, int lanes) {
+LayoutOf selectLayouts(const ir::Graph& graph, const std::vector<KernelAccesses>& kernels, int lanes) {
   CostTable table;
   LayoutOf rowMajor, last;
   std::vector<std::string> arrays = layoutFreeArrays(graph);
@@ -113,7 +112,7 @@ LayoutOf selectLayouts(const ir::Graph& graph, int lanes) {
     last[name] = channelsLast();
     table.users[name];
   }
-  table.kernels = pricedKernels(graph);
+  table.kernels = kernels;
   for (size_t index = 0; index < table.kernels.size(); ++index) {
     const KernelAccesses& accesses = table.kernels[index];
     for (const auto* list : {&accesses.reads, &accesses.writes})

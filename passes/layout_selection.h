@@ -29,13 +29,11 @@ ir::Layout channelsLast();
 /// fixed value.
 std::vector<std::string> layoutFreeArrays(const ir::Graph& graph);
 
-/// The accesses of the kernels of `graph` that run every run (not once at load), in order: what
-/// the cost model prices.
-std::vector<KernelAccesses> pricedKernels(const ir::Graph& graph);
-
 /// The layouts chosen for the transients of `graph` whose layout is free to change, for vectors
 /// of `lanes` 32-bit elements; arrays left row-major are included.
 LayoutOf selectLayouts(const ir::Graph& graph, int lanes);
+/// The same, given the accesses of the kernels the model prices (pricedKernels).
+LayoutOf selectLayouts(const ir::Graph& graph, const std::vector<KernelAccesses>& kernels, int lanes);
 
 /// Sets the chosen layouts in `graph`; returns how many arrays left row-major.
 int applyLayouts(ir::Graph& graph, const LayoutOf& layouts);

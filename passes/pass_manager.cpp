@@ -11,7 +11,7 @@ void runPasses(ir::Graph& graph, const std::vector<std::string>& names, PassCont
   for (const std::string& name : names) passes.push_back(makePass(name));  // fail before running
   for (const auto& pass : passes) {
     if (context.log) *context.log << "pass " << pass->name() << "\n";
-    pass->run(graph, context);
+    context.analyses.invalidate(pass->run(graph, context));
     if (context.validateEachPass) {
       try {
         ir::validate(graph);

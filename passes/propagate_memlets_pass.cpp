@@ -8,7 +8,10 @@ namespace {
 class PropagateMemletsPass : public Pass {
  public:
   std::string_view name() const override { return "propagate-memlets"; }
-  void run(ir::Graph& graph, PassContext&) override { ir::propagateMemlets(graph); }
+  Modified run(ir::Graph& graph, PassContext&) override {
+    ir::propagateMemlets(graph);
+    return Modified::Memlets;
+  }
 };
 
 }  // namespace

@@ -179,7 +179,7 @@ double totalCost(const ir::Graph& graph, const std::vector<KernelAccesses>& kern
 TEST(ExactLayouts, MatchesEveryAssignmentTriedOnAResidualBlock) {
   ir::Graph graph = fusedGraph(residualBlock());
   std::vector<std::string> arrays = layoutFreeArrays(graph);
-  std::vector<KernelAccesses> kernels = pricedKernels(graph);
+  std::vector<KernelAccesses> kernels = pricedKernels(graph, extractKernels(graph));
   ASSERT_GE(arrays.size(), 3u);
   ASSERT_LE(arrays.size(), 12u);
   const std::vector<ir::Layout> choices{ir::Layout::rowMajor(4), channelsLast()};
@@ -203,7 +203,7 @@ TEST(ExactLayouts, MatchesEveryAssignmentTriedOnAResidualBlock) {
 TEST(ExactLayouts, DeclinesWhenMoreArraysAreLiveThanItsBound) {
   // The first Relu's output is live while the second convolution runs.
   ir::Graph graph = fusedGraph(residualBlock());
-  EXPECT_FALSE(exactLayouts(graph, pricedKernels(graph), layoutFreeArrays(graph),
+  EXPECT_FALSE(exactLayouts(graph, pricedKernels(graph, extractKernels(graph)), layoutFreeArrays(graph),
                             {ir::Layout::rowMajor(4), channelsLast()}, 16, 0)
                    .has_value());
 }

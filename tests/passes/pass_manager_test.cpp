@@ -8,6 +8,7 @@
 #include "passes/pass_manager.h"
 #include "passes/pipelines.h"
 #include "tests/ir/example_graphs.h"
+#include "tests/passes/library_graphs.h"
 
 namespace conflux::passes {
 namespace {
@@ -55,6 +56,42 @@ TEST(PassManager, PropagationRestoresStaleOuterMemletsAndDumps) {
   EXPECT_EQ(ir::print(g), expected);
   EXPECT_EQ(dumped, std::vector<std::string>{"propagate-memlets"});
   EXPECT_EQ(log.str(), "pass propagate-memlets\n");
+}
+
+/// x [4,6] -> Add(b) -> Relu -> y: two maps that map-fusion makes one.
+const char* kBiasRelu = R"({"format": "conflux-graph", "version": 1, "name": "chain",
+  "tensors": {"x": {"shape": [4, 6], "dtype": "float32", "kind": "input"},
+              "b": {"shape": [6], "dtype": "float32", "kind": "input"},
+              "y": {"shape": [4, 6], "dtype": "float32", "kind": "output"}},
+  "nodes": [{"name": "bias", "op": "Add", "inputs": ["x", "b"], "outputs": ["h"]},
+            {"name": "act", "op": "Relu", "inputs": ["h"], "outputs": ["y"]}]})";
+
+TEST(PassManager, AnalysesSurvivePassesThatDoNotModifyWhatTheyDependOn) {
+  ir::Graph g = testing::expandedGraph(kBiasRelu);
+  PassContext context;
+  size_t kernels = context.analyses.kernels(g).size();
+  context.analyses.dataMovement(g);
+  EXPECT_EQ(context.analyses.computations(), 2);
+  // Propagation modifies memlets: the kernels stay, data movement is computed again.
+  runPasses(g, {"propagate-memlets"}, context);
+  context.analyses.kernels(g);
+  EXPECT_EQ(context.analyses.computations(), 2);
+  context.analyses.dataMovement(g);
+  EXPECT_EQ(context.analyses.computations(), 3);
+  // Layout selection reads the priced kernels and modifies layouts at most: all stay.
+  runPasses(g, {"select-layouts"}, context);
+  int afterLayouts = context.analyses.computations();
+  context.analyses.kernels(g);
+  context.analyses.dataMovement(g);
+  context.analyses.pricedKernels(g);
+  EXPECT_EQ(context.analyses.computations(), afterLayouts);
+  // Fusion changes the kernels: asked again, they are computed again, and fewer.
+  runPasses(g, {"map-fusion"}, context);
+  EXPECT_LT(context.analyses.kernels(g).size(), kernels);
+  EXPECT_EQ(context.analyses.computations(), afterLayouts + 1);
+  // Another graph is never answered from this one's results.
+  ir::Graph other = testing::expandedGraph(kBiasRelu);
+  EXPECT_EQ(context.analyses.kernels(other).size(), kernels);
 }
 
 }  // namespace
