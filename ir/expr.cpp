@@ -1,5 +1,7 @@
 #include "ir/expr.h"
 
+#include <algorithm>
+
 #include <array>
 #include <cmath>
 #include <functional>
@@ -213,6 +215,25 @@ Expr substitute(const Expr& e, const std::map<std::string, Expr>& replacements,
   copy->args = std::move(args);
   if (rename != renames.end()) copy->name = rename->second;
   return copy;
+}
+
+Expr replaceEqual(const Expr& e, const Expr& target, const Expr& replacement) {
+  if (equal(e, target)) return replacement;
+  std::vector<Expr> args;
+  bool changed = false;
+  for (const Expr& arg : e->args) {
+    args.push_back(replaceEqual(arg, target, replacement));
+    changed = changed || args.back() != arg;
+  }
+  if (!changed) return e;
+  auto copy = std::make_shared<ExprNode>(*e);
+  copy->args = std::move(args);
+  return copy;
+}
+
+bool containsEqual(const Expr& e, const Expr& target) {
+  if (equal(e, target)) return true;
+  return std::any_of(e->args.begin(), e->args.end(), [&](const Expr& arg) { return containsEqual(arg, target); });
 }
 
 std::string toString(const Expr& e) {

@@ -74,6 +74,10 @@ std::vector<std::string> loadedConnectors(const Expr& e);
 /// every other Ref or Load whose name is in `renames` using the new name. Shares unchanged parts.
 Expr substitute(const Expr& e, const std::map<std::string, Expr>& replacements,
                 const std::map<std::string, std::string>& renames = {});
+/// `e` with every subexpression equal to `target` (see equal) replaced by `replacement`.
+Expr replaceEqual(const Expr& e, const Expr& target, const Expr& replacement);
+/// True when `e` has a subexpression equal to `target`.
+bool containsEqual(const Expr& e, const Expr& target);
 /// Text with binary operators parenthesised: "max((a * b), 0.0)", "select(c, a, b)", "f32(x)",
 /// "t[i, j]".
 std::string toString(const Expr& e);

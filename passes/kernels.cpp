@@ -4,6 +4,7 @@
 #include <set>
 
 #include "ir/scope.h"
+#include "passes/map_patterns.h"
 
 namespace conflux::passes {
 namespace {
@@ -214,6 +215,32 @@ std::optional<RowKernel> rowKernel(const ir::State& state, const Kernel& kernel)
   if (!output || k.reductions.empty() || children != 7 * k.reductions.size() + 2) return std::nullopt;
   k.output = *output;
   return k;
+}
+
+std::optional<ir::Expr> valueSharedWithOutput(const ir::State& state, const RowKernel& row, const RowStage& stage) {
+  const ir::Map& inner = std::get<ir::MapEntry>(state.node(stage.innerEntry).payload).map;
+  const ir::Map& out = std::get<ir::MapEntry>(state.node(row.output.innerEntry).payload).map;
+  if (inner.params.size() != out.params.size() || !(inner.ranges == out.ranges)) return std::nullopt;
+  std::map<std::string, ir::AffineExpr> paired;
+  for (size_t k = 0; k < inner.params.size(); ++k) paired[inner.params[k]] = ir::AffineExpr::symbol(out.params[k]);
+  std::map<std::string, std::string> renames;
+  for (ir::EdgeId e : state.inEdges(stage.tasklet)) {
+    const ir::Edge& read = state.edge(e);
+    if (read.memlet.isEmpty()) continue;
+    ir::Memlet want = read.memlet;
+    want.subset = reindexed(want.subset, paired);
+    for (ir::EdgeId o : state.inEdges(row.output.tasklet))
+      if (state.edge(o).memlet == want) renames[read.dstConn] = state.edge(o).dstConn;
+    if (!renames.count(read.dstConn)) return std::nullopt;
+  }
+  const auto& tasklet = std::get<ir::Tasklet>(state.node(stage.tasklet).payload);
+  const auto& output = std::get<ir::Tasklet>(state.node(row.output.tasklet).payload);
+  if (tasklet.outputs.size() != 1 || output.outputs.size() != 1) return std::nullopt;
+  ir::Expr value = ir::substitute(tasklet.outputs.front().expr, {}, renames);
+  // A value that is one element read (softmax's maximum of x) is read again at no cost.
+  if (value->args.empty()) return std::nullopt;
+  if (!ir::containsEqual(output.outputs.front().expr, value)) return std::nullopt;
+  return value;
 }
 
 }  // namespace conflux::passes

@@ -72,4 +72,11 @@ struct RowKernel {
 /// The parts of `kernel` when it is a row kernel, or nothing.
 std::optional<RowKernel> rowKernel(const ir::State& state, const Kernel& kernel);
 
+/// The per-element value of the reduction stage `stage` of `row`, with its connectors renamed
+/// to the output stage's that read the same elements (the stages' inner parameters paired in
+/// order), when the output stage's expression contains it: a softmax's exp(x - max), which the
+/// output stage would otherwise compute again. Nothing otherwise, and for a value without
+/// operations (an element read).
+std::optional<ir::Expr> valueSharedWithOutput(const ir::State& state, const RowKernel& row, const RowStage& stage);
+
 }  // namespace conflux::passes

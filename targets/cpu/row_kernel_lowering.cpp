@@ -111,8 +111,9 @@ class RowLowering {
       if (k == v && width) i = i * width + lane;
       params[inner.params[k]] = beginStep[k].first + beginStep[k].second * i;
     }
-    ExprScope scope = bindInputs(graph_, state_, stage.tasklet, params, arrays_, {}, statistics, where_);
-    Expr value = Halide::cast(accType, toHalide(outputExpr(state_, stage.tasklet, ""), scope));
+    std::vector<Expr> index;  // each inner parameter's value in this reduction
+    for (const std::string& p : inner.params) index.push_back(params.at(p));
+    Expr value = stageValue(stage, inner, v, index, statistics);
     if (width) {
       Halide::Func partial(uniqueFuncName(kernel_.name + "_" + stage.accumulator + "_lanes"));
       std::vector<Halide::Var> args{lane};
@@ -138,19 +139,34 @@ class RowLowering {
     statistics_[stage.statistic] = statistic;
   }
 
-  /// The output stage's value where the output index is `pure` (each parameter's expression).
+  /// The output stage's value where the output index is `pure` (each parameter's expression):
+  /// values a reduction stage computed for the row are read, not computed again.
   Expr output(const std::map<std::string, Expr>& pure, const std::string& conn) const {
     std::vector<Expr> rowIndex;
     for (const std::string& p : rowParams_) rowIndex.push_back(pure.at(p));
     ExprScope scope = bindInputs(graph_, state_, row_.output.tasklet, pure, arrays_, {},
                                  statisticsAt(statistics_, rowArgs(rowIndex)), where_);
-    return toHalide(outputExpr(state_, row_.output.tasklet, conn), scope);
+    ir::Expr expr = outputExpr(state_, row_.output.tasklet, conn);
+    const ir::Map& inner = std::get<ir::MapEntry>(state_.node(row_.output.innerEntry).payload).map;
+    for (size_t k = 0; k < shared_.size(); ++k) {
+      std::string name = "__row_value" + std::to_string(k);
+      expr = ir::replaceEqual(expr, shared_[k].value, ir::ref(name, shared_[k].value->dtype));
+      std::vector<Expr> args;
+      for (const std::string& p : inner.params) args.push_back(pure.at(p));
+      for (const Expr& r : rowArgs(rowIndex)) args.push_back(r);
+      scope.values[name] = shared_[k].func(args);
+    }
+    return toHalide(expr, scope);
   }
 
   /// Computes every stage per row of `f`, at its loop `rows`, or once for all rows when there
   /// is no such loop.
   void schedule(Halide::Func f, const std::optional<Halide::Var>& rows) {
     for (Halide::Func& g : perRow_) rows ? g.compute_at(f, *rows) : g.compute_root();
+    for (SharedValue& s : shared_) {
+      rows ? s.func.compute_at(f, *rows) : s.func.compute_root();
+      s.func.vectorize(s.func.args()[s.vector], lanes_, Halide::TailStrategy::GuardWithIf);
+    }
     for (auto& [g, domain] : partials_) {
       rows ? g.compute_at(f, *rows) : g.compute_root();
       Halide::Var lane = g.args().front();
@@ -163,6 +179,36 @@ class RowLowering {
   }
 
  private:
+  /// The value the tasklet of `stage` contributes at the inner parameters' values `index`. When
+  /// the output stage computes it too (valueSharedWithOutput), it is a Func over the row computed
+  /// once per row, vectorised along the inner parameter `vector`, that both stages read.
+  Expr stageValue(const passes::RowStage& stage, const ir::Map& inner, size_t vector, const std::vector<Expr>& index,
+                  const std::map<std::string, Expr>& statistics) {
+    Halide::Type type = storageType(graph_.array(stage.accumulator).dtype);
+    std::optional<ir::Expr> shared = passes::valueSharedWithOutput(state_, row_, stage);
+    std::map<std::string, Expr> params = rowValues_;
+    std::vector<Halide::Var> vars;
+    if (shared) {
+      for (size_t k = 0; k < inner.params.size(); ++k) {
+        vars.emplace_back("e" + std::to_string(k));
+        params[inner.params[k]] = vars.back();
+      }
+    } else {
+      for (size_t k = 0; k < inner.params.size(); ++k) params[inner.params[k]] = index[k];
+    }
+    ExprScope scope = bindInputs(graph_, state_, stage.tasklet, params, arrays_, {}, statistics, where_);
+    Expr value = Halide::cast(type, toHalide(outputExpr(state_, stage.tasklet, ""), scope));
+    if (!shared) return value;
+    Halide::Func f(uniqueFuncName(kernel_.name + "_" + stage.accumulator + "_values"));
+    std::vector<Halide::Var> args = vars;
+    for (const Halide::Var& r : rowArgVars()) args.push_back(r);
+    f(args) = value;
+    shared_.push_back({*shared, f, vector});
+    std::vector<Expr> call = index;
+    for (const Expr& r : rowArgs(rowExprs())) call.push_back(r);
+    return f(call);
+  }
+
   /// Row-parameter values in Func argument order (the last row parameter first, innermost).
   std::vector<Expr> rowArgs(std::vector<Expr> rowIndex) const {
     std::reverse(rowIndex.begin(), rowIndex.end());
@@ -183,6 +229,13 @@ class RowLowering {
   std::map<std::string, Expr> rowValues_;
   std::map<std::string, Halide::Func> statistics_;
   std::vector<Halide::Func> perRow_;
+  /// A reduction stage's per-element values that the output stage reads too.
+  struct SharedValue {
+    ir::Expr value;  // in the output stage's connectors
+    Halide::Func func;
+    size_t vector;  // the argument to vectorise
+  };
+  std::vector<SharedValue> shared_;
   /// Partial results of a reduction in vector lanes, with the reduction's domain.
   std::vector<std::pair<Halide::Func, Halide::RDom>> partials_;
 };

@@ -69,6 +69,21 @@ TEST(RowFusion, SoftmaxIsOneKernelReadingItsInputOnce) {
   expectSameOutputs(before, after, "cpu", 1e-6);
 }
 
+TEST(RowFusion, TheOutputStageReadsTheSoftmaxExponentialsItsSumComputed) {
+  // exp(x - max) is the sum stage's value and part of the output's: the cpu target computes it
+  // once per element. The maximum stage's value is x itself: nothing to share.
+  ir::Graph graph = rowFused(reduced(expandedGraph(oneOp("Softmax", "[2, 3, 8, 16]", R"({"axis": -1})"))));
+  std::vector<Kernel> kernels = extractKernels(graph);
+  ASSERT_EQ(kernels.size(), 1u);
+  std::optional<RowKernel> row = rowKernel(graph.state(0), kernels[0]);
+  ASSERT_TRUE(row.has_value());
+  ASSERT_EQ(row->reductions.size(), 2u);
+  EXPECT_FALSE(valueSharedWithOutput(graph.state(0), *row, row->reductions[0]).has_value());
+  std::optional<ir::Expr> shared = valueSharedWithOutput(graph.state(0), *row, row->reductions[1]);
+  ASSERT_TRUE(shared.has_value());
+  EXPECT_EQ(ir::toString(*shared), "exp((x - max))");
+}
+
 TEST(RowFusion, LayerNormOverABatchOfOneIsOneKernel) {
   // Rows [1, 8]: the batch dimension of one is no parameter of the statistics' maps.
   ir::Graph before = expandedGraph(oneOp(
