@@ -142,6 +142,22 @@ std::optional<std::string> matchGroup(const ir::Graph& graph, size_t stateIndex,
     return "the sink writes more than one array";
   const ir::Memlet& sinkWrite = state.edge(state.outEdges(*sinkTasklet).front()).memlet;
   if (sinkWrite.wcr != ir::Wcr::None || !isPoint(sinkWrite.subset)) return "the sink does not write one element";
+  const ir::Map& sinkMap = std::get<ir::MapEntry>(state.node(sinkEntry).payload).map;
+  for (size_t k = 0; k < sinkMap.params.size(); ++k) {
+    const ir::Range& r = sinkMap.ranges.ranges[k];
+    bool used = std::any_of(sinkWrite.subset.ranges.begin(), sinkWrite.subset.ranges.end(),
+                            [&](const ir::Range& w) { return w.begin.coefficient(sinkMap.params[k]) != 0; });
+    if (!used && !(r.begin == r.end)) return "the sink writes one element in several iterations";
+  }
+  if (arraysRead(state, sinkEntry).count(sinkWrite.data)) return "the sink writes an array it reads";
+  // Cheaply first: a statistic is a transient some map writes.
+  bool readsAMapsTransient = false;
+  for (EdgeId e : state.inEdges(sinkEntry))
+    if (const auto* a = std::get_if<ir::AccessNode>(&state.node(state.edge(e).src).payload);
+        a && graph.array(a->data).transient)
+      for (EdgeId w : state.inEdges(state.edge(e).src))
+        readsAMapsTransient = readsAMapsTransient || state.node(state.edge(w).src).kind() == NodeKind::MapExit;
+  if (!readsAMapsTransient) return "the map reads no per-row statistic of a nested reduction";
 
   std::map<NodeId, Kernel> kernels = kernelsByRoot(graph, stateIndex);
 
@@ -171,6 +187,8 @@ std::optional<std::string> matchGroup(const ir::Graph& graph, size_t stateIndex,
     for (EdgeId e : state.outEdges(s.access))
       if (!std::count(members.begin(), members.end(), state.edge(e).dst))
         return "the statistic '" + data + "' is read outside the group";
+  for (NodeId entry : members)
+    if (arraysRead(state, entry).count(sinkWrite.data)) return "the sink writes an array the group reads";
 
   // Each member's row parameters: where it reads (or writes) a statistic's row dimensions.
   std::vector<NodeId> order = *state.topologicalOrder();

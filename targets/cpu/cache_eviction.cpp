@@ -1,6 +1,7 @@
 #include "targets/cpu/cache_eviction.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -36,7 +37,10 @@ uint64_t trimCache(const std::filesystem::path& dir, uint64_t maxBytes, std::chr
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.used < b.used; });
   for (const Entry& entry : entries) {
     if (total <= maxBytes || now - entry.used < recent) break;
+    // Another process may have used it since the listing: its time is read again.
     std::error_code entryError;
+    fs::file_time_type used = fs::last_write_time(entry.path, entryError);
+    if (entryError || now - used < recent) continue;
     if (fs::remove(entry.path, entryError)) {
       total -= entry.bytes;
       removed += entry.bytes;
@@ -49,7 +53,9 @@ uint64_t userCacheBound() {
   if (const char* text = std::getenv("CONFLUX_CACHE_MAX_MB"); text && *text) {
     char* end = nullptr;
     unsigned long long megabytes = std::strtoull(text, &end, 10);
-    if (end && *end == '\0') return static_cast<uint64_t>(megabytes) << 20;
+    constexpr unsigned long long kMost = ~uint64_t{0} >> 20;  // so that the bytes fit
+    if (std::isdigit(static_cast<unsigned char>(*text)) && end && *end == '\0')
+      return static_cast<uint64_t>(std::min(megabytes, kMost)) << 20;
     throw Error("CONFLUX_CACHE_MAX_MB='" + std::string(text) + "' is not a number of megabytes");
   }
   return uint64_t{2048} << 20;

@@ -76,7 +76,7 @@ void NativePipeline::run() const {
 }
 
 PipelineLibrary::PipelineLibrary(const ir::TargetDesc& target)
-    : threads_(std::max(1, target.threads)), cache_(ObjectCache::user()) {
+    : threads_(std::max(1, target.threads)), cache_(ObjectCache::user()), cacheBound_(userCacheBound()) {
   nameHalidesHelpersOnce();
 }
 
@@ -140,7 +140,7 @@ void PipelineLibrary::load() {
   auto start = std::chrono::steady_clock::now();
   library_ = std::make_unique<SharedLibrary>(cache_.sharedLibrary(objects_));
   // What this load added may push the cache past its bound; what it uses is spared (just used).
-  if (compiled_ > 0) trimCache(cache_.dir(), userCacheBound());
+  if (compiled_ > 0) trimCache(cache_.dir(), cacheBound_);
   if (timed)
     std::cerr << "link and load " << pending_.size() << " pipelines: " << since(start) << " s\n";
   using SetParallelFor = halide_do_par_for_t (*)(halide_do_par_for_t);

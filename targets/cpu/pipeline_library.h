@@ -7,6 +7,7 @@
 // same. Parallel loops run on the target's thread pool.
 #include <Halide.h>
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -73,6 +74,7 @@ class PipelineLibrary {
 
   int threads_;
   ObjectCache cache_;
+  uint64_t cacheBound_;  // read (and checked) before any compile work
   std::map<std::string, Halide::Buffer<>> bound_;  // by parameter name
   std::vector<Pending> pending_;
   std::vector<std::filesystem::path> objects_;

@@ -72,7 +72,7 @@ std::vector<std::string> cpuFeatures(const std::string& target) {
   };
   need(Halide::Target::SSE41, {"sse4.1"});
   need(Halide::Target::AVX, {"avx"});
-  need(Halide::Target::AVX2, {"avx2"});
+  need(Halide::Target::AVX2, {"avx2", "bmi", "bmi2"});  // Halide's AVX2 code is Haswell's
   need(Halide::Target::FMA, {"fma"});
   need(Halide::Target::AVX512, {"avx512f", "avx512cd"});
   need(Halide::Target::AVX512_Skylake, {"avx512bw", "avx512dq", "avx512vl"});
@@ -180,11 +180,11 @@ std::string entryText(const ProgramImage& image, const MemoryLayout& layout,
   // The code's instruction-set extensions, checked before the first run: a CPU without them
   // gets a message instead of an illegal instruction.
   c << "\n/* 1 when this CPU has every extension the code uses; else prints those it lacks. */\n"
-    << "static int cpuSupported(void) {\n  int ok = 1;\n  __builtin_cpu_init();\n";
+    << "static int cpuSupported(void) {\n  int ok = 1;\n#if defined(__x86_64__)\n  __builtin_cpu_init();\n";
   for (const std::string& feature : cpuFeatures(image.target))
     c << "  if (!__builtin_cpu_supports(\"" << feature << "\")) {\n    fprintf(stderr, \"" << name
       << ": this CPU lacks " << feature << " (built for " << image.target << ")\\n\");\n    ok = 0;\n  }\n";
-  c << "  return ok;\n}\n";
+  c << "#endif\n  return ok;\n}\n";
   c << "\nint " << name << "_run(const void* const* inputs, void* const* outputs) {\n"
     << "  static int supported = -1;\n  if (supported < 0) supported = cpuSupported();\n"
     << "  if (!supported) return -1;\n"

@@ -210,5 +210,20 @@ TEST_F(CpuObjectCache, UsingAnEntryMarksItRecentlyUsed) {
   EXPECT_EQ(targets::cpu::trimCache(dir_, 0), 0u);
 }
 
+TEST_F(CpuObjectCache, ABadBoundIsAClearErrorBeforeAnyCompileWork) {
+  setenv("CONFLUX_CACHE_MAX_MB", "-5", 1);
+  try {
+    CpuProgram program(denseLayer(96), targets::targetDesc("cpu"));
+    ADD_FAILURE() << "a negative bound was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("CONFLUX_CACHE_MAX_MB"), std::string::npos) << e.what();
+  }
+  unsetenv("CONFLUX_CACHE_MAX_MB");
+  bool anyObject = false;
+  if (std::filesystem::exists(dir_))
+    for (const auto& e : std::filesystem::directory_iterator(dir_)) anyObject = anyObject || e.path().extension() == ".o";
+  EXPECT_FALSE(anyObject);
+}
+
 }  // namespace
 }  // namespace conflux
