@@ -130,6 +130,77 @@ std::map<NodeId, Kernel> kernelsByRoot(const ir::Graph& graph, size_t stateIndex
   return kernels;
 }
 
+/// Binds the row parameters of the member `m` (its kernel's `nodes`) to the group's: where it
+/// reads (or writes) a statistic's row dimensions. The first member, the sink, names the rows
+/// and their ranges (`groupRanges`); the others must iterate over the same rows. Says why not.
+std::optional<std::string> bindMember(const ir::State& state, const std::vector<NodeId>& nodes, Group& g,
+                                      std::optional<ir::Subset>& groupRanges, Member& m) {
+  std::map<std::string, ir::Range> ranges = memberRanges(state, nodes);
+  std::vector<std::string> rowParams(g.rowDims.size());
+  auto bindRows = [&](const ir::Subset& index, const std::string& data) -> std::optional<std::string> {
+    for (size_t d = 0, r = 0; d < index.rank(); ++d) {
+      bool row = r < g.rowDims.size() && g.rowDims[r] == d;
+      std::optional<std::string> p = soleParameter(index.ranges[d]);
+      if (row) {
+        if (!p || (!rowParams[r].empty() && rowParams[r] != *p))
+          return "'" + data + "' is read at another row than the iteration's";
+        rowParams[r++] = *p;
+      } else if (!(index.ranges[d].begin == index.ranges[d].end) || !alwaysZero(index.ranges[d].begin, ranges)) {
+        return "'" + data + "' is read at another element than its row's";
+      }
+    }
+    return std::nullopt;
+  };
+  for (const auto& [data, s] : g.statistics) {
+    for (EdgeId e : innerEdgesOf(state, nodes, data)) {
+      const ir::Edge& edge = state.edge(e);
+      if (state.node(edge.dst).kind() != NodeKind::Tasklet) continue;
+      if (!isPoint(edge.memlet.subset)) return "'" + data + "' is read as a region";
+      if (auto failure = bindRows(edge.memlet.subset, data)) return failure;
+    }
+    if (s.producer == m.entry)
+      if (auto failure = bindRows(state.edge(state.inEdges(m.exit).front()).memlet.subset, data)) return failure;
+  }
+  const ir::Map& map = std::get<ir::MapEntry>(state.node(m.entry).payload).map;
+  ir::Subset rowRanges;
+  for (const std::string& p : rowParams) {
+    auto it = std::find(map.params.begin(), map.params.end(), p);
+    if (p.empty() || it == map.params.end())
+      return "a row of the group is no parameter of " + state.node(m.entry).describe();
+    rowRanges.ranges.push_back(map.ranges.ranges[static_cast<size_t>(it - map.params.begin())]);
+  }
+  if (!groupRanges) groupRanges = rowRanges;
+  if (!(rowRanges == *groupRanges)) return "the kernels of the group iterate over different rows";
+  if (m.sink) {
+    g.rows = ir::Map{rowParams, rowRanges, map.schedule};
+    for (size_t k = 0; k < map.params.size(); ++k)
+      if (!std::count(rowParams.begin(), rowParams.end(), map.params[k])) {
+        g.sinkInner.params.push_back(map.params[k]);
+        g.sinkInner.ranges.ranges.push_back(map.ranges.ranges[k]);
+      }
+    if (g.sinkInner.params.empty()) return "the sink iterates over rows only";
+    g.sinkInner.schedule = map.schedule;
+  } else if (map.params.size() != rowParams.size()) {
+    return "the map of " + state.node(m.entry).describe() + " has parameters other than its rows";
+  }
+  for (size_t r = 0; r < rowParams.size(); ++r) m.rename[rowParams[r]] = AffineExpr::symbol(g.rows.params[r]);
+  // Its other parameters must neither depend on the rows nor be named like the group's rows.
+  std::vector<std::string> all;
+  for (const auto& [param, range] : ranges) {
+    all.push_back(param);
+    if (std::count(rowParams.begin(), rowParams.end(), param)) continue;
+    if (std::count(g.rows.params.begin(), g.rows.params.end(), param))
+      return "the parameter '" + param + "' of " + state.node(m.entry).describe() + " is named like a row";
+    for (const std::string& p : rowParams)
+      if (range.begin.coefficient(p) != 0 || range.end.coefficient(p) != 0)
+        return "the range of '" + param + "' depends on a row";
+  }
+  for (NodeId id : nodes)
+    if (const auto* tasklet = std::get_if<ir::Tasklet>(&state.node(id).payload))
+      if (referencesAny(*tasklet, all)) return "a tasklet of the group uses its map parameters";
+  return std::nullopt;
+}
+
 /// Finds the group that ends at `sinkEntry`, or says why there is none.
 std::optional<std::string> matchGroup(const ir::Graph& graph, size_t stateIndex, NodeId sinkEntry, Group& g) {
   const ir::State& state = graph.state(stateIndex);
@@ -200,70 +271,7 @@ std::optional<std::string> matchGroup(const ir::Graph& graph, size_t stateIndex,
   std::optional<ir::Subset> groupRanges;
   for (NodeId entry : members) {
     Member m{entry, state.exitOf(entry), entry == sinkEntry, {}};
-    const std::vector<NodeId>& nodes = kernels.at(entry).nodes;
-    std::map<std::string, ir::Range> ranges = memberRanges(state, nodes);
-    std::vector<std::string> rowParams(g.rowDims.size());
-    auto bindRows = [&](const ir::Subset& index, const std::string& data) -> std::optional<std::string> {
-      for (size_t d = 0, r = 0; d < index.rank(); ++d) {
-        bool row = r < g.rowDims.size() && g.rowDims[r] == d;
-        std::optional<std::string> p = soleParameter(index.ranges[d]);
-        if (row) {
-          if (!p || (!rowParams[r].empty() && rowParams[r] != *p))
-            return "'" + data + "' is read at another row than the iteration's";
-          rowParams[r++] = *p;
-        } else if (!(index.ranges[d].begin == index.ranges[d].end) || !alwaysZero(index.ranges[d].begin, ranges)) {
-          return "'" + data + "' is read at another element than its row's";
-        }
-      }
-      return std::nullopt;
-    };
-    for (const auto& [data, s] : g.statistics) {
-      for (EdgeId e : innerEdgesOf(state, nodes, data)) {
-        const ir::Edge& edge = state.edge(e);
-        if (state.node(edge.dst).kind() != NodeKind::Tasklet) continue;
-        if (!isPoint(edge.memlet.subset)) return "'" + data + "' is read as a region";
-        if (auto failure = bindRows(edge.memlet.subset, data)) return failure;
-      }
-      if (s.producer == entry)
-        if (auto failure = bindRows(state.edge(state.inEdges(m.exit).front()).memlet.subset, data)) return failure;
-    }
-    const ir::Map& map = std::get<ir::MapEntry>(state.node(entry).payload).map;
-    ir::Subset rowRanges;
-    for (const std::string& p : rowParams) {
-      auto it = std::find(map.params.begin(), map.params.end(), p);
-      if (p.empty() || it == map.params.end())
-        return "a row of the group is no parameter of " + state.node(entry).describe();
-      rowRanges.ranges.push_back(map.ranges.ranges[static_cast<size_t>(it - map.params.begin())]);
-    }
-    if (!groupRanges) groupRanges = rowRanges;
-    if (!(rowRanges == *groupRanges)) return "the kernels of the group iterate over different rows";
-    if (m.sink) {
-      g.rows = ir::Map{rowParams, rowRanges, map.schedule};
-      for (size_t k = 0; k < map.params.size(); ++k)
-        if (!std::count(rowParams.begin(), rowParams.end(), map.params[k])) {
-          g.sinkInner.params.push_back(map.params[k]);
-          g.sinkInner.ranges.ranges.push_back(map.ranges.ranges[k]);
-        }
-      if (g.sinkInner.params.empty()) return "the sink iterates over rows only";
-      g.sinkInner.schedule = map.schedule;
-    } else if (map.params.size() != rowParams.size()) {
-      return "the map of " + state.node(entry).describe() + " has parameters other than its rows";
-    }
-    for (size_t r = 0; r < rowParams.size(); ++r) m.rename[rowParams[r]] = AffineExpr::symbol(g.rows.params[r]);
-    // Its other parameters must neither depend on the rows nor be named like the group's rows.
-    std::vector<std::string> all;
-    for (const auto& [param, range] : ranges) {
-      all.push_back(param);
-      if (std::count(rowParams.begin(), rowParams.end(), param)) continue;
-      if (std::count(g.rows.params.begin(), g.rows.params.end(), param))
-        return "the parameter '" + param + "' of " + state.node(entry).describe() + " is named like a row";
-      for (const std::string& p : rowParams)
-        if (range.begin.coefficient(p) != 0 || range.end.coefficient(p) != 0)
-          return "the range of '" + param + "' depends on a row";
-    }
-    for (NodeId id : nodes)
-      if (const auto* tasklet = std::get_if<ir::Tasklet>(&state.node(id).payload))
-        if (referencesAny(*tasklet, all)) return "a tasklet of the group uses its map parameters";
+    if (auto failure = bindMember(state, kernels.at(entry).nodes, g, groupRanges, m)) return failure;
     g.members.push_back(std::move(m));
   }
   std::rotate(g.members.begin(), g.members.begin() + 1, g.members.end());  // back in order

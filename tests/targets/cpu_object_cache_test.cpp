@@ -151,14 +151,19 @@ TEST_F(CpuObjectCache, ConstantsBelowThePrintedPrecisionKeepTheirOwnKeys) {
   EXPECT_GT(second.numCompiledPipelines(), 0u);
 }
 
+/// Expects compiling a program of `graph` to fail with a conflux::Error naming `text`.
+void expectProgramErrorMentioning(const ir::Graph& graph, const std::string& text) {
+  try {
+    CpuProgram program(graph, targets::targetDesc("cpu"));
+    ADD_FAILURE() << "the program compiled; expected an error naming " << text;
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(CpuObjectCache, AMissingCompilerIsAClearError) {
   setenv("CC", "/nonexistent/cc", 1);
-  try {
-    CpuProgram program(denseLayer(96), targets::targetDesc("cpu"));
-    ADD_FAILURE() << "linking without a compiler succeeded";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("/nonexistent/cc"), std::string::npos) << e.what();
-  }
+  expectProgramErrorMentioning(denseLayer(96), "/nonexistent/cc");
   unsetenv("CC");
   // The failed link left no partial library behind.
   for (const auto& entry : std::filesystem::directory_iterator(dir_))
@@ -212,12 +217,7 @@ TEST_F(CpuObjectCache, UsingAnEntryMarksItRecentlyUsed) {
 
 TEST_F(CpuObjectCache, ABadBoundIsAClearErrorBeforeAnyCompileWork) {
   setenv("CONFLUX_CACHE_MAX_MB", "-5", 1);
-  try {
-    CpuProgram program(denseLayer(96), targets::targetDesc("cpu"));
-    ADD_FAILURE() << "a negative bound was accepted";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("CONFLUX_CACHE_MAX_MB"), std::string::npos) << e.what();
-  }
+  expectProgramErrorMentioning(denseLayer(96), "CONFLUX_CACHE_MAX_MB");
   unsetenv("CONFLUX_CACHE_MAX_MB");
   bool anyObject = false;
   if (std::filesystem::exists(dir_))
