@@ -62,6 +62,13 @@ std::vector<Kernel> extractKernels(const ir::Graph& graph) {
   return kernels;
 }
 
+std::map<ir::NodeId, Kernel> kernelsByRoot(const ir::Graph& graph, size_t stateIndex) {
+  std::map<ir::NodeId, Kernel> kernels;
+  for (Kernel& k : extractKernels(graph))
+    if (k.state == stateIndex) kernels.emplace(k.root, std::move(k));
+  return kernels;
+}
+
 namespace {
 
 /// True when two boxes of constant bounds share an element (unknown bounds count as shared).
@@ -150,8 +157,9 @@ std::optional<ir::NodeId> soleSuccessor(const ir::State& state, ir::NodeId node)
   return state.edge(out.front()).dst;
 }
 
-/// The stage of the inner map `entry` of a row kernel whose map exits at `rowExit`, or nothing.
-std::optional<RowStage> rowStage(const ir::State& state, ir::NodeId entry, ir::NodeId rowExit) {
+/// The stage of the inner map `entry` of a row kernel, or nothing. Its output stage writes
+/// through `outputTo` (the row kernel's exit, or an attention's probability buffer).
+std::optional<RowStage> rowStage(const ir::State& state, ir::NodeId entry, ir::NodeId outputTo) {
   RowStage stage;
   stage.innerEntry = entry;
   ir::NodeId exit = state.exitOf(entry);
@@ -166,7 +174,7 @@ std::optional<RowStage> rowStage(const ir::State& state, ir::NodeId entry, ir::N
   const ir::Memlet& write = state.edge(state.outEdges(*tasklet).front()).memlet;
   stage.wcr = write.wcr;
   std::optional<ir::NodeId> after = soleSuccessor(state, exit);
-  if (stage.wcr == ir::Wcr::None) return after == rowExit ? std::optional<RowStage>(stage) : std::nullopt;
+  if (stage.wcr == ir::Wcr::None) return after == outputTo ? std::optional<RowStage>(stage) : std::nullopt;
   // acc = init -> (inner map) -> acc -> statistic = finish(acc).
   stage.accumulator = write.data;
   std::optional<ir::NodeId> finish = after ? soleSuccessor(state, *after) : std::nullopt;
@@ -213,6 +221,70 @@ std::optional<RowKernel> rowKernel(const ir::State& state, const Kernel& kernel)
   }
   // Per reduction: init, acc, inner entry and exit, acc, finish, statistic; the output's map.
   if (!output || k.reductions.empty() || children != 7 * k.reductions.size() + 2) return std::nullopt;
+  k.output = *output;
+  return k;
+}
+
+namespace {
+
+/// The nodes of the map scope opened by `entry`: it, its exit and everything nested in it.
+Kernel scopeOf(const ir::State& state, const ir::ScopeTree& scopes, ir::NodeId entry) {
+  Kernel scope;
+  scope.root = entry;
+  std::set<ir::NodeId> members{entry, state.exitOf(entry)};
+  for (ir::NodeId id : state.nodeIds())
+    for (ir::NodeId enclosing : scopes.chain(scopes.scopeOf(id)))
+      if (enclosing == entry) members.insert(id);
+  scope.nodes.assign(members.begin(), members.end());
+  return scope;
+}
+
+/// The data of the access node `id`, or "".
+std::string accessData(const ir::State& state, ir::NodeId id) {
+  const auto* access = std::get_if<ir::AccessNode>(&state.node(id).payload);
+  return access ? access->data : "";
+}
+
+}  // namespace
+
+std::optional<AttentionKernel> attentionKernel(const ir::State& state, const Kernel& kernel) {
+  if (state.node(kernel.root).kind() != ir::NodeKind::MapEntry) return std::nullopt;
+  ir::ScopeTree scopes(state);
+  std::vector<ir::NodeId> entries;
+  size_t children = 0;
+  std::vector<ir::NodeId> order = *state.topologicalOrder();
+  for (ir::NodeId id : order) {
+    if (scopes.scopeOf(id) != kernel.root) continue;
+    ++children;
+    if (state.node(id).kind() == ir::NodeKind::MapEntry) entries.push_back(id);
+  }
+  if (entries.size() < 4) return std::nullopt;
+  AttentionKernel k;
+  k.rowEntry = kernel.root;
+  std::optional<NestedReduction> scores = nestedReduction(state, scopeOf(state, scopes, entries.front()));
+  std::optional<NestedReduction> output = nestedReduction(state, scopeOf(state, scopes, entries.back()));
+  if (!scores || !output) return std::nullopt;
+  std::optional<ir::NodeId> scoreAccess = soleSuccessor(state, state.exitOf(entries.front()));
+  std::optional<ir::NodeId> probabilityAccess = soleSuccessor(state, state.exitOf(entries[entries.size() - 2]));
+  std::optional<ir::NodeId> outputWrite = soleSuccessor(state, state.exitOf(entries.back()));
+  if (!scoreAccess || !probabilityAccess || outputWrite != state.exitOf(kernel.root)) return std::nullopt;
+  k.scoreBuffer = accessData(state, *scoreAccess);
+  k.probabilityBuffer = accessData(state, *probabilityAccess);
+  if (k.scoreBuffer.empty() || k.probabilityBuffer.empty()) return std::nullopt;
+  k.softmax.rowEntry = kernel.root;
+  for (size_t m = 1; m + 1 < entries.size(); ++m) {
+    std::optional<RowStage> stage = rowStage(state, entries[m], *probabilityAccess);
+    if (!stage || (stage->wcr == ir::Wcr::None) != (m + 2 == entries.size())) return std::nullopt;
+    if (stage->wcr == ir::Wcr::None) {
+      k.softmax.output = *stage;
+    } else {
+      k.softmax.reductions.push_back(*stage);
+    }
+  }
+  // The scores' map, exit and buffer; 7 nodes per reduction stage; the probabilities' map, exit
+  // and buffer; the output's map and exit.
+  if (children != 8 + 7 * k.softmax.reductions.size()) return std::nullopt;
+  k.scores = *scores;
   k.output = *output;
   return k;
 }

@@ -2,6 +2,7 @@
 // Kernel partition: which nodes of a state run as one kernel. A kernel is a top-level map
 // scope (its entry, exit and everything between), a top-level tasklet, or a library node —
 // the unit a target launches and the unit the data-movement report counts.
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,9 @@ struct Kernel {
 
 /// The kernels of every state, in state order then topological order.
 std::vector<Kernel> extractKernels(const ir::Graph& graph);
+
+/// The kernels of the state `stateIndex`, by root.
+std::map<ir::NodeId, Kernel> kernelsByRoot(const ir::Graph& graph, size_t stateIndex);
 
 /// For each kernel, whether one run at load time gives every later run the same memory: it
 /// reads no array, writes only transients, and no other kernel writes any element it writes
@@ -71,6 +75,23 @@ struct RowKernel {
 
 /// The parts of `kernel` when it is a row kernel, or nothing.
 std::optional<RowKernel> rowKernel(const ir::State& state, const Kernel& kernel);
+
+/// The parts of an attention kernel (what attention-fusion builds): a map over query rows whose
+/// body runs a nested reduction writing the row's scores into a register row buffer, the
+/// softmax's stages over that buffer (its output stage writing the probabilities' row buffer),
+/// and a nested reduction over the probabilities writing the kernel's output.
+struct AttentionKernel {
+  ir::NodeId rowEntry;
+  NestedReduction scores;
+  /// The softmax between them; its output stage writes the probabilities.
+  RowKernel softmax;
+  NestedReduction output;
+  /// The register row buffers.
+  std::string scoreBuffer, probabilityBuffer;
+};
+
+/// The parts of `kernel` when it is an attention kernel, or nothing.
+std::optional<AttentionKernel> attentionKernel(const ir::State& state, const Kernel& kernel);
 
 /// The per-element value of the reduction stage `stage` of `row`, with its connectors renamed
 /// to the output stage's that read the same elements (the stages' inner parameters paired in

@@ -122,14 +122,6 @@ bool readPerRow(const ir::State& state, const std::vector<NodeId>& nodes, const 
   });
 }
 
-/// The kernels of the state `stateIndex`, by root.
-std::map<NodeId, Kernel> kernelsByRoot(const ir::Graph& graph, size_t stateIndex) {
-  std::map<NodeId, Kernel> kernels;
-  for (Kernel& k : extractKernels(graph))
-    if (k.state == stateIndex) kernels.emplace(k.root, std::move(k));
-  return kernels;
-}
-
 /// Binds the row parameters of the member `m` (its kernel's `nodes`) to the group's: where it
 /// reads (or writes) a statistic's row dimensions. The first member, the sink, names the rows
 /// and their ranges (`groupRanges`); the others must iterate over the same rows. Says why not.

@@ -8,6 +8,7 @@
 
 #include "ir/error.h"
 #include "passes/map_patterns.h"
+#include "targets/cpu/attention_lowering.h"
 #include "targets/cpu/buffer_views.h"
 #include "targets/cpu/dense_write.h"
 #include "targets/cpu/halide_expr.h"
@@ -357,6 +358,10 @@ std::vector<LoweredKernel> lowerKernel(const ir::Graph& graph, const passes::Ker
       "kernel " + kernel.name + " (" + state.node(kernel.root).describe() + ")";
   std::vector<LoweredKernel> lowered;
   try {
+    if (std::optional<passes::AttentionKernel> attention = passes::attentionKernel(state, kernel)) {
+      lowered.push_back(lowerAttentionKernel(graph, kernel, *attention, arrays, library, target, where));
+      return lowered;
+    }
     if (std::optional<passes::RowKernel> row = passes::rowKernel(state, kernel)) {
       lowered.push_back(lowerRowKernel(graph, kernel, *row, arrays, library, target, where));
       return lowered;

@@ -7,6 +7,8 @@
 
 #include "api/conflux.h"
 #include "api/random_inputs.h"
+#include "ir/memlet_propagation.h"
+#include "ir/validate.h"
 #include "passes/kernels.h"
 #include "passes/pass_manager.h"
 #include "tests/support/graph_json.h"
@@ -61,6 +63,13 @@ ir::Graph expandedGraph(const std::string& json) {
   ir::Graph graph = loadGraphJson(json, "pass");
   passes::PassContext context;
   passes::runPasses(graph, {"expand-library-nodes", "propagate-memlets"}, context);
+  return graph;
+}
+
+ir::Graph fusedBy(ir::Graph graph, int (*fuseAll)(ir::Graph&), int expectedFusions) {
+  EXPECT_EQ(fuseAll(graph), expectedFusions);
+  ir::propagateMemlets(graph);
+  ir::validate(graph);
   return graph;
 }
 

@@ -26,6 +26,10 @@ ir::Graph singleOpGraph(ir::OpKind op, ir::OpAttrs attrs, const std::vector<Arra
 /// library nodes expanded and memlets propagated: the input of the fusion passes.
 ir::Graph expandedGraph(const std::string& json);
 
+/// `graph` after the fusion pass function `fuseAll`, which must fuse `expectedFusions` times,
+/// with memlets propagated and the result validated.
+ir::Graph fusedBy(ir::Graph graph, int (*fuseAll)(ir::Graph&), int expectedFusions);
+
 /// The number of kernels of `json` (graph JSON) expanded and optimised at -O`level`.
 size_t kernelsAtLevel(const std::string& json, int level);
 

@@ -40,10 +40,7 @@ ir::Graph reduced(ir::Graph graph) {
 
 /// `graph` after row-fusion too, validated.
 ir::Graph rowFused(ir::Graph graph, int expectedFusions = 1) {
-  EXPECT_EQ(fuseRowGroups(graph), expectedFusions);
-  ir::propagateMemlets(graph);
-  ir::validate(graph);
-  return graph;
+  return testing::fusedBy(std::move(graph), fuseRowGroups, expectedFusions);
 }
 
 TEST(RowFusion, SoftmaxIsOneKernelReadingItsInputOnce) {

@@ -1,0 +1,368 @@
+#include "targets/cpu/attention_lowering.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <initializer_list>
+
+#include "ir/error.h"
+#include "passes/map_patterns.h"
+#include "targets/cpu/buffer_views.h"
+#include "targets/cpu/dense_write.h"
+#include "targets/cpu/halide_expr.h"
+#include "targets/cpu/module_key.h"
+#include "targets/cpu/row_lowering.h"
+#include "targets/cpu/schedules.h"
+#include "targets/cpu/tasklet_inputs.h"
+
+namespace conflux::targets::cpu {
+namespace {
+
+using Halide::Expr;
+using Halide::Func;
+using Halide::Var;
+
+/// The names of a packed operand's variables over the reduction's indices start with this.
+const std::string kPackReduction = "pr";
+
+/// The largest of `options` that divides `n`, else 1.
+int largestDivisor(int64_t n, std::initializer_list<int> options) {
+  for (int o : options)
+    if (o > 0 && n % o == 0) return o;
+  return 1;
+}
+
+/// The first/count/step of each parameter of `map`; throws conflux::Error for ranges that are
+/// not constant.
+std::vector<std::array<int32_t, 3>> constantRanges(const ir::Map& map, const std::string& where) {
+  std::vector<std::array<int32_t, 3>> ranges;
+  for (const ir::Range& r : map.ranges.ranges) {
+    std::optional<int64_t> begin = r.begin.constantValue(), end = r.end.constantValue();
+    if (!begin || !end) throw Error(where + ": map ranges must be constant");
+    ranges.push_back({static_cast<int32_t>(*begin), static_cast<int32_t>((*end - *begin) / r.step + 1),
+                      static_cast<int32_t>(r.step)});
+  }
+  return ranges;
+}
+
+const ir::Map& mapOf(const ir::State& state, ir::NodeId entry) {
+  return std::get<ir::MapEntry>(state.node(entry).payload).map;
+}
+
+/// A contraction stage (the scores' or the output's nested reduction) as Funcs: acc over the
+/// stage's element variables and the rows, updated over the reduction's domain.
+struct StageFuncs {
+  Func acc;
+  Halide::RDom domain;
+  /// The stage's element variables, innermost first (the first one is vectorised), and the
+  /// parameters they stand for.
+  std::vector<Var> vars;
+  std::vector<std::string> params;
+  /// Operand copies packed along the first variable, computed once per head.
+  std::vector<Func> packs;
+};
+
+/// Builds the Funcs of one attention kernel.
+class AttentionLowering {
+ public:
+  AttentionLowering(const ir::Graph& graph, const passes::Kernel& kernel, const passes::AttentionKernel& attention,
+                    const ArrayLookup& arrays, int lanes, const std::string& where)
+      : graph_(graph), state_(graph.state(kernel.state)), kernel_(kernel), a_(attention), arrays_(arrays),
+        lanes_(lanes), where_(where), rows_(graph, kernel, attention.softmax, arrays, lanes, where) {
+    const std::vector<std::string>& rows = rows_.rowParams();
+    queryRow_ = rows.back();
+    queryVar_ = Var("r" + std::to_string(rows.size() - 1));  // RowLowering's name of the last row
+  }
+
+  /// The row's scores: a Func over the score buffer's index and the rows.
+  void scores() {
+    const ir::Memlet& write = state_.edge(state_.outEdges(a_.scores.epilogueTasklet).front()).memlet;
+    std::map<std::string, Expr> params = rows_.rowValues();
+    scoreStage_.params = bufferParams(write, "s", params, scoreStage_.vars);
+    scoreStage_.acc = contraction(a_.scores, params, scoreStage_);
+    score_ = Func(uniqueFuncName(kernel_.name + "_scores"));
+    score_(args(scoreStage_.vars)) = epilogue(a_.scores, params, scoreStage_, graph_.array(a_.scoreBuffer).dtype);
+    rows_.readBuffer(a_.scoreBuffer, score_);
+  }
+
+  /// The softmax over the scores: its statistics, and the probabilities as a Func over the
+  /// probability buffer's index and the rows.
+  void softmax() {
+    for (const passes::RowStage& stage : a_.softmax.reductions) rows_.reduce(stage);
+    const ir::Memlet& write = state_.edge(state_.outEdges(a_.softmax.output.tasklet).front()).memlet;
+    std::map<std::string, Expr> pure = rows_.rowValues();
+    bufferParams(write, "p", pure, probabilityVars_);
+    probability_ = Func(uniqueFuncName(kernel_.name + "_probabilities"));
+    probability_(args(probabilityVars_)) =
+        Halide::cast(storageType(graph_.array(a_.probabilityBuffer).dtype), rows_.output(pure, ""));
+    rows_.readBuffer(a_.probabilityBuffer, probability_);
+  }
+
+  /// The output's contraction over the probabilities, and the output Func `f` (over `vars`, one
+  /// per row-major output dimension; `pure`: each parameter's value) from its epilogue.
+  Expr output(const std::map<std::string, Expr>& pure, ir::DType dtype) {
+    const ir::Map& outer = mapOf(state_, a_.output.outerEntry);
+    std::map<std::string, Expr> params = rows_.rowValues();
+    for (size_t k = outer.params.size(); k-- > 0;) {
+      outputStage_.vars.emplace_back("o" + std::to_string(k));
+      params[outer.params[k]] = outputStage_.vars.back();
+    }
+    outputStage_.params.assign(outer.params.rbegin(), outer.params.rend());
+    outputStage_.acc = contraction(a_.output, params, outputStage_);
+    return epilogue(a_.output, pure, outputStage_, dtype);
+  }
+
+  /// Schedules the stages of `f`, whose Halide dimensions are `vars` (innermost first) and
+  /// whose dimension `params[j]` moves with the parameter named there ("" for none).
+  void schedule(Func f, const std::vector<Var>& vars, const std::vector<std::string>& params,
+                const std::vector<int64_t>& extents, int threads) {
+    auto dimOf = [&](const std::string& p) {
+      return static_cast<size_t>(std::find(params.begin(), params.end(), p) - params.begin());
+    };
+    size_t query = dimOf(queryRow_);
+    const std::vector<std::string>& outputParams = mapOf(state_, a_.output.outerEntry).params;
+    bool tiled = query < vars.size() && outputParams.size() == 1 && dimOf(outputParams.front()) == 0 &&
+                 scoreStage_.vars.size() == 1 && probabilityVars_.size() == 1;
+    if (!tiled) {
+      // One row at a time: every stage computed for the row inside the output's loop over rows.
+      Var rows = query < vars.size() ? vars[query] : vars.back();
+      if (threads > 1) f.parallel(vars.back());
+      computeStagesAt(f, rows, std::nullopt);
+      outputStage_.acc.compute_at(f, rows);
+      return;
+    }
+    int block = largestDivisor(extents[query], {8, 4, 2});
+    int columns = largestDivisor(extents[0], {2 * lanes_, lanes_});
+    Var qo("qo"), qi("qi"), eo("eo"), ei("ei"), ev("ev"), head("head");
+    f.split(vars[query], qo, qi, block).split(vars[0], eo, ei, columns);
+    std::vector<Halide::VarOrRVar> order{ei, qi, eo, qo};
+    std::vector<Var> heads;
+    for (size_t j = 1; j < vars.size(); ++j)
+      if (j != query) heads.push_back(vars[j]);
+    order.insert(order.end(), heads.begin(), heads.end());
+    f.reorder(order);
+    std::optional<Var> perHead;
+    if (!heads.empty()) {
+      Var fused = heads.front();
+      for (size_t j = 1; j < heads.size(); ++j) {
+        Var next(fused.name() + "_" + heads[j].name());
+        f.fuse(fused, heads[j], next);
+        fused = next;
+      }
+      perHead = fused;
+    }
+    if (threads > 1) f.parallel(perHead ? *perHead : qo);
+    if (columns >= lanes_ && columns % lanes_ == 0) f.split(ei, ei, ev, lanes_).vectorize(ev).unroll(ei);
+    f.unroll(qi);
+    tileStage(outputStage_, f, eo, columns);
+    computeStagesAt(f, qo, perHead);
+    // The scores in tiles of the block's rows × a few vectors along the keys.
+    Var s = scoreStage_.vars.front(), so("so"), si("si");
+    int keys = largestDivisor(constantRanges(mapOf(state_, a_.scores.outerEntry), where_).front()[1],
+                              {2 * lanes_, lanes_});
+    score_.split(s, so, si, keys).reorder(si, queryVar_, so);
+    if (keys >= lanes_) score_.vectorize(si, lanes_);
+    tileStage(scoreStage_, score_, so, keys);
+  }
+
+ private:
+  /// Func arguments: the element variables, then the rows.
+  std::vector<Var> args(const std::vector<Var>& elements) const {
+    std::vector<Var> all = elements;
+    for (const Var& r : rows_.rowArgVars()) all.push_back(r);
+    return all;
+  }
+
+  /// The parameters indexing a row buffer's dimensions where `write` writes it, each given a
+  /// variable named `prefix`k (pushed onto `vars` innermost first) in `params`.
+  std::vector<std::string> bufferParams(const ir::Memlet& write, const std::string& prefix,
+                                        std::map<std::string, Expr>& params, std::vector<Var>& vars) const {
+    std::vector<std::string> names;
+    for (size_t t = write.subset.rank(); t-- > 0;) {
+      std::optional<std::string> p = passes::soleParameter(write.subset.ranges[t]);
+      if (!p) throw Error(where_ + ": a row buffer is not written one element per iteration");
+      vars.emplace_back(prefix + std::to_string(t));
+      params[*p] = vars.back();
+      names.push_back(*p);
+    }
+    return names;
+  }
+
+  /// acc(elements, rows) = init; acc ⊕= the reduction's value over its domain. `params` maps the
+  /// rows and the stage's element parameters to its variables.
+  Func contraction(const passes::NestedReduction& r, const std::map<std::string, Expr>& params, StageFuncs& stage) {
+    Halide::Type type = storageType(graph_.array(r.accumulator).dtype);
+    Func acc(uniqueFuncName(kernel_.name + "_" + r.accumulator));
+    ExprScope init =
+        bindInputs(graph_, state_, r.initTasklet, params, arrays_, {}, rows_.registersOf(r.initTasklet, params), where_);
+    acc(args(stage.vars)) = Halide::cast(type, toHalide(outputExpr(state_, r.initTasklet, ""), init));
+
+    const ir::Map& inner = mapOf(state_, r.innerEntry);
+    std::vector<std::array<int32_t, 3>> ranges = constantRanges(inner, where_);
+    std::vector<Halide::Range> extents;
+    for (const auto& [begin, count, step] : ranges) extents.emplace_back(0, count);
+    stage.domain = Halide::RDom(extents, kernel_.name + "_" + r.accumulator + "_r");
+    std::map<std::string, Expr> at = params;
+    for (size_t k = 0; k < inner.params.size(); ++k)
+      at[inner.params[k]] = ranges[k][0] + ranges[k][2] * stage.domain[static_cast<int>(k)];
+    PackRead pack = [&](const ir::Memlet& read, const std::vector<Expr>&) {
+      return packed(read, params, stage.params.front(), inner, ranges, stage);
+    };
+    ExprScope value =
+        bindInputs(graph_, state_, r.reduceTasklet, at, arrays_, pack, rows_.registersOf(r.reduceTasklet, at), where_);
+    std::vector<Var> vars = args(stage.vars);
+    std::vector<Expr> call(vars.begin(), vars.end());
+    acc(call) = combine(r.wcr, acc(call), Halide::cast(type, toHalide(outputExpr(state_, r.reduceTasklet, ""), value)));
+    return acc;
+  }
+
+  /// The epilogue of `r` over its accumulator, where the parameters are `params`.
+  Expr epilogue(const passes::NestedReduction& r, const std::map<std::string, Expr>& params, const StageFuncs& stage,
+                ir::DType dtype) const {
+    std::vector<Expr> call;
+    for (const std::string& p : stage.params) call.push_back(params.at(p));
+    std::vector<Expr> rowIndex;
+    for (const std::string& p : rows_.rowParams()) rowIndex.push_back(params.at(p));
+    for (const Expr& e : rows_.rowArgs(rowIndex)) call.push_back(e);
+    ExprScope scope = bindInputs(graph_, state_, r.epilogueTasklet, params, arrays_, {},
+                                 rows_.registersOf(r.epilogueTasklet, params, {{r.accumulator, stage.acc(call)}}), where_);
+    return Halide::cast(storageType(dtype), toHalide(outputExpr(state_, r.epilogueTasklet, ""), scope));
+  }
+
+  /// A copy of the operand `read` of a contraction packed along the stage's vector parameter
+  /// `vector` when the operand moves with it by more than one element and does not depend on the
+  /// query row (the keys of a head, read across rows of a wider array): computed once per head,
+  /// it is read along contiguous lanes. Nothing for any other operand.
+  std::optional<Expr> packed(const ir::Memlet& read, const std::map<std::string, Expr>& params,
+                             const std::string& vector, const ir::Map& inner,
+                             const std::vector<std::array<int32_t, 3>>& ranges, StageFuncs& stage) {
+    const ir::DataDesc& desc = graph_.array(read.data);
+    if (desc.storage == ir::Storage::Register || !passes::isPoint(read.subset)) return std::nullopt;
+    bool moves = false, perQuery = false;
+    for (const ir::Range& r : read.subset.ranges) {
+      moves = moves || r.begin.coefficient(vector) != 0;
+      perQuery = perQuery || r.begin.coefficient(queryRow_) != 0;
+    }
+    if (!moves || perQuery || !stridedDimension(read.subset, vector, desc.layout)) return std::nullopt;
+    // pack(v, reduction..., rows but the query) = the operand's element there.
+    std::map<std::string, Expr> at = params;
+    std::vector<Var> vars{Var("pv")};
+    at[vector] = vars.front();
+    std::vector<Expr> call{params.at(vector)};
+    for (size_t k = 0; k < inner.params.size(); ++k) {
+      vars.emplace_back(kPackReduction + std::to_string(k));
+      at[inner.params[k]] = vars.back();
+      call.push_back(ranges[k][0] + ranges[k][2] * stage.domain[static_cast<int>(k)]);
+    }
+    for (const Var& r : rows_.rowArgVars())
+      if (r.name() != queryVar_.name()) {
+        vars.push_back(r);
+        call.push_back(r);
+      }
+    std::vector<Expr> index;
+    for (const ir::Range& r : read.subset.ranges) index.push_back(toHalide(r.begin, at));
+    Func pack(uniqueFuncName(kernel_.name + "_packed"));
+    pack(vars) = element(arrays_(read.data), index, desc.dtype);
+    stage.packs.push_back(pack);
+    return pack(call);
+  }
+
+  /// Computes a contraction stage's accumulator per tile of `consumer` at its loop `at`: the
+  /// reduction outermost, then the block's rows unrolled, then `columns` elements in vectors.
+  void tileStage(StageFuncs& stage, Func consumer, Var at, int columns) {
+    stage.acc.compute_at(consumer, at);
+    Var v = stage.vars.front();
+    std::vector<Halide::VarOrRVar> order{v, queryVar_};
+    for (int k = 0; k < stage.domain.dimensions(); ++k) order.emplace_back(stage.domain[k]);
+    Halide::Stage update = stage.acc.update();
+    update.reorder(order);
+    if (columns >= lanes_ && columns % lanes_ == 0) {
+      stage.acc.vectorize(v, lanes_);
+      Var vo(v.name() + "o"), vi(v.name() + "i");
+      update.split(v, vo, vi, lanes_).vectorize(vi).unroll(vo);
+    }
+    update.unroll(queryVar_);
+  }
+
+  /// Computes the scores, statistics and probabilities per block of rows at `f`'s loop `rows`,
+  /// and the packed operands per head (`perHead`, else once).
+  void computeStagesAt(Func f, Var rows, const std::optional<Var>& perHead) {
+    score_.compute_at(f, rows);
+    scoreStage_.acc.compute_at(f, rows);
+    probability_.compute_at(f, rows).vectorize(probabilityVars_.front(), lanes_, Halide::TailStrategy::GuardWithIf);
+    rows_.schedule(f, rows);
+    for (StageFuncs* stage : {&scoreStage_, &outputStage_}) {
+      for (Func& pack : stage->packs) {
+        perHead ? pack.compute_at(f, *perHead) : pack.compute_root();
+        // A vector of lanes along the packed dimension at a time, over all of the reduction's
+        // indices: the lanes' rows of the operand stay in cache while they are transposed.
+        std::vector<Var> packArgs = pack.args();
+        Var v = packArgs.front(), outer(v.name() + "o"), inner(v.name() + "i");
+        pack.split(v, outer, inner, lanes_, Halide::TailStrategy::GuardWithIf);
+        std::vector<Halide::VarOrRVar> order{inner};
+        for (const Var& reduction : packArgs)
+          if (reduction.name().rfind(kPackReduction, 0) == 0) order.emplace_back(reduction);
+        order.emplace_back(outer);
+        pack.reorder(order).vectorize(inner);
+      }
+    }
+  }
+
+  const ir::Graph& graph_;
+  const ir::State& state_;
+  const passes::Kernel& kernel_;
+  const passes::AttentionKernel& a_;
+  const ArrayLookup& arrays_;
+  int lanes_;
+  std::string where_;
+  RowLowering rows_;
+  std::string queryRow_;
+  Var queryVar_;
+  StageFuncs scoreStage_, outputStage_;
+  Func score_, probability_;
+  std::vector<Var> probabilityVars_;
+};
+
+}  // namespace
+
+LoweredKernel lowerAttentionKernel(const ir::Graph& graph, const passes::Kernel& kernel,
+                                   const passes::AttentionKernel& attention, const ArrayLookup& arrays,
+                                   PipelineLibrary& library, const ir::TargetDesc& target, const std::string& where) {
+  const ir::State& state = graph.state(kernel.state);
+  const ir::Edge& writeEdge = state.edge(state.outEdges(attention.output.epilogueTasklet).front());
+  const ir::DataDesc& out = graph.array(writeEdge.memlet.data);
+  ir::Map space = mapOf(state, attention.rowEntry);
+  const ir::Map& outer = mapOf(state, attention.output.outerEntry);
+  space.params.insert(space.params.end(), outer.params.begin(), outer.params.end());
+  space.ranges.ranges.insert(space.ranges.ranges.end(), outer.ranges.ranges.begin(), outer.ranges.ranges.end());
+  std::optional<DenseWrite> box = denseWrite(writeEdge.memlet.subset, space, out.shape);
+  if (!box || !box->unmerged()) throw Error(where + ": the attention does not write one element per iteration");
+  const std::vector<int>& order = out.layout.order;
+  Halide::Buffer<> outBuffer =
+      memoryOrderView(boxView(arrays(writeEdge.memlet.data).buffer(where), box->offsets, box->extents), order);
+  size_t rank = order.size();
+  std::vector<Var> vars;  // vars[k] indexes row-major dimension k
+  for (size_t k = 0; k < rank; ++k) vars.emplace_back("d" + std::to_string(rank - 1 - k));
+  std::vector<Var> halideVars;  // memory order, innermost first
+  std::vector<std::string> params;
+  std::vector<int64_t> extents;
+  for (size_t j = 0; j < rank; ++j) {
+    size_t logical = static_cast<size_t>(order[rank - 1 - j]);
+    halideVars.push_back(vars[logical]);
+    params.push_back(box->soleParam(logical));
+    extents.push_back(box->extents[logical]);
+  }
+
+  AttentionLowering lowering(graph, kernel, attention, arrays, vectorLanes(target, storageType(out.dtype)), where);
+  lowering.scores();
+  lowering.softmax();
+  Func f(uniqueFuncName(kernel.name + "_" + writeEdge.srcConn));
+  f(halideVars) = lowering.output(paramsAt(*box, vars), out.dtype);
+  lowering.schedule(f, halideVars, params, extents, target.threads);
+  placeOutput(f, outBuffer);
+  if (std::getenv("CONFLUX_DEBUG_HALIDE")) f.print_loop_nest();
+  const std::string name = kernel.name + "_" + writeEdge.srcConn;
+  return {kernel.name, {}, library.add(Halide::Pipeline(f), outBuffer, name)};
+}
+
+}  // namespace conflux::targets::cpu

@@ -1,0 +1,195 @@
+// attention-fusion: QKᵀ (with its scale and mask), softmax and ·V become one kernel whose row
+// buffers hold one query row's scores and probabilities, so nothing of size L × L reaches
+// memory; what does not fuse says why; the fused graph computes what the unfused one does on
+// the reference and cpu targets, whichever shapes its tiles do not fill.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "ir/memlet_propagation.h"
+#include "ir/printer.h"
+#include "ir/validate.h"
+#include "passes/attention_fusion.h"
+#include "passes/data_movement.h"
+#include "passes/kernels.h"
+#include "passes/map_fusion.h"
+#include "passes/reduction_fusion.h"
+#include "passes/row_fusion.h"
+#include "tests/passes/library_graphs.h"
+#include "tests/support/golden.h"
+
+namespace conflux::passes {
+namespace {
+
+using testing::expandedGraph;
+using testing::expectSameOutputs;
+
+/// An attention softmax(mask(scale · q·kᵀ))·v over batch dimensions `batch`.
+struct AttentionSpec {
+  std::vector<int64_t> batch{2, 3};
+  int64_t queries = 16, keys = 16, depth = 8, values = 8;
+  bool scale = false;
+  /// "" (none), "padding" (an additive [batch0, 1, ..., keys] input, BERT's) or "causal" (Where
+  /// over a constant lower-triangular condition, GPT's).
+  std::string mask;
+};
+
+std::string shapeText(std::vector<int64_t> batch, std::initializer_list<int64_t> last) {
+  batch.insert(batch.end(), last.begin(), last.end());
+  std::string text = "[";
+  for (size_t k = 0; k < batch.size(); ++k) text += (k ? ", " : "") + std::to_string(batch[k]);
+  return text + "]";
+}
+
+/// The graph JSON of `a`.
+std::string attentionJson(const AttentionSpec& a) {
+  std::ostringstream tensors, nodes;
+  auto tensor = [&](const std::string& name, const std::string& shape, const std::string& kind,
+                    const std::string& extra = "", const std::string& dtype = "float32") {
+    tensors << (tensors.tellp() > 0 ? ",\n" : "") << "\"" << name << "\": {\"shape\": " << shape
+            << ", \"dtype\": \"" << dtype << "\", \"kind\": \"" << kind << "\"" << extra << "}";
+  };
+  auto node = [&](const std::string& name, const std::string& op, const std::string& inputs,
+                  const std::string& output, const std::string& attrs = "") {
+    nodes << (nodes.tellp() > 0 ? ",\n" : "") << "{\"name\": \"" << name << "\", \"op\": \"" << op
+          << "\", \"inputs\": [" << inputs << "], \"outputs\": [\"" << output << "\"]" << attrs << "}";
+  };
+  tensor("q", shapeText(a.batch, {a.queries, a.depth}), "input");
+  tensor("kt", shapeText(a.batch, {a.depth, a.keys}), "input");
+  tensor("v", shapeText(a.batch, {a.keys, a.values}), "input");
+  tensor("o", shapeText(a.batch, {a.queries, a.values}), "output");
+  node("qk", "MatMul", "\"q\", \"kt\"", "scores");
+  std::string scores = "scores";
+  if (a.scale) {
+    tensor("scale", "[]", "constant", ", \"data\": [0.125]");
+    node("scaled", "Mul", "\"scores\", \"scale\"", "scaled");
+    scores = "scaled";
+  }
+  if (a.mask == "padding") {
+    std::vector<int64_t> ones(a.batch.size() - 1, 1);
+    ones.insert(ones.begin(), a.batch.front());
+    tensor("mask", shapeText(ones, {1, a.keys}), "input");
+    node("masked", "Add", "\"" + scores + "\", \"mask\"", "masked");
+    scores = "masked";
+  } else if (a.mask == "causal") {
+    std::string data = ", \"data\": [";
+    for (int64_t i = 0; i < a.queries; ++i)
+      for (int64_t j = 0; j < a.keys; ++j) data += std::string(i || j ? ", " : "") + (j <= i ? "true" : "false");
+    tensor("causal", shapeText({}, {a.queries, a.keys}), "constant", data + "]", "bool");
+    tensor("hidden", "[]", "constant", ", \"data\": [-1e9]");
+    node("masked", "Where", "\"causal\", \"" + scores + "\", \"hidden\"", "masked");
+    scores = "masked";
+  }
+  node("softmax", "Softmax", "\"" + scores + "\"", "probabilities", ", \"attrs\": {\"axis\": -1}");
+  node("pv", "MatMul", "\"probabilities\", \"v\"", "o");
+  return R"({"format": "conflux-graph", "version": 1, "name": "attention", "tensors": {)" + tensors.str() +
+         R"(}, "nodes": [)" + nodes.str() + "]}";
+}
+
+/// `json` expanded and fused up to row-fusion, memlets propagated: attention-fusion's input.
+ir::Graph rowFused(const std::string& json) {
+  ir::Graph graph = expandedGraph(json);
+  fuseElementwiseMaps(graph);
+  fuseReductions(graph);
+  fuseRowGroups(graph);
+  ir::propagateMemlets(graph);
+  return graph;
+}
+
+/// `graph` after attention-fusion, validated.
+ir::Graph attentionFused(ir::Graph graph) { return testing::fusedBy(std::move(graph), fuseAttentions, 1); }
+
+/// Expects the fused graph of `json` to compute what the unfused one does, on both targets.
+void expectSameAsUnfused(const std::string& json, const ir::Graph& fused) {
+  ir::Graph before = expandedGraph(json);
+  expectSameOutputs(before, fused, "reference", 1e-6);
+  expectSameOutputs(before, fused, "cpu", 1e-5);
+}
+
+double elements(const std::vector<int64_t>& batch, std::initializer_list<int64_t> last) {
+  double n = 1;
+  for (int64_t d : batch) n *= static_cast<double>(d);
+  for (int64_t d : last) n *= static_cast<double>(d);
+  return n;
+}
+
+TEST(AttentionFusion, ScaledMaskedAttentionIsOneKernelThatMovesOnlyItsOperands) {
+  AttentionSpec a{.scale = true, .mask = "padding"};
+  std::string json = attentionJson(a);
+  ir::Graph three = rowFused(json);
+  ASSERT_EQ(extractKernels(three).size(), 3u);  // q·kᵀ with its scale and mask, softmax, ·v
+  ir::Graph after = attentionFused(three);
+
+  std::vector<KernelTraffic> kernels = analyzeDataMovement(after);
+  ASSERT_EQ(kernels.size(), 1u);
+  double operands = elements(a.batch, {a.queries, a.depth}) + elements(a.batch, {a.depth, a.keys}) +
+                    elements(a.batch, {a.keys, a.values}) + elements({a.batch.front()}, {a.keys}) +
+                    elements(a.batch, {a.queries, a.values}) + 1;  // and the scale
+  EXPECT_EQ(kernels[0].bytesMin, 4 * operands);
+  EXPECT_EQ(kernels[0].bytesMoved, kernels[0].bytesMin);
+  // Unfused, the scores went through memory three times and the probabilities twice.
+  double movedBefore = 0;
+  for (const KernelTraffic& k : analyzeDataMovement(three)) movedBefore += k.bytesMoved;
+  EXPECT_GE(movedBefore, kernels[0].bytesMoved + 4 * 4 * elements(a.batch, {a.queries, a.keys}));
+  for (const char* buffer : {"scores", "probabilities"}) {
+    EXPECT_EQ(after.array(buffer).storage, ir::Storage::Register) << buffer;
+    EXPECT_EQ(after.array(buffer).shape, std::vector<int64_t>{a.keys}) << buffer;
+  }
+  EXPECT_EQ(testing::kernelsAtLevel(json, 3), 1u);
+  expectSameAsUnfused(json, after);
+}
+
+TEST(AttentionFusion, GoldenBeforeAndAfter) {
+  AttentionSpec a{.batch = {2}, .queries = 3, .keys = 4, .depth = 2, .values = 2, .scale = true, .mask = ""};
+  ir::Graph three = rowFused(attentionJson(a));
+  ir::Graph after = attentionFused(three);
+  testing::expectMatchesGolden(ir::print(three), "tests/passes/golden/attention_fusion.before.txt");
+  testing::expectMatchesGolden(ir::print(after), "tests/passes/golden/attention_fusion.after.txt");
+}
+
+TEST(AttentionFusion, TheCpuTargetSeesTheKernelsParts) {
+  ir::Graph graph = attentionFused(rowFused(attentionJson(AttentionSpec{})));
+  std::vector<Kernel> kernels = extractKernels(graph);
+  ASSERT_EQ(kernels.size(), 1u);
+  std::optional<AttentionKernel> attention = attentionKernel(graph.state(0), kernels[0]);
+  ASSERT_TRUE(attention.has_value());
+  EXPECT_EQ(attention->scoreBuffer, "scores");
+  EXPECT_EQ(attention->probabilityBuffer, "probabilities");
+  EXPECT_EQ(attention->softmax.reductions.size(), 2u);  // maximum, sum of exponentials
+  EXPECT_EQ(attention->scores.wcr, ir::Wcr::Sum);
+  EXPECT_EQ(attention->output.wcr, ir::Wcr::Sum);
+  // It is no row kernel any more: the cpu target must not lower it as one.
+  EXPECT_FALSE(rowKernel(graph.state(0), kernels[0]).has_value());
+}
+
+TEST(AttentionFusion, ACausalMaskFromAConstantConditionComesAlong) {
+  std::string json = attentionJson(AttentionSpec{.scale = true, .mask = "causal"});
+  ir::Graph after = attentionFused(rowFused(json));
+  EXPECT_EQ(extractKernels(after).size(), 1u);
+  expectSameAsUnfused(json, after);
+}
+
+TEST(AttentionFusion, ShapesNoTileFillsComputeTheSame) {
+  // 6 queries (blocks of 2), 10 keys and 5 values (no whole vector), 3 deep, one batch dimension.
+  std::string json = attentionJson(
+      AttentionSpec{.batch = {2}, .queries = 6, .keys = 10, .depth = 3, .values = 5, .scale = false, .mask = ""});
+  expectSameAsUnfused(json, attentionFused(rowFused(json)));
+}
+
+TEST(AttentionFusion, ProbabilitiesThatAreAnOutputTooAreNotFusedAndSayWhy) {
+  std::string json = attentionJson(AttentionSpec{});
+  std::string declared = R"("o": {"shape": [2, 3, 16, 8], "dtype": "float32", "kind": "output"})";
+  json.replace(json.find(declared), declared.size(),
+               declared + R"(, "probabilities": {"shape": [2, 3, 16, 16], "dtype": "float32", "kind": "output"})");
+  ir::Graph graph = rowFused(json);
+  std::vector<Kernel> kernels = extractKernels(graph);
+  std::optional<std::string> why;
+  for (const Kernel& k : kernels)
+    if (rowKernel(graph.state(0), k)) why = whyNotAttentionFusable(graph, 0, k.root);
+  ASSERT_TRUE(why.has_value());
+  EXPECT_NE(why->find("no transient"), std::string::npos) << *why;
+  EXPECT_EQ(fuseAttentions(graph), 0);
+}
+
+}  // namespace
+}  // namespace conflux::passes
