@@ -32,6 +32,15 @@ int largestDivisor(int64_t n, std::initializer_list<int> options) {
   return 1;
 }
 
+/// The most query rows per block — 32, 16, 8, 4, 2 or 1, dividing `queries` — whose row buffers
+/// (`rowBytes` per row: scores, softmax values, probabilities) fit the cache budget: the more
+/// rows a block holds, the fewer times a head's keys and values stream past.
+int queryBlock(int64_t queries, int64_t rowBytes, const CacheBudget& budget) {
+  for (int rows : {32, 16, 8, 4, 2})
+    if (queries % rows == 0 && rows * rowBytes <= budget.streamed) return rows;
+  return 1;
+}
+
 /// The first/count/step of each parameter of `map`; throws conflux::Error for ranges that are
 /// not constant.
 std::vector<std::array<int32_t, 3>> constantRanges(const ir::Map& map, const std::string& where) {
@@ -43,6 +52,12 @@ std::vector<std::array<int32_t, 3>> constantRanges(const ir::Map& map, const std
                       static_cast<int32_t>(r.step)});
   }
   return ranges;
+}
+
+int64_t iterations(const ir::Map& map, const std::string& where) {
+  int64_t count = 1;
+  for (const std::array<int32_t, 3>& r : constantRanges(map, where)) count *= r[1];
+  return count;
 }
 
 const ir::Map& mapOf(const ir::State& state, ir::NodeId entry) {
@@ -113,9 +128,10 @@ class AttentionLowering {
   }
 
   /// Schedules the stages of `f`, whose Halide dimensions are `vars` (innermost first) and
-  /// whose dimension `params[j]` moves with the parameter named there ("" for none).
+  /// whose dimension `params[j]` moves with the parameter named there ("" for none); blocks of
+  /// query rows are as large as `budget` allows.
   void schedule(Func f, const std::vector<Var>& vars, const std::vector<std::string>& params,
-                const std::vector<int64_t>& extents, int threads) {
+                const std::vector<int64_t>& extents, int threads, const CacheBudget& budget) {
     auto dimOf = [&](const std::string& p) {
       return static_cast<size_t>(std::find(params.begin(), params.end(), p) - params.begin());
     };
@@ -131,11 +147,13 @@ class AttentionLowering {
       outputStage_.acc.compute_at(f, rows);
       return;
     }
-    int block = largestDivisor(extents[query], {8, 4, 2});
+    int64_t keys = iterations(mapOf(state_, a_.scores.outerEntry), where_);
+    int block = queryBlock(extents[query], 3 * keys * 4, budget);
     int columns = largestDivisor(extents[0], {2 * lanes_, lanes_});
-    Var qo("qo"), qi("qi"), eo("eo"), ei("ei"), ev("ev"), head("head");
-    f.split(vars[query], qo, qi, block).split(vars[0], eo, ei, columns);
-    std::vector<Halide::VarOrRVar> order{ei, qi, eo, qo};
+    int tileRows = largestDivisor(block, {8, 4, 2});  // unrolled: tileRows x 2 vectors of accumulators
+    Var qo("qo"), qt("qt"), qi("qi"), eo("eo"), ei("ei"), ev("ev");
+    f.split(vars[query], qo, qt, block).split(qt, qt, qi, tileRows).split(vars[0], eo, ei, columns);
+    std::vector<Halide::VarOrRVar> order{ei, qi, eo, qt, qo};
     std::vector<Var> heads;
     for (size_t j = 1; j < vars.size(); ++j)
       if (j != query) heads.push_back(vars[j]);
@@ -158,11 +176,11 @@ class AttentionLowering {
     computeStagesAt(f, qo, perHead);
     // The scores in tiles of the block's rows × a few vectors along the keys.
     Var s = scoreStage_.vars.front(), so("so"), si("si");
-    int keys = largestDivisor(constantRanges(mapOf(state_, a_.scores.outerEntry), where_).front()[1],
-                              {2 * lanes_, lanes_});
-    score_.split(s, so, si, keys).reorder(si, queryVar_, so);
-    if (keys >= lanes_) score_.vectorize(si, lanes_);
-    tileStage(scoreStage_, score_, so, keys);
+    int keyTile = largestDivisor(keys, {2 * lanes_, lanes_});
+    Var sqo("sqo"), sqi("sqi");
+    score_.split(s, so, si, keyTile).split(queryVar_, sqo, sqi, tileRows).reorder(si, sqi, so, sqo);
+    if (keyTile >= lanes_) score_.vectorize(si, lanes_);
+    tileStage(scoreStage_, score_, so, keyTile);
   }
 
  private:
@@ -358,7 +376,7 @@ LoweredKernel lowerAttentionKernel(const ir::Graph& graph, const passes::Kernel&
   lowering.softmax();
   Func f(uniqueFuncName(kernel.name + "_" + writeEdge.srcConn));
   f(halideVars) = lowering.output(paramsAt(*box, vars), out.dtype);
-  lowering.schedule(f, halideVars, params, extents, target.threads);
+  lowering.schedule(f, halideVars, params, extents, target.threads, CacheBudget::of(target));
   placeOutput(f, outBuffer);
   if (std::getenv("CONFLUX_DEBUG_HALIDE")) f.print_loop_nest();
   const std::string name = kernel.name + "_" + writeEdge.srcConn;

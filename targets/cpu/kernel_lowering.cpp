@@ -307,7 +307,7 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel,
     acc(at) = combine(wcr, acc(at), value);
     f(halideVars) = result;
     if (tile) {
-      scheduleTile(f, acc, halideVars, *tile, shape, domain, std::max(1, target.threads));
+      scheduleTile(f, acc, halideVars, *tile, shape, domain, std::max(1, target.threads), CacheBudget::of(target));
     } else {
       scheduleAccumulator(f, acc, halideVars, shape, domain, lanes);
     }

@@ -17,14 +17,6 @@ constexpr int kSingleRowVectors = 8;
 /// The widest vector of the target, in 32-bit lanes (AVX-512).
 constexpr int kFullLanes = 16;
 
-/// Bytes of a vector-loaded operand beyond which the tiles' loops reuse its panels from cache
-/// (about half of L2).
-constexpr int64_t kStreamedBytes = 512 << 10;
-
-/// Reduction steps per block of a blocked contraction, and the most bytes its accumulator block
-/// may take (a panel's columns of every row).
-constexpr int kReductionBlock = 512;
-constexpr int64_t kBlockBytes = 64 << 10;
 
 /// The fewest loop iterations one parallel task runs.
 constexpr int64_t kMinTaskIterations = 1 << 15;
@@ -70,12 +62,13 @@ size_t parallelLoop(const std::vector<int64_t>& trips, int threads) {
 
 /// Schedules acc of a contraction tile blocked along its one long reduction dimension `along`
 /// (GotoBLAS): acc is computed per column panel of out (loop `panel`) and holds the panel's
-/// columns of every row; each block of kReductionBlock steps runs over all row tiles, with the
+/// columns of every row; each block of `reductionBlock` steps runs over all row tiles, with the
 /// tile's accumulators in registers, before the next block, so the slices of both operands it
 /// reads stay in L2.
 void scheduleBlockedAccumulator(Halide::Func out, Halide::Func acc, const Halide::Var& panel,
                                 const std::vector<Halide::Var>& vars, const Tile& tile, const Halide::RDom& domain,
-                                int along, const std::vector<Halide::Var>& storage, int rowsPerTile, int lanes) {
+                                int along, const std::vector<Halide::Var>& storage, int rowsPerTile, int lanes,
+                                int reductionBlock) {
   const Halide::Var& x = vars[tile.vector];
   const Halide::Var& y = vars[tile.rows];
   Halide::RVar ko("ko"), ki("ki");
@@ -88,7 +81,7 @@ void scheduleBlockedAccumulator(Halide::Func out, Halide::Func acc, const Halide
   order.emplace_back(ko);
   acc.compute_at(out, panel).reorder_storage(storage).align_storage(x, lanes).vectorize(x, lanes, kGuard).unroll(x);
   acc.update()
-      .split(domain[along], ko, ki, kReductionBlock)
+      .split(domain[along], ko, ki, reductionBlock)
       .split(y, ya, yb, rowsPerTile, kGuard)
       .reorder(order)
       .vectorize(x, lanes, kGuard)
@@ -168,8 +161,18 @@ void scheduleDense(Halide::Func f, const std::vector<Halide::Var>& vars, const s
     }
 }
 
+CacheBudget CacheBudget::of(const ir::TargetDesc& target) {
+  CacheBudget budget;
+  if (target.memories.size() >= 2 && target.memories[1].bytes > 0) {
+    budget.streamed = target.memories[1].bytes / 2;
+    budget.block = target.memories[1].bytes / 16;
+  }
+  return budget;
+}
+
 void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::Var>& vars, const Tile& tile,
-                  const std::vector<int64_t>& shape, const Halide::RDom& domain, int threads) {
+                  const std::vector<int64_t>& shape, const Halide::RDom& domain, int threads,
+                  const CacheBudget& budget) {
   const int lanes = tile.lanes;
   Halide::Var xo("xo"), xi("xi"), yo("yo"), yi("yi");
   const Halide::Var& x = vars[tile.vector];
@@ -196,14 +199,14 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
     }
   }
   // When the vector-loaded operand (about reduction x columns elements: a GEMM's B) outgrows
-  // kStreamedBytes, the loop over its column panels goes outermost: each panel is then reused
+  // budget.streamed, the loop over its column panels goes outermost: each panel is then reused
   // from cache by every row tile instead of the whole operand streaming past each row tile.
   // A smaller operand stays cached anyway, and the panels' loop keeps its place in memory order.
   int64_t reduction = 1;
   for (int i = 0; i < domain.dimensions(); ++i)
     if (auto e = Halide::Internal::as_const_int(domain[i].extent())) reduction *= *e;
   int64_t elementBytes = acc.output_types().front().bytes();
-  size_t panelLoop = reduction * columns * elementBytes >= kStreamedBytes ? loops.size() - 2 : tile.vector;
+  size_t panelLoop = reduction * columns * elementBytes >= budget.streamed ? loops.size() - 2 : tile.vector;
   loops.insert(loops.begin() + 2 + static_cast<std::ptrdiff_t>(panelLoop), xo);
   trips.insert(trips.begin() + static_cast<std::ptrdiff_t>(panelLoop), (columns + columnsPerTile - 1) / columnsPerTile);
   // Threads start once per kernel: their loop goes outermost (unless the streamed panels' loop
@@ -224,18 +227,20 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
   std::vector<Halide::Var> storage{x, y};
   for (size_t k = 0; k < vars.size(); ++k)
     if (k != tile.vector && k != tile.rows) storage.push_back(vars[k]);
-  // A long single reduction over an outermost panel whose rows' accumulators fit kBlockBytes
-  // runs in blocks.
+  // A long single reduction over an outermost panel whose rows' accumulators fit budget.block
+  // runs in blocks, each reading a slice of a full-width panel of that many bytes.
+  const int reductionBlock = static_cast<int>(budget.block / (kTileVectors * kFullLanes * 4));
   int64_t blockRows = 1;
   for (size_t k = 0; k < vars.size(); ++k)
     if (k != tile.vector) blockRows *= shape[shape.size() - 1 - k];
   std::vector<int> longSteps;  // reduction dimensions of more than one step
   for (int i = 0; i < domain.dimensions(); ++i)
     if (auto e = Halide::Internal::as_const_int(domain[i].extent()); !e || *e > 1) longSteps.push_back(i);
-  bool blocked = panelLoop == trips.size() - 1 && longSteps.size() == 1 && reduction >= 2 * kReductionBlock &&
-                 reduction % kReductionBlock == 0 && blockRows * columnsPerTile * elementBytes <= kBlockBytes;
+  bool blocked = panelLoop == trips.size() - 1 && longSteps.size() == 1 && reduction >= 2 * reductionBlock &&
+                 reduction % reductionBlock == 0 && blockRows * columnsPerTile * elementBytes <= budget.block;
   if (blocked) {
-    scheduleBlockedAccumulator(out, acc, xo, vars, tile, domain, longSteps.front(), storage, rowsPerTile, lanes);
+    scheduleBlockedAccumulator(out, acc, xo, vars, tile, domain, longSteps.front(), storage, rowsPerTile, lanes,
+                               reductionBlock);
     return;
   }
   // The tile's vectors and rows are unrolled: kTileVectors x rowsPerTile accumulators in
