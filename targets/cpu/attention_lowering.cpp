@@ -32,13 +32,15 @@ int largestDivisor(int64_t n, std::initializer_list<int> options) {
   return 1;
 }
 
-/// The most query rows per block — 32, 16, 8, 4, 2 or 1, dividing `queries` — whose row buffers
-/// (`rowBytes` per row: scores, softmax values, probabilities) fit the cache budget: the more
-/// rows a block holds, the fewer times a head's keys and values stream past.
-int queryBlock(int64_t queries, int64_t rowBytes, const CacheBudget& budget) {
-  for (int rows : {32, 16, 8, 4, 2})
+/// The query rows per block: the most of 32 and 16 that divides `queries` and whose row buffers
+/// (`rowBytes` per row: scores, softmax values, probabilities) fit the cache budget — the more
+/// rows a block holds, the fewer times a head's keys and values stream past — else the tile's
+/// rows (`tileRows`): a smaller block would not fill the register tile, and a longer row's
+/// buffers stream from the next cache level at a few bytes per FLOP.
+int queryBlock(int64_t queries, int64_t rowBytes, int tileRows, const CacheBudget& budget) {
+  for (int rows : {32, 16})
     if (queries % rows == 0 && rows * rowBytes <= budget.streamed) return rows;
-  return 1;
+  return tileRows;
 }
 
 /// The first/count/step of each parameter of `map`; throws conflux::Error for ranges that are
@@ -148,9 +150,9 @@ class AttentionLowering {
       return;
     }
     int64_t keys = iterations(mapOf(state_, a_.scores.outerEntry), where_);
-    int block = queryBlock(extents[query], 3 * keys * 4, budget);
+    int tileRows = largestDivisor(extents[query], {8, 4, 2});  // unrolled: tileRows x 2 vectors of accumulators
+    int block = queryBlock(extents[query], 3 * keys * 4, tileRows, budget);
     int columns = largestDivisor(extents[0], {2 * lanes_, lanes_});
-    int tileRows = largestDivisor(block, {8, 4, 2});  // unrolled: tileRows x 2 vectors of accumulators
     Var qo("qo"), qt("qt"), qi("qi"), eo("eo"), ei("ei"), ev("ev");
     f.split(vars[query], qo, qt, block).split(qt, qt, qi, tileRows).split(vars[0], eo, ei, columns);
     std::vector<Halide::VarOrRVar> order{ei, qi, eo, qt, qo};
