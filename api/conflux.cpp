@@ -124,11 +124,15 @@ ir::Graph expanded(const ir::Graph& graph, const std::string& target) {
 
 std::unique_ptr<Executable> compile(const ir::Graph& graph, const std::string& target) {
   checkTarget(target);
-  ir::Graph lowered = expanded(graph, target);
-  if (target == "reference") return std::make_unique<ReferenceExecutable>(std::move(lowered));
-  if (target == "cpu")
-    return std::make_unique<CpuExecutable>(std::move(lowered), targets::targetDesc(target));
-  throw Error("the '" + target +
+  return compile(graph, targets::targetDesc(target));
+}
+
+std::unique_ptr<Executable> compile(const ir::Graph& graph, const ir::TargetDesc& target) {
+  checkTarget(target.name);
+  ir::Graph lowered = expanded(graph, target.name);
+  if (target.name == "reference") return std::make_unique<ReferenceExecutable>(std::move(lowered));
+  if (target.name == "cpu") return std::make_unique<CpuExecutable>(std::move(lowered), target);
+  throw Error("the '" + target.name +
               "' target cannot run models on this machine yet; use --target cpu or reference");
 }
 

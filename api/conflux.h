@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "ir/target_desc.h"
 #include "ir/tensor.h"
 
 namespace conflux::api {
@@ -66,6 +67,11 @@ class Executable {
 /// Compiles an (optimised) graph for `target`. Library nodes that remain are expanded.
 /// Throws conflux::Error for an unknown target or one that cannot run here.
 std::unique_ptr<Executable> compile(const ir::Graph& graph, const std::string& target);
+
+/// Compiles an (optimised) graph for the target `target` describes: its name picks the code
+/// generator, its numbers (threads, cache sizes) shape the code — a framework describes the
+/// machine it runs on. Throws as compile(graph, name) does.
+std::unique_ptr<Executable> compile(const ir::Graph& graph, const ir::TargetDesc& target);
 
 /// What compileAheadOfTime writes besides DIR/<name>.h: "obj" (the static library
 /// DIR/lib<name>.a), "source" (the entry's C source), "header".

@@ -289,7 +289,7 @@ std::optional<AttentionKernel> attentionKernel(const ir::State& state, const Ker
   return k;
 }
 
-std::optional<ir::Expr> valueSharedWithOutput(const ir::State& state, const RowKernel& row, const RowStage& stage) {
+std::optional<ir::Expr> valueInOutputTerms(const ir::State& state, const RowKernel& row, const RowStage& stage) {
   const ir::Map& inner = std::get<ir::MapEntry>(state.node(stage.innerEntry).payload).map;
   const ir::Map& out = std::get<ir::MapEntry>(state.node(row.output.innerEntry).payload).map;
   if (inner.params.size() != out.params.size() || !(inner.ranges == out.ranges)) return std::nullopt;
@@ -308,10 +308,15 @@ std::optional<ir::Expr> valueSharedWithOutput(const ir::State& state, const RowK
   const auto& tasklet = std::get<ir::Tasklet>(state.node(stage.tasklet).payload);
   const auto& output = std::get<ir::Tasklet>(state.node(row.output.tasklet).payload);
   if (tasklet.outputs.size() != 1 || output.outputs.size() != 1) return std::nullopt;
-  ir::Expr value = ir::substitute(tasklet.outputs.front().expr, {}, renames);
+  return ir::substitute(tasklet.outputs.front().expr, {}, renames);
+}
+
+std::optional<ir::Expr> valueSharedWithOutput(const ir::State& state, const RowKernel& row, const RowStage& stage) {
+  std::optional<ir::Expr> value = valueInOutputTerms(state, row, stage);
   // A value that is one element read (softmax's maximum of x) is read again at no cost.
-  if (value->args.empty()) return std::nullopt;
-  if (!ir::containsEqual(output.outputs.front().expr, value)) return std::nullopt;
+  if (!value || (*value)->args.empty()) return std::nullopt;
+  const auto& output = std::get<ir::Tasklet>(state.node(row.output.tasklet).payload);
+  if (!ir::containsEqual(output.outputs.front().expr, *value)) return std::nullopt;
   return value;
 }
 

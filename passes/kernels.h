@@ -93,6 +93,11 @@ struct AttentionKernel {
 /// The parts of `kernel` when it is an attention kernel, or nothing.
 std::optional<AttentionKernel> attentionKernel(const ir::State& state, const Kernel& kernel);
 
+/// The per-element value of the reduction stage `stage` of `row` with its connectors renamed to
+/// the output stage's that read the same elements (the stages' inner parameters paired in
+/// order), or nothing when the output stage reads none of them.
+std::optional<ir::Expr> valueInOutputTerms(const ir::State& state, const RowKernel& row, const RowStage& stage);
+
 /// The per-element value of the reduction stage `stage` of `row`, with its connectors renamed
 /// to the output stage's that read the same elements (the stages' inner parameters paired in
 /// order), when the output stage's expression contains it: a softmax's exp(x - max), which the

@@ -7,6 +7,8 @@
 
 #include "ir/error.h"
 #include "passes/map_patterns.h"
+#include "passes/softmax_form.h"
+#include "targets/cpu/attention_plan.h"
 #include "targets/cpu/buffer_views.h"
 #include "targets/cpu/dense_write.h"
 #include "targets/cpu/halide_expr.h"
@@ -91,6 +93,12 @@ class AttentionLowering {
     queryVar_ = Var("r" + std::to_string(rows.size() - 1));  // RowLowering's name of the last row
   }
 
+  /// Runs the online softmax over blocks of `keyBlock` keys (onlineKeyBlock) instead of whole rows.
+  void runOnline(int keyBlock) {
+    online_ = passes::softmaxForm(state_, a_.softmax);
+    keyBlock_ = keyBlock;
+  }
+
   /// The row's scores: a Func over the score buffer's index and the rows.
   void scores() {
     const ir::Memlet& write = state_.edge(state_.outEdges(a_.scores.epilogueTasklet).front()).memlet;
@@ -98,13 +106,15 @@ class AttentionLowering {
     scoreStage_.params = bufferParams(write, "s", params, scoreStage_.vars);
     scoreStage_.acc = contraction(a_.scores, params, scoreStage_);
     score_ = Func(uniqueFuncName(kernel_.name + "_scores"));
-    score_(args(scoreStage_.vars)) = epilogue(a_.scores, params, scoreStage_, graph_.array(a_.scoreBuffer).dtype);
+    score_(args(scoreStage_.vars)) =
+        epilogue(a_.scores, params, accumulatorAt(scoreStage_, params), graph_.array(a_.scoreBuffer).dtype);
     rows_.readBuffer(a_.scoreBuffer, score_);
   }
 
   /// The softmax over the scores: its statistics, and the probabilities as a Func over the
   /// probability buffer's index and the rows.
   void softmax() {
+    if (online_) return onlineSoftmax();
     for (const passes::RowStage& stage : a_.softmax.reductions) rows_.reduce(stage);
     const ir::Memlet& write = state_.edge(state_.outEdges(a_.softmax.output.tasklet).front()).memlet;
     std::map<std::string, Expr> pure = rows_.rowValues();
@@ -125,8 +135,9 @@ class AttentionLowering {
       params[outer.params[k]] = outputStage_.vars.back();
     }
     outputStage_.params.assign(outer.params.rbegin(), outer.params.rend());
+    if (online_) return onlineOutput(params, pure, dtype);
     outputStage_.acc = contraction(a_.output, params, outputStage_);
-    return epilogue(a_.output, pure, outputStage_, dtype);
+    return epilogue(a_.output, pure, accumulatorAt(outputStage_, pure), dtype);
   }
 
   /// Schedules the stages of `f`, whose Halide dimensions are `vars` (innermost first) and
@@ -140,16 +151,27 @@ class AttentionLowering {
     size_t query = dimOf(queryRow_);
     const std::vector<std::string>& outputParams = mapOf(state_, a_.output.outerEntry).params;
     bool tiled = query < vars.size() && outputParams.size() == 1 && dimOf(outputParams.front()) == 0 &&
-                 scoreStage_.vars.size() == 1 && probabilityVars_.size() == 1;
+                 scoreStage_.vars.size() == 1 && (online_ || probabilityVars_.size() == 1);
     if (!tiled) {
       // One row at a time: every stage computed for the row inside the output's loop over rows.
       Var rows = query < vars.size() ? vars[query] : vars.back();
       if (threads > 1) f.parallel(vars.back());
-      computeStagesAt(f, rows, std::nullopt);
-      outputStage_.acc.compute_at(f, rows);
+      schedulePacks(f, std::nullopt);
+      Halide::LoopLevel perKeyBlock(f, rows);
+      if (online_) {
+        // Each key block's values once per row, not once per output element.
+        state_f_.compute_at(f, rows).update().reorder(state_f_.args().front(), keyBlocks_.x);
+        perKeyBlock = Halide::LoopLevel(state_f_, keyBlocks_.x);
+        computeOnlineStagesAt(perKeyBlock);
+      } else {
+        computeStagesAt(f, rows);
+      }
+      score_.compute_at(perKeyBlock);
+      scoreStage_.acc.compute_at(perKeyBlock);
+      outputStage_.acc.compute_at(perKeyBlock);
       return;
     }
-    int64_t keys = iterations(mapOf(state_, a_.scores.outerEntry), where_);
+    int64_t keys = online_ ? keyBlock_ : iterations(mapOf(state_, a_.scores.outerEntry), where_);
     int tileRows = largestDivisor(extents[query], {8, 4, 2});  // unrolled: tileRows x 2 vectors of accumulators
     int block = queryBlock(extents[query], 3 * keys * 4, tileRows, budget);
     int columns = largestDivisor(extents[0], {2 * lanes_, lanes_});
@@ -174,12 +196,33 @@ class AttentionLowering {
     if (threads > 1) f.parallel(perHead ? *perHead : qo);
     if (columns >= lanes_ && columns % lanes_ == 0) f.split(ei, ei, ev, lanes_).vectorize(ev).unroll(ei);
     f.unroll(qi);
-    tileStage(outputStage_, f, eo, columns);
-    computeStagesAt(f, qo, perHead);
+    schedulePacks(f, perHead);
+    Func tiles = f;  // where the output's register tiles are computed, and its key loop
+    Halide::LoopLevel perKeyBlock(f, qo);
+    if (online_) {
+      // The running results per block of rows; each step of its update over key blocks
+      // computes that key block's scores, softmax and output tiles.
+      state_f_.compute_at(f, qo).vectorize(state_f_.args().front(), lanes_, Halide::TailStrategy::GuardWithIf);
+      Var sq("sq"), st("st"), se("se"), sv("sv");
+      Var e = state_f_.args().front();
+      state_f_.update()
+          .split(queryVar_, sq, st, tileRows)
+          .split(e, eo, se, columns)
+          .reorder(se, st, eo, sq, keyBlocks_.x);
+      if (columns >= lanes_ && columns % lanes_ == 0)
+        state_f_.update().split(se, se, sv, lanes_).vectorize(sv).unroll(se);
+      tiles = state_f_;
+      perKeyBlock = Halide::LoopLevel(state_f_, keyBlocks_.x);
+      computeOnlineStagesAt(perKeyBlock);
+    } else {
+      computeStagesAt(f, qo);
+    }
+    tileStage(outputStage_, tiles, eo, columns);
     // The scores in tiles of the block's rows × a few vectors along the keys.
     Var s = scoreStage_.vars.front(), so("so"), si("si");
     int keyTile = largestDivisor(keys, {2 * lanes_, lanes_});
     Var sqo("sqo"), sqi("sqi");
+    score_.compute_at(perKeyBlock);
     score_.split(s, so, si, keyTile).split(queryVar_, sqo, sqi, tileRows).reorder(si, sqi, so, sqo);
     if (keyTile >= lanes_) score_.vectorize(si, lanes_);
     tileStage(scoreStage_, score_, so, keyTile);
@@ -210,42 +253,56 @@ class AttentionLowering {
 
   /// acc(elements, rows) = init; acc ⊕= the reduction's value over its domain. `params` maps the
   /// rows and the stage's element parameters to its variables.
-  Func contraction(const passes::NestedReduction& r, const std::map<std::string, Expr>& params, StageFuncs& stage) {
+  /// In an online softmax's output contraction (`keyBlock`: the key block variable), acc sums
+  /// over the keys of one block from 0, each probability replaced by the block's exponential.
+  Func contraction(const passes::NestedReduction& r, const std::map<std::string, Expr>& params, StageFuncs& stage,
+                   const std::optional<Var>& keyBlock = std::nullopt) {
     Halide::Type type = storageType(graph_.array(r.accumulator).dtype);
     Func acc(uniqueFuncName(kernel_.name + "_" + r.accumulator));
     ExprScope init =
         bindInputs(graph_, state_, r.initTasklet, params, arrays_, {}, rows_.registersOf(r.initTasklet, params), where_);
-    acc(args(stage.vars)) = Halide::cast(type, toHalide(outputExpr(state_, r.initTasklet, ""), init));
+    acc(args(stage.vars)) = keyBlock ? identityOf(r.wcr, type)
+                                     : Halide::cast(type, toHalide(outputExpr(state_, r.initTasklet, ""), init));
 
     const ir::Map& inner = mapOf(state_, r.innerEntry);
     std::vector<std::array<int32_t, 3>> ranges = constantRanges(inner, where_);
     std::vector<Halide::Range> extents;
-    for (const auto& [begin, count, step] : ranges) extents.emplace_back(0, count);
+    for (const auto& [begin, count, step] : ranges) extents.emplace_back(0, keyBlock ? keyBlock_ : count);
     stage.domain = Halide::RDom(extents, kernel_.name + "_" + r.accumulator + "_r");
     std::map<std::string, Expr> at = params;
-    for (size_t k = 0; k < inner.params.size(); ++k)
-      at[inner.params[k]] = ranges[k][0] + ranges[k][2] * stage.domain[static_cast<int>(k)];
+    for (size_t k = 0; k < inner.params.size(); ++k) {
+      Expr step = stage.domain[static_cast<int>(k)];
+      if (keyBlock) step = *keyBlock * keyBlock_ + step;
+      at[inner.params[k]] = ranges[k][0] + ranges[k][2] * step;
+    }
     PackRead pack = [&](const ir::Memlet& read, const std::vector<Expr>&) {
-      return packed(read, params, stage.params.front(), inner, ranges, stage);
+      return packed(read, params, stage.params.front(), inner.params, at, stage);
     };
-    ExprScope value =
-        bindInputs(graph_, state_, r.reduceTasklet, at, arrays_, pack, rows_.registersOf(r.reduceTasklet, at), where_);
+    std::map<std::string, Expr> registers;
+    if (keyBlock) registers[a_.probabilityBuffer] = blockExp_(blockArgs(stage.domain.x, *keyBlock));
+    ExprScope value = bindInputs(graph_, state_, r.reduceTasklet, at, arrays_, pack,
+                                 rows_.registersOf(r.reduceTasklet, at, registers), where_);
     std::vector<Var> vars = args(stage.vars);
     std::vector<Expr> call(vars.begin(), vars.end());
     acc(call) = combine(r.wcr, acc(call), Halide::cast(type, toHalide(outputExpr(state_, r.reduceTasklet, ""), value)));
     return acc;
   }
 
-  /// The epilogue of `r` over its accumulator, where the parameters are `params`.
-  Expr epilogue(const passes::NestedReduction& r, const std::map<std::string, Expr>& params, const StageFuncs& stage,
-                ir::DType dtype) const {
+  /// The accumulator of `stage` where the parameters are `params`.
+  Expr accumulatorAt(const StageFuncs& stage, const std::map<std::string, Expr>& params) const {
     std::vector<Expr> call;
     for (const std::string& p : stage.params) call.push_back(params.at(p));
     std::vector<Expr> rowIndex;
     for (const std::string& p : rows_.rowParams()) rowIndex.push_back(params.at(p));
     for (const Expr& e : rows_.rowArgs(rowIndex)) call.push_back(e);
+    return stage.acc(call);
+  }
+
+  /// The epilogue of `r` over the accumulator's value `acc`, where the parameters are `params`.
+  Expr epilogue(const passes::NestedReduction& r, const std::map<std::string, Expr>& params, const Expr& acc,
+                ir::DType dtype) const {
     ExprScope scope = bindInputs(graph_, state_, r.epilogueTasklet, params, arrays_, {},
-                                 rows_.registersOf(r.epilogueTasklet, params, {{r.accumulator, stage.acc(call)}}), where_);
+                                 rows_.registersOf(r.epilogueTasklet, params, {{r.accumulator, acc}}), where_);
     return Halide::cast(storageType(dtype), toHalide(outputExpr(state_, r.epilogueTasklet, ""), scope));
   }
 
@@ -254,8 +311,8 @@ class AttentionLowering {
   /// query row (the keys of a head, read across rows of a wider array): computed once per head,
   /// it is read along contiguous lanes. Nothing for any other operand.
   std::optional<Expr> packed(const ir::Memlet& read, const std::map<std::string, Expr>& params,
-                             const std::string& vector, const ir::Map& inner,
-                             const std::vector<std::array<int32_t, 3>>& ranges, StageFuncs& stage) {
+                             const std::string& vector, const std::vector<std::string>& reduction,
+                             const std::map<std::string, Expr>& at, StageFuncs& stage) {
     const ir::DataDesc& desc = graph_.array(read.data);
     if (desc.storage == ir::Storage::Register || !passes::isPoint(read.subset)) return std::nullopt;
     bool moves = false, perQuery = false;
@@ -265,14 +322,14 @@ class AttentionLowering {
     }
     if (!moves || perQuery || !stridedDimension(read.subset, vector, desc.layout)) return std::nullopt;
     // pack(v, reduction..., rows but the query) = the operand's element there.
-    std::map<std::string, Expr> at = params;
+    std::map<std::string, Expr> definition = params;
     std::vector<Var> vars{Var("pv")};
-    at[vector] = vars.front();
+    definition[vector] = vars.front();
     std::vector<Expr> call{params.at(vector)};
-    for (size_t k = 0; k < inner.params.size(); ++k) {
+    for (size_t k = 0; k < reduction.size(); ++k) {
       vars.emplace_back(kPackReduction + std::to_string(k));
-      at[inner.params[k]] = vars.back();
-      call.push_back(ranges[k][0] + ranges[k][2] * stage.domain[static_cast<int>(k)]);
+      definition[reduction[k]] = vars.back();
+      call.push_back(at.at(reduction[k]));
     }
     for (const Var& r : rows_.rowArgVars())
       if (r.name() != queryVar_.name()) {
@@ -280,7 +337,7 @@ class AttentionLowering {
         call.push_back(r);
       }
     std::vector<Expr> index;
-    for (const ir::Range& r : read.subset.ranges) index.push_back(toHalide(r.begin, at));
+    for (const ir::Range& r : read.subset.ranges) index.push_back(toHalide(r.begin, definition));
     Func pack(uniqueFuncName(kernel_.name + "_packed"));
     pack(vars) = element(arrays_(read.data), index, desc.dtype);
     stage.packs.push_back(pack);
@@ -304,13 +361,28 @@ class AttentionLowering {
     update.unroll(queryVar_);
   }
 
-  /// Computes the scores, statistics and probabilities per block of rows at `f`'s loop `rows`,
-  /// and the packed operands per head (`perHead`, else once).
-  void computeStagesAt(Func f, Var rows, const std::optional<Var>& perHead) {
-    score_.compute_at(f, rows);
+  /// Computes the scores' tiles, the statistics and the probabilities per block of rows at `f`'s
+  /// loop `rows`.
+  void computeStagesAt(Func f, Var rows) {
     scoreStage_.acc.compute_at(f, rows);
     probability_.compute_at(f, rows).vectorize(probabilityVars_.front(), lanes_, Halide::TailStrategy::GuardWithIf);
     rows_.schedule(f, rows);
+  }
+
+  /// Computes an online softmax's values for one key block at `perKeyBlock`: the block's
+  /// softmax inputs and exponentials along vectors of keys, and its maximum and sum in lanes.
+  void computeOnlineStagesAt(const Halide::LoopLevel& perKeyBlock) {
+    for (Func g : {blockX_, blockExp_})
+      g.compute_at(perKeyBlock).vectorize(g.args().front(), lanes_, Halide::TailStrategy::GuardWithIf);
+    for (auto& [partial, domain] : blockPartials_) {
+      partial.compute_at(perKeyBlock).vectorize(partial.args().front(), lanes_);
+      partial.update().reorder(partial.args().front(), domain.x).vectorize(partial.args().front(), lanes_);
+    }
+    for (Func g : blockTotals_) g.compute_at(perKeyBlock);
+  }
+
+  /// Computes the packed operands per head (`perHead`, else once for all).
+  void schedulePacks(Func f, const std::optional<Var>& perHead) {
     for (StageFuncs* stage : {&scoreStage_, &outputStage_}) {
       for (Func& pack : stage->packs) {
         perHead ? pack.compute_at(f, *perHead) : pack.compute_root();
@@ -328,6 +400,101 @@ class AttentionLowering {
     }
   }
 
+  /// Func arguments of a key block's values: the key in the block, the block, then the rows.
+  std::vector<Expr> blockArgs(const Expr& key, const Expr& block) const {
+    std::vector<Expr> all{key, block};
+    for (const Var& r : rows_.rowArgVars()) all.push_back(r);
+    return all;
+  }
+
+  /// total(kb, rows) = ⊕ over key block kb of value(key, kb, rows), in vector lanes: lane u
+  /// combines every `width`-th key, the lanes combined at the end.
+  Func blockReduction(const std::string& name, Func value, ir::Wcr wcr) {
+    Halide::Type type = value.output_types().front();
+    int width = largestDivisor(keyBlock_, {2 * lanes_, lanes_});
+    Var u("u"), kb = keyBlockVar_;
+    std::vector<Var> partialArgs{u, kb}, totalArgs{kb};
+    for (const Var& r : rows_.rowArgVars()) {
+      partialArgs.push_back(r);
+      totalArgs.push_back(r);
+    }
+    std::vector<Expr> at(partialArgs.begin(), partialArgs.end());
+    Func partial(uniqueFuncName(kernel_.name + "_" + name + "_lanes"));
+    partial(partialArgs) = identityOf(wcr, type);
+    Halide::RDom keys(0, keyBlock_ / width, kernel_.name + "_" + name + "_r");
+    partial(at) = combine(wcr, partial(at), value(blockArgs(keys.x * width + u, kb)));
+    Func total(uniqueFuncName(kernel_.name + "_" + name));
+    std::vector<Expr> totalAt(totalArgs.begin(), totalArgs.end());
+    total(totalArgs) = identityOf(wcr, type);
+    Halide::RDom lanes(0, width, kernel_.name + "_" + name + "_l");
+    at.front() = lanes.x;
+    total(totalAt) = combine(wcr, total(totalAt), partial(at));
+    blockPartials_.push_back({partial, keys});
+    blockTotals_.push_back(total);
+    return total;
+  }
+
+  /// The online softmax's values per key block: x and exp(x - m_kb) of each key, with m_kb the
+  /// block's maximum, and the block's sum of those exponentials.
+  void onlineSoftmax() {
+    Var key("key"), kb = keyBlockVar_;
+    std::map<std::string, Expr> at = rows_.rowValues();
+    at[mapOf(state_, a_.softmax.output.innerEntry).params.front()] = kb * keyBlock_ + key;
+    ir::NodeId tasklet = a_.softmax.output.tasklet;
+    ExprScope scope = bindInputs(graph_, state_, tasklet, at, arrays_, {}, rows_.registersOf(tasklet, at), where_);
+    Halide::Type type = storageType(graph_.array(a_.probabilityBuffer).dtype);
+    std::vector<Var> args{key, kb};
+    for (const Var& r : rows_.rowArgVars()) args.push_back(r);
+    blockX_ = Func(uniqueFuncName(kernel_.name + "_block_x"));
+    blockX_(args) = Halide::cast(type, toHalide(online_->input, scope));
+    blockMax_ = blockReduction("block_max", blockX_, ir::Wcr::Max);
+    std::vector<Expr> blockRow{kb};
+    for (const Var& r : rows_.rowArgVars()) blockRow.push_back(r);
+    scope.values[online_->maximumConnector] = blockMax_(blockRow);
+    blockExp_ = Func(uniqueFuncName(kernel_.name + "_block_exp"));
+    blockExp_(args) = Halide::cast(type, toHalide(online_->exponential, scope));
+    blockSum_ = blockReduction("block_sum", blockExp_, ir::Wcr::Sum);
+  }
+
+  /// The online softmax's output: per key block the contraction over its keys of exp(x - m_kb)
+  /// times values; over the key blocks in order, running results (the output's sum, the maximum
+  /// m, the sum of exponentials l) rescaled by exp(m_old - m_new) as the maximum grows; and the
+  /// epilogue over init + sum / l.
+  Expr onlineOutput(const std::map<std::string, Expr>& params, const std::map<std::string, Expr>& pure,
+                    ir::DType dtype) {
+    Var kb = keyBlockVar_;
+    outputStage_.vars.push_back(kb);
+    outputStage_.acc = contraction(a_.output, params, outputStage_, kb);
+    Halide::Type type = storageType(graph_.array(a_.output.accumulator).dtype);
+    std::vector<Var> stateArgs(outputStage_.vars.begin(), outputStage_.vars.end() - 1);
+    for (const Var& r : rows_.rowArgVars()) stateArgs.push_back(r);
+    std::vector<Expr> at(stateArgs.begin(), stateArgs.end());
+    keyBlocks_ = Halide::RDom(0, static_cast<int>(iterations(mapOf(state_, a_.scores.outerEntry), where_) / keyBlock_),
+                              kernel_.name + "_key_blocks");
+    state_f_ = Func(uniqueFuncName(kernel_.name + "_running"));
+    Halide::Type f32 = type;
+    state_f_(stateArgs) = Halide::Tuple(identityOf(ir::Wcr::Sum, f32), identityOf(ir::Wcr::Max, f32),
+                                        identityOf(ir::Wcr::Sum, f32));
+    std::vector<Expr> block{keyBlocks_.x}, element = at;
+    for (const Var& r : rows_.rowArgVars()) block.push_back(r);
+    element.insert(element.begin() + static_cast<long>(stateArgs.size() - rows_.rowArgVars().size()), keyBlocks_.x);
+    Expr blockMax = blockMax_(block), maximum = Halide::max(state_f_(at)[1], blockMax);
+    Expr rescale = Halide::exp(state_f_(at)[1] - maximum), weight = Halide::exp(blockMax - maximum);
+    state_f_(at) = Halide::Tuple(state_f_(at)[0] * rescale + outputStage_.acc(element) * weight, maximum,
+                                 state_f_(at)[2] * rescale + blockSum_(block) * weight);
+    // acc = init + sum / l, where the output's parameters are `pure`.
+    std::vector<Expr> final;
+    for (const std::string& p : outputStage_.params) final.push_back(pure.at(p));
+    std::vector<Expr> rowIndex;
+    for (const std::string& p : rows_.rowParams()) rowIndex.push_back(pure.at(p));
+    for (const Expr& e : rows_.rowArgs(rowIndex)) final.push_back(e);
+    ExprScope init = bindInputs(graph_, state_, a_.output.initTasklet, pure, arrays_, {},
+                                rows_.registersOf(a_.output.initTasklet, pure), where_);
+    Expr acc = combine(ir::Wcr::Sum, Halide::cast(type, toHalide(outputExpr(state_, a_.output.initTasklet, ""), init)),
+                       state_f_(final)[0] / state_f_(final)[2]);
+    return epilogue(a_.output, pure, acc, dtype);
+  }
+
   const ir::Graph& graph_;
   const ir::State& state_;
   const passes::Kernel& kernel_;
@@ -341,6 +508,14 @@ class AttentionLowering {
   StageFuncs scoreStage_, outputStage_;
   Func score_, probability_;
   std::vector<Var> probabilityVars_;
+  /// The online softmax, when chosen (chooseOnline), over key blocks of keyBlock_ keys.
+  std::optional<passes::SoftmaxForm> online_;
+  int keyBlock_ = 0;
+  Var keyBlockVar_{"kb"};
+  Halide::RDom keyBlocks_;
+  Func blockX_, blockExp_, blockMax_, blockSum_, state_f_;
+  std::vector<std::pair<Func, Halide::RDom>> blockPartials_;
+  std::vector<Func> blockTotals_;
 };
 
 }  // namespace
@@ -374,6 +549,7 @@ LoweredKernel lowerAttentionKernel(const ir::Graph& graph, const passes::Kernel&
   }
 
   AttentionLowering lowering(graph, kernel, attention, arrays, vectorLanes(target, storageType(out.dtype)), where);
+  if (std::optional<int> keyBlock = onlineKeyBlock(state, attention, target)) lowering.runOnline(*keyBlock);
   lowering.scores();
   lowering.softmax();
   Func f(uniqueFuncName(kernel.name + "_" + writeEdge.srcConn));

@@ -1,11 +1,12 @@
 #pragma once
 // Lowers an attention kernel (passes::AttentionKernel: what attention-fusion builds) to one
-// Halide pipeline blocked over query rows. For each block of up to 8 query rows of a head the
-// scores are a block × L tile computed like a GEMM's (keys read along the key index from a
-// copy packed once per head when they are not contiguous that way), the softmax's statistics
-// and probabilities follow for the block (passes through RowLowering), and the output is a
-// block × 2-vector register tile accumulating probabilities times values. Nothing of size
-// L × L is stored: a block's scores and probabilities stay in cache.
+// Halide pipeline blocked over query rows: per head (threads split the heads), per block of up
+// to 32 query rows (as many as the cache budget holds), the scores are computed in tiles of 8
+// rows x 2 vectors of keys like a GEMM's (keys read along the key index from a copy packed once
+// per head when they are not contiguous that way), the softmax's statistics and probabilities
+// follow for the block (through RowLowering), and the output accumulates in tiles of 8 rows x 2
+// vectors. Nothing of size L x L is stored: a block's rows of scores stay in cache. Rows too long
+// for that run an online softmax over blocks of keys instead (onlineKeyBlock).
 #include <string>
 
 #include "ir/graph.h"

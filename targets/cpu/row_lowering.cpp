@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <limits>
 
 #include "ir/error.h"
 #include "targets/cpu/halide_expr.h"
@@ -13,23 +12,6 @@ namespace conflux::targets::cpu {
 namespace {
 
 using Halide::Expr;
-
-/// The value `x` leaves unchanged when combined with it by `wcr`.
-Expr identity(ir::Wcr wcr, Halide::Type type) {
-  constexpr double kInfinity = std::numeric_limits<double>::infinity();
-  switch (wcr) {
-    case ir::Wcr::Max:
-      return type.is_float() ? Halide::cast(type, Expr(-kInfinity)) : type.min();
-    case ir::Wcr::Min:
-      return type.is_float() ? Halide::cast(type, Expr(kInfinity)) : type.max();
-    case ir::Wcr::Product:
-      return type.is_uint() ? type.max() : Halide::cast(type, 1);
-    case ir::Wcr::Sum:
-    case ir::Wcr::None:
-      break;
-  }
-  return Halide::cast(type, 0);
-}
 
 /// The parameter of `map` that moves the unit-stride dimension of the first array `tasklet`
 /// reads, else the map's last: the one whose consecutive values are adjacent in memory.
@@ -127,7 +109,7 @@ void RowLowering::reduce(const passes::RowStage& stage) {
     std::vector<Halide::Var> args{lane};
     for (const Halide::Var& r : rowArgVars()) args.push_back(r);
     std::vector<Expr> call(args.begin(), args.end());
-    partial(args) = identity(stage.wcr, accType);
+    partial(args) = identityOf(stage.wcr, accType);
     partial(call) = combine(stage.wcr, partial(call), value);
     Halide::RDom lanes(0, width, kernel_.name + "_" + stage.accumulator + "_l");
     call.front() = lanes.x;

@@ -1,6 +1,7 @@
 #include "targets/cpu/tasklet_inputs.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "ir/error.h"
 #include "passes/map_patterns.h"
@@ -62,6 +63,22 @@ ExprScope bindInputs(const ir::Graph& graph, const ir::State& state, NodeId task
   return scope;
 }
 
+
+Expr identityOf(ir::Wcr wcr, Halide::Type type) {
+  constexpr double kInfinity = std::numeric_limits<double>::infinity();
+  switch (wcr) {
+    case ir::Wcr::Max:
+      return type.is_float() ? Halide::cast(type, Expr(-kInfinity)) : type.min();
+    case ir::Wcr::Min:
+      return type.is_float() ? Halide::cast(type, Expr(kInfinity)) : type.max();
+    case ir::Wcr::Product:
+      return type.is_uint() ? type.max() : Halide::cast(type, 1);
+    case ir::Wcr::Sum:
+    case ir::Wcr::None:
+      break;
+  }
+  return Halide::cast(type, 0);
+}
 
 Expr combine(ir::Wcr wcr, const Expr& acc, const Expr& x) {
   bool isFloat = acc.type().is_float();

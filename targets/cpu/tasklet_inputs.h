@@ -36,6 +36,9 @@ ExprScope bindInputs(const ir::Graph& graph, const ir::State& state, ir::NodeId 
 /// The first output expression named `conn` of a tasklet (the only one when `conn` is empty).
 const ir::Expr& outputExpr(const ir::State& state, ir::NodeId tasklet, const std::string& conn);
 
+/// The value of `type` that combining by `wcr` leaves unchanged (-inf for max, 0 for sum).
+Halide::Expr identityOf(ir::Wcr wcr, Halide::Type type);
+
 /// `acc` combined with `x` by the write-conflict resolution `wcr`, as the reference target
 /// combines them (NaN-propagating max and min; or and and for booleans).
 Halide::Expr combine(ir::Wcr wcr, const Halide::Expr& acc, const Halide::Expr& x);

@@ -2,11 +2,15 @@
 // target: a blocked long-reduction GEMM, a stride-2 convolution (lanes along output channels),
 // a depthwise convolution (lanes along image columns), and a small-image convolution whose
 // constant weights are packed once at load and must stay packed across runs, and a MobileNet
-// block whose transients are channels-last.
+// block whose transients are channels-last, and an attention whose rows outgrow the cache (an
+// online softmax over blocks of keys).
 #include <gtest/gtest.h>
 
 #include "api/conflux.h"
 #include "api/random_inputs.h"
+#include "passes/kernels.h"
+#include "targets/cpu/attention_plan.h"
+#include "targets/target_registry.h"
 #include "tests/support/graph_json.h"
 
 namespace conflux {
@@ -18,11 +22,12 @@ using testing::loadGraphJson;
 /// Runs `graph` unoptimised on the reference target and at -O3 on the cpu target, on two sets of
 /// random inputs through one executable; expects every output within `tolerance` (relative to
 /// max(1, |reference|)). Returns the optimised graph.
-ir::Graph expectCpuMatchesReference(const ir::Graph& graph, double tolerance) {
+ir::Graph expectCpuMatchesReference(const ir::Graph& graph, double tolerance,
+                                    const ir::TargetDesc& target = targets::targetDesc("cpu")) {
   ir::Graph optimised = graph;
   api::optimize(optimised, {});
   std::unique_ptr<api::Executable> reference = api::compile(graph, "reference");
-  std::unique_ptr<api::Executable> cpu = api::compile(optimised, "cpu");
+  std::unique_ptr<api::Executable> cpu = api::compile(optimised, target);
   for (uint64_t seed : {3, 4}) {
     api::TensorMap inputs = api::randomInputs(graph, seed);
     api::TensorMap want = reference->run(inputs), got = cpu->run(inputs);
@@ -105,6 +110,35 @@ TEST(CpuSchedules, AnInvertedResidualBlockRunsChannelsLast) {
   EXPECT_GE(channelsLast, 2);  // the expanded and the depthwise activations
   EXPECT_TRUE(optimised.array("x").layout.isRowMajor());
   EXPECT_TRUE(optimised.array("y").layout.isRowMajor());
+}
+
+TEST(CpuSchedules, AnAttentionWhoseRowsOutgrowTheCacheRunsAnOnlineSoftmax) {
+  // softmax(q·kᵀ · 0.125 + mask)·v over 2 x 2 heads of 16 queries and 512 keys. With an L2 of
+  // 64 KiB, 8 query rows' scores, exponentials and probabilities (48 KiB) outgrow half of it:
+  // the kernel runs over 16 blocks of 32 keys (3 KiB of buffers, under a sixteenth of L2),
+  // rescaling its running sums as the maximum grows.
+  ir::Graph graph = loadGraphJson(R"({"format": "conflux-graph", "version": 1, "name": "attention",
+    "tensors": {"q": {"shape": [2, 2, 16, 8], "dtype": "float32", "kind": "input"},
+                "kt": {"shape": [2, 2, 8, 512], "dtype": "float32", "kind": "input"},
+                "v": {"shape": [2, 2, 512, 16], "dtype": "float32", "kind": "input"},
+                "mask": {"shape": [2, 1, 1, 512], "dtype": "float32", "kind": "input"},
+                "scale": {"shape": [], "dtype": "float32", "kind": "constant", "data": [0.125]},
+                "o": {"shape": [2, 2, 16, 16], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "qk", "op": "MatMul", "inputs": ["q", "kt"], "outputs": ["s"]},
+              {"name": "scaled", "op": "Mul", "inputs": ["s", "scale"], "outputs": ["ss"]},
+              {"name": "masked", "op": "Add", "inputs": ["ss", "mask"], "outputs": ["sm"]},
+              {"name": "softmax", "op": "Softmax", "inputs": ["sm"], "outputs": ["p"], "attrs": {"axis": -1}},
+              {"name": "pv", "op": "MatMul", "inputs": ["p", "v"], "outputs": ["o"]}]})", "attention");
+  ir::TargetDesc smallCache = targets::targetDesc("cpu");
+  smallCache.memories.at(1).bytes = 64 << 10;
+  ir::Graph optimised = expectCpuMatchesReference(graph, 1e-5, smallCache);
+  std::vector<passes::Kernel> kernels = passes::extractKernels(optimised);
+  ASSERT_EQ(kernels.size(), 1u);
+  std::optional<passes::AttentionKernel> attention = passes::attentionKernel(optimised.state(0), kernels[0]);
+  ASSERT_TRUE(attention.has_value());
+  EXPECT_EQ(targets::cpu::onlineKeyBlock(optimised.state(0), *attention, smallCache), 32);
+  // With this machine's 1 MiB L2 the rows fit: whole rows, no online softmax.
+  EXPECT_FALSE(targets::cpu::onlineKeyBlock(optimised.state(0), *attention, targets::targetDesc("cpu")));
 }
 
 }  // namespace

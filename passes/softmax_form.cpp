@@ -1,0 +1,56 @@
+#include "passes/softmax_form.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace conflux::passes {
+namespace {
+
+/// True when the finishing tasklet of `stage` writes its accumulator unchanged.
+bool finishesUnchanged(const ir::State& state, const RowStage& stage) {
+  const auto& tasklet = std::get<ir::Tasklet>(state.node(*stage.finishTasklet).payload);
+  return tasklet.outputs.size() == 1 && tasklet.outputs.front().expr->kind == ir::ExprKind::Ref;
+}
+
+/// The connector of `tasklet` that reads the register `data`, or "".
+std::string connectorReading(const ir::State& state, ir::NodeId tasklet, const std::string& data) {
+  for (ir::EdgeId e : state.inEdges(tasklet))
+    if (state.edge(e).memlet.data == data) return state.edge(e).dstConn;
+  return "";
+}
+
+bool isBinary(const ir::Expr& e, ir::BinaryOp op) { return e->kind == ir::ExprKind::Binary && e->binaryOp == op; }
+
+}  // namespace
+
+std::optional<SoftmaxForm> softmaxForm(const ir::State& state, const RowKernel& row) {
+  if (row.reductions.size() != 2) return std::nullopt;
+  const RowStage& maximum = row.reductions[0];
+  const RowStage& sum = row.reductions[1];
+  if (maximum.wcr != ir::Wcr::Max || sum.wcr != ir::Wcr::Sum) return std::nullopt;
+  if (!finishesUnchanged(state, maximum) || !finishesUnchanged(state, sum)) return std::nullopt;
+  const auto& output = std::get<ir::Tasklet>(state.node(row.output.tasklet).payload);
+  if (output.outputs.size() != 1) return std::nullopt;
+  std::string m = connectorReading(state, row.output.tasklet, maximum.statistic);
+  std::string l = connectorReading(state, row.output.tasklet, sum.statistic);
+  if (m.empty() || l.empty()) return std::nullopt;
+  // exp(x - m) / l
+  const ir::Expr& p = output.outputs.front().expr;
+  if (!isBinary(p, ir::BinaryOp::Div) || !ir::equal(p->args[1], ir::ref(l, p->args[1]->dtype))) return std::nullopt;
+  const ir::Expr& exponential = p->args[0];
+  if (exponential->kind != ir::ExprKind::Unary || exponential->unaryOp != ir::UnaryOp::Exp) return std::nullopt;
+  const ir::Expr& shifted = exponential->args[0];
+  if (!isBinary(shifted, ir::BinaryOp::Sub) || !ir::equal(shifted->args[1], ir::ref(m, shifted->args[1]->dtype)))
+    return std::nullopt;
+  const ir::Expr& x = shifted->args[0];
+  std::vector<std::string> names = ir::referencedNames(x);
+  if (std::count(names.begin(), names.end(), m) || std::count(names.begin(), names.end(), l)) return std::nullopt;
+  // The maximum of x, and the sum of exp(x - m).
+  std::optional<ir::Expr> maximumValue = valueInOutputTerms(state, row, maximum);
+  std::optional<ir::Expr> sumValue = valueInOutputTerms(state, row, sum);
+  if (!maximumValue || !sumValue || !ir::equal(*maximumValue, x) || !ir::equal(*sumValue, exponential))
+    return std::nullopt;
+  return SoftmaxForm{x, exponential, m, maximum, sum};
+}
+
+}  // namespace conflux::passes

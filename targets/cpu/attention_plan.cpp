@@ -1,0 +1,82 @@
+#include "targets/cpu/attention_plan.h"
+
+#include <algorithm>
+
+#include "passes/softmax_form.h"
+#include "targets/cpu/schedules.h"
+#include "targets/cpu/tasklet_inputs.h"
+
+namespace conflux::targets::cpu {
+namespace {
+
+/// The rows of the attention kernel's register tiles: key blocks are sized for blocks of them.
+constexpr int64_t kTileRows = 8;
+
+const ir::Map& mapOf(const ir::State& state, ir::NodeId entry) {
+  return std::get<ir::MapEntry>(state.node(entry).payload).map;
+}
+
+/// The iterations of `map`, when its ranges are constant.
+std::optional<int64_t> iterations(const ir::Map& map) {
+  int64_t count = 1;
+  for (const ir::Range& r : map.ranges.ranges) {
+    std::optional<int64_t> begin = r.begin.constantValue(), end = r.end.constantValue();
+    if (!begin || !end) return std::nullopt;
+    count *= (*end - *begin) / r.step + 1;
+  }
+  return count;
+}
+
+/// True when the output contraction's value is a probability times something else.
+bool linearInProbabilities(const ir::State& state, const passes::AttentionKernel& a) {
+  std::string p;
+  for (ir::EdgeId e : state.inEdges(a.output.reduceTasklet))
+    if (state.edge(e).memlet.data == a.probabilityBuffer) p = state.edge(e).dstConn;
+  const ir::Expr& value = outputExpr(state, a.output.reduceTasklet, "");
+  if (p.empty() || value->kind != ir::ExprKind::Binary || value->binaryOp != ir::BinaryOp::Mul) return false;
+  for (size_t k = 0; k < 2; ++k) {
+    std::vector<std::string> other = ir::referencedNames(value->args[1 - k]);
+    if (ir::equal(value->args[k], ir::ref(p, value->args[k]->dtype)) && !std::count(other.begin(), other.end(), p))
+      return true;
+  }
+  return false;
+}
+
+/// True when `tasklet` reads one of the softmax's statistics.
+bool readsStatistic(const ir::State& state, ir::NodeId tasklet, const passes::SoftmaxForm& form) {
+  for (ir::EdgeId e : state.inEdges(tasklet)) {
+    const std::string& data = state.edge(e).memlet.data;
+    if (data == form.maximum.statistic || data == form.sum.statistic) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<int> onlineKeyBlock(const ir::State& state, const passes::AttentionKernel& attention,
+                                  const ir::TargetDesc& target) {
+  std::optional<int64_t> keys = iterations(mapOf(state, attention.scores.outerEntry));
+  if (!keys) return std::nullopt;
+  CacheBudget budget = CacheBudget::of(target);
+  // A block of query rows holds each row's scores, exponentials and probabilities.
+  auto rowsFit = [&](int64_t rowKeys) { return kTileRows * 3 * rowKeys * 4 <= budget.streamed; };
+  if (rowsFit(*keys)) return std::nullopt;
+  std::optional<passes::SoftmaxForm> form = passes::softmaxForm(state, attention.softmax);
+  const ir::Map& reduction = mapOf(state, attention.output.innerEntry);
+  const ir::Map& elements = mapOf(state, attention.softmax.output.innerEntry);
+  if (!form || attention.output.wcr != ir::Wcr::Sum || reduction.params.size() != 1 || elements.params.size() != 1 ||
+      !linearInProbabilities(state, attention) || readsStatistic(state, attention.output.epilogueTasklet, *form) ||
+      readsStatistic(state, attention.output.initTasklet, *form))
+    return std::nullopt;
+  const ir::Range& range = reduction.ranges.ranges.front();
+  if (range.begin.constantValue() != 0 || range.step != 1 || iterations(reduction) != keys) return std::nullopt;
+  // Key blocks whose buffers take at most budget.block: at 8192 keys, blocks of 512 to 2048
+  // keys ran in 142-146 ms where 4096 took 167 ms (`conflux report --measure`, 2 heads).
+  int lanes = vectorLanes(target, Halide::Float(32));
+  for (int64_t block = *keys / 2; block >= 2 * lanes; block /= 2)
+    if (*keys % block == 0 && (block & (block - 1)) == 0 && kTileRows * 3 * block * 4 <= budget.block)
+      return static_cast<int>(block);
+  return std::nullopt;
+}
+
+}  // namespace conflux::targets::cpu

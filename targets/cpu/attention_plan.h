@@ -1,0 +1,21 @@
+#pragma once
+// What the cpu target plans for an attention kernel before lowering it, with no Halide in
+// sight: whether it runs an online softmax, and over how many keys at a time.
+#include <optional>
+
+#include "ir/graph.h"
+#include "ir/target_desc.h"
+#include "passes/kernels.h"
+
+namespace conflux::targets::cpu {
+
+/// The keys per block of the online softmax the cpu target runs for `attention` on `target`:
+/// when a block of 8 query rows' scores, exponentials and probabilities outgrow half of L2, the
+/// kernel runs over blocks of keys whose buffers take a sixteenth of it (CacheBudget::block),
+/// rescaling its running sums as the row maximum grows, and holds no whole row. Nothing when whole rows fit, or the kernel's softmax (passes::softmaxForm)
+/// or its output contraction (a sum of probabilities times values) is not of the form that
+/// rescaling preserves, or no block of whole vectors divides the keys.
+std::optional<int> onlineKeyBlock(const ir::State& state, const passes::AttentionKernel& attention,
+                                  const ir::TargetDesc& target);
+
+}  // namespace conflux::targets::cpu
