@@ -15,6 +15,7 @@
 #include "passes/map_fusion.h"
 #include "passes/reduction_fusion.h"
 #include "passes/row_fusion.h"
+#include "passes/softmax_form.h"
 #include "tests/passes/library_graphs.h"
 #include "tests/support/golden.h"
 
@@ -189,6 +190,27 @@ TEST(AttentionFusion, ProbabilitiesThatAreAnOutputTooAreNotFusedAndSayWhy) {
   ASSERT_TRUE(why.has_value());
   EXPECT_NE(why->find("no transient"), std::string::npos) << *why;
   EXPECT_EQ(fuseAttentions(graph), 0);
+}
+
+TEST(AttentionFusion, TheSoftmaxBetweenTheContractionsIsReadFromItsTasklets) {
+  // What lets a target run an online softmax: exp(x - max) / sum with x the scaled, masked score.
+  ir::Graph graph = attentionFused(rowFused(attentionJson(AttentionSpec{.scale = true, .mask = "padding"})));
+  std::optional<AttentionKernel> attention = attentionKernel(graph.state(0), extractKernels(graph).front());
+  ASSERT_TRUE(attention.has_value());
+  std::optional<SoftmaxForm> form = softmaxForm(graph.state(0), attention->softmax);
+  ASSERT_TRUE(form.has_value());
+  EXPECT_EQ(ir::toString(form->input), "((in0_1 * in1_1) + in1)");  // score * 0.125 + mask
+  EXPECT_EQ(ir::toString(form->exponential), "exp((((in0_1 * in1_1) + in1) - max))");
+  // A layer norm's row kernel is no softmax.
+  ir::Graph norm = rowFused(R"({"format": "conflux-graph", "version": 1, "name": "norm",
+    "tensors": {"x": {"shape": [4, 32], "dtype": "float32", "kind": "input"},
+                "g": {"shape": [32], "dtype": "float32", "kind": "input"},
+                "y": {"shape": [4, 32], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "ln", "op": "LayerNormalization", "inputs": ["x", "g"], "outputs": ["y"],
+               "attrs": {"axis": -1, "epsilon": 1e-5}}]})");
+  std::optional<RowKernel> row = rowKernel(norm.state(0), extractKernels(norm).front());
+  ASSERT_TRUE(row.has_value());
+  EXPECT_FALSE(softmaxForm(norm.state(0), *row).has_value());
 }
 
 }  // namespace
