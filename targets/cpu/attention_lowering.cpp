@@ -152,25 +152,7 @@ class AttentionLowering {
     const std::vector<std::string>& outputParams = mapOf(state_, a_.output.outerEntry).params;
     bool tiled = query < vars.size() && outputParams.size() == 1 && dimOf(outputParams.front()) == 0 &&
                  scoreStage_.vars.size() == 1 && (online_ || probabilityVars_.size() == 1);
-    if (!tiled) {
-      // One row at a time: every stage computed for the row inside the output's loop over rows.
-      Var rows = query < vars.size() ? vars[query] : vars.back();
-      if (threads > 1) f.parallel(vars.back());
-      schedulePacks(f, std::nullopt);
-      Halide::LoopLevel perKeyBlock(f, rows);
-      if (online_) {
-        // Each key block's values once per row, not once per output element.
-        state_f_.compute_at(f, rows).update().reorder(state_f_.args().front(), keyBlocks_.x);
-        perKeyBlock = Halide::LoopLevel(state_f_, keyBlocks_.x);
-        computeOnlineStagesAt(perKeyBlock);
-      } else {
-        computeStagesAt(f, rows);
-      }
-      score_.compute_at(perKeyBlock);
-      scoreStage_.acc.compute_at(perKeyBlock);
-      outputStage_.acc.compute_at(perKeyBlock);
-      return;
-    }
+    if (!tiled) return scheduleRowByRow(f, query < vars.size() ? vars[query] : vars.back(), vars.back(), threads);
     int64_t keys = online_ ? keyBlock_ : iterations(mapOf(state_, a_.scores.outerEntry), where_);
     int tileRows = largestDivisor(extents[query], {8, 4, 2});  // unrolled: tileRows x 2 vectors of accumulators
     int block = queryBlock(extents[query], 3 * keys * 4, tileRows, budget);
@@ -197,38 +179,63 @@ class AttentionLowering {
     if (columns >= lanes_ && columns % lanes_ == 0) f.split(ei, ei, ev, lanes_).vectorize(ev).unroll(ei);
     f.unroll(qi);
     schedulePacks(f, perHead);
-    Func tiles = f;  // where the output's register tiles are computed, and its key loop
-    Halide::LoopLevel perKeyBlock(f, qo);
     if (online_) {
-      // The running results per block of rows; each step of its update over key blocks
-      // computes that key block's scores, softmax and output tiles.
-      state_f_.compute_at(f, qo).vectorize(state_f_.args().front(), lanes_, Halide::TailStrategy::GuardWithIf);
-      Var sq("sq"), st("st"), se("se"), sv("sv");
-      Var e = state_f_.args().front();
-      state_f_.update()
-          .split(queryVar_, sq, st, tileRows)
-          .split(e, eo, se, columns)
-          .reorder(se, st, eo, sq, keyBlocks_.x);
-      if (columns >= lanes_ && columns % lanes_ == 0)
-        state_f_.update().split(se, se, sv, lanes_).vectorize(sv).unroll(se);
-      tiles = state_f_;
+      Halide::LoopLevel perKeyBlock = scheduleRunningResults(f, qo, tileRows, columns, eo);
+      tileStage(outputStage_, state_f_, eo, columns);
+      scheduleScoreTiles(perKeyBlock, keys, tileRows);
+    } else {
+      computeStagesAt(f, qo);
+      tileStage(outputStage_, f, eo, columns);
+      scheduleScoreTiles(Halide::LoopLevel(f, qo), keys, tileRows);
+    }
+  }
+
+ private:
+  /// Every stage computed per row inside `f`'s loop `rows`, threads over its loop `outermost`:
+  /// for outputs whose layout the blocked schedule does not take.
+  void scheduleRowByRow(Func f, Var rows, Var outermost, int threads) {
+    if (threads > 1) f.parallel(outermost);
+    schedulePacks(f, std::nullopt);
+    Halide::LoopLevel perKeyBlock(f, rows);
+    if (online_) {
+      // Each key block's values once per row, not once per output element.
+      state_f_.compute_at(f, rows).update().reorder(state_f_.args().front(), keyBlocks_.x);
       perKeyBlock = Halide::LoopLevel(state_f_, keyBlocks_.x);
       computeOnlineStagesAt(perKeyBlock);
     } else {
-      computeStagesAt(f, qo);
+      computeStagesAt(f, rows);
     }
-    tileStage(outputStage_, tiles, eo, columns);
-    // The scores in tiles of the block's rows × a few vectors along the keys.
-    Var s = scoreStage_.vars.front(), so("so"), si("si");
-    int keyTile = largestDivisor(keys, {2 * lanes_, lanes_});
-    Var sqo("sqo"), sqi("sqi");
     score_.compute_at(perKeyBlock);
+    scoreStage_.acc.compute_at(perKeyBlock);
+    outputStage_.acc.compute_at(perKeyBlock);
+  }
+
+  /// The online softmax's running results per block of rows of `f` (its loop `rows`), updated
+  /// key block by key block in tiles of `tileRows` x `columns` (the loop over column tiles named
+  /// `columnTiles`); returns the loop over key blocks, where each block's values are computed.
+  Halide::LoopLevel scheduleRunningResults(Func f, Var rows, int tileRows, int columns, Var columnTiles) {
+    state_f_.compute_at(f, rows).vectorize(state_f_.args().front(), lanes_, Halide::TailStrategy::GuardWithIf);
+    Var e = state_f_.args().front(), tileRow("tr"), tile("tq"), column("tc"), lane("tv");
+    Halide::Stage update = state_f_.update();
+    update.split(queryVar_, tile, tileRow, tileRows)
+        .split(e, columnTiles, column, columns)
+        .reorder(column, tileRow, columnTiles, tile, keyBlocks_.x);
+    if (columns >= lanes_ && columns % lanes_ == 0) update.split(column, column, lane, lanes_).vectorize(lane).unroll(column);
+    Halide::LoopLevel perKeyBlock(state_f_, keyBlocks_.x);
+    computeOnlineStagesAt(perKeyBlock);
+    return perKeyBlock;
+  }
+
+  /// The scores computed at `at` in tiles of `tileRows` rows x a few vectors along `keys` keys.
+  void scheduleScoreTiles(const Halide::LoopLevel& at, int64_t keys, int tileRows) {
+    Var s = scoreStage_.vars.front(), so("so"), si("si"), sqo("sqo"), sqi("sqi");
+    int keyTile = largestDivisor(keys, {2 * lanes_, lanes_});
+    score_.compute_at(at);
     score_.split(s, so, si, keyTile).split(queryVar_, sqo, sqi, tileRows).reorder(si, sqi, so, sqo);
     if (keyTile >= lanes_) score_.vectorize(si, lanes_);
     tileStage(scoreStage_, score_, so, keyTile);
   }
 
- private:
   /// Func arguments: the element variables, then the rows.
   std::vector<Var> args(const std::vector<Var>& elements) const {
     std::vector<Var> all = elements;
