@@ -222,8 +222,9 @@ std::optional<std::string> matchChain(const ir::Graph& graph, size_t stateIndex,
   if (out.size() != 1) return "the row kernel writes more than one array";
   c.probabilitiesAccess = state.edge(out.front()).dst;
   c.probabilities = state.edge(out.front()).memlet.data;
-  if (!graph.array(c.probabilities).transient || accessNodeCount(graph, c.probabilities) != 1)
-    return "the row kernel's output '" + c.probabilities + "' is no transient used once";
+  if (!graph.array(c.probabilities).transient || accessNodeCount(graph, c.probabilities) != 1 ||
+      state.inEdges(c.probabilitiesAccess).size() != 1)
+    return "the row kernel's output '" + c.probabilities + "' is no transient only it writes, used once";
   std::set<NodeId> readers;
   for (EdgeId e : state.outEdges(c.probabilitiesAccess)) readers.insert(state.edge(e).dst);
   if (readers.size() != 1 || !kernels.count(*readers.begin()))
@@ -280,7 +281,7 @@ std::optional<std::string> matchChain(const ir::Graph& graph, size_t stateIndex,
     std::set<std::string> reads = arraysRead(state, entry);
     if (reads.count(result)) return "the attention writes an array it reads";
     if (entry != c.rowEntry && reads.count(c.scores)) return "a contraction reads the scores";
-    if (entry != c.consumer.entry && reads.count(c.probabilities)) return "the scores' producer reads the probabilities";
+    if (entry != c.consumer.entry && reads.count(c.probabilities)) return "a kernel but the last reads the probabilities";
   }
   return std::nullopt;
 }
@@ -307,6 +308,7 @@ class AttentionFuser {
     row.label += "_" + state_.node(c_.consumer.entry).label;
     row.origins = unitedOrigins(row.origins, state_.node(c_.consumer.entry).origins);
     state_.node(c_.rowExit).label = row.label;
+    state_.node(c_.rowExit).origins = row.origins;
   }
 
  private:

@@ -95,7 +95,8 @@ std::optional<AttentionKernel> attentionKernel(const ir::State& state, const Ker
 
 /// The per-element value of the reduction stage `stage` of `row` with its connectors renamed to
 /// the output stage's that read the same elements (the stages' inner parameters paired in
-/// order), or nothing when the output stage reads none of them.
+/// order), or nothing when the two stages' maps differ or the output stage does not read every
+/// element the stage reads.
 std::optional<ir::Expr> valueInOutputTerms(const ir::State& state, const RowKernel& row, const RowStage& stage);
 
 /// The per-element value of the reduction stage `stage` of `row`, with its connectors renamed

@@ -1,6 +1,8 @@
 #include "passes/softmax_form.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <vector>
 
 namespace conflux::passes {
@@ -19,6 +21,15 @@ std::string connectorReading(const ir::State& state, ir::NodeId tasklet, const s
   return "";
 }
 
+/// True when the initialising tasklet of `stage` writes the constant `value` (or, for -inf, the
+/// dtype's lowest value).
+bool startsAt(const ir::State& state, const RowStage& stage, double value) {
+  const auto& tasklet = std::get<ir::Tasklet>(state.node(*stage.initTasklet).payload);
+  if (tasklet.outputs.size() != 1 || tasklet.outputs.front().expr->kind != ir::ExprKind::Constant) return false;
+  double start = tasklet.outputs.front().expr->value;
+  return start == value || (std::isinf(value) && value < 0 && start <= -std::numeric_limits<float>::max());
+}
+
 bool isBinary(const ir::Expr& e, ir::BinaryOp op) { return e->kind == ir::ExprKind::Binary && e->binaryOp == op; }
 
 }  // namespace
@@ -29,6 +40,8 @@ std::optional<SoftmaxForm> softmaxForm(const ir::State& state, const RowKernel& 
   const RowStage& sum = row.reductions[1];
   if (maximum.wcr != ir::Wcr::Max || sum.wcr != ir::Wcr::Sum) return std::nullopt;
   if (!finishesUnchanged(state, maximum) || !finishesUnchanged(state, sum)) return std::nullopt;
+  if (!startsAt(state, maximum, -std::numeric_limits<double>::infinity()) || !startsAt(state, sum, 0))
+    return std::nullopt;
   const auto& output = std::get<ir::Tasklet>(state.node(row.output.tasklet).payload);
   if (output.outputs.size() != 1) return std::nullopt;
   std::string m = connectorReading(state, row.output.tasklet, maximum.statistic);

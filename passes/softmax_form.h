@@ -26,8 +26,8 @@ struct SoftmaxForm {
 };
 
 /// The softmax form of `row`, or nothing when its stages compute anything else: exactly two
-/// reductions, a maximum of x and a sum of exp(x - maximum), each statistic its accumulator
-/// unchanged, and an output stage exp(x - maximum) / sum.
+/// reductions, a maximum of x from -inf and a sum of exp(x - maximum) from 0, each statistic its
+/// accumulator unchanged, and an output stage exp(x - maximum) / sum.
 std::optional<SoftmaxForm> softmaxForm(const ir::State& state, const RowKernel& row);
 
 }  // namespace conflux::passes

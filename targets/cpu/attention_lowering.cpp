@@ -68,6 +68,13 @@ const ir::Map& mapOf(const ir::State& state, ir::NodeId entry) {
   return std::get<ir::MapEntry>(state.node(entry).payload).map;
 }
 
+/// `m`, or 0 where it is -inf: what an online softmax subtracts, so that a block or row whose
+/// scores are all -inf gives exponentials of 0 rather than NaN.
+Expr finiteOrZero(const Expr& m) {
+  return Halide::select(m == identityOf(ir::Wcr::Max, m.type()),
+                        Halide::cast(m.type(), 0), m);
+}
+
 /// A contraction stage (the scores' or the output's nested reduction) as Funcs: acc over the
 /// stage's element variables and the rows, updated over the reduction's domain.
 struct StageFuncs {
@@ -457,7 +464,9 @@ class AttentionLowering {
     blockMax_ = blockReduction("block_max", blockX_, ir::Wcr::Max);
     std::vector<Expr> blockRow{kb};
     for (const Var& r : rows_.rowArgVars()) blockRow.push_back(r);
-    scope.values[online_->maximumConnector] = blockMax_(blockRow);
+    // A block whose keys are all masked with -inf has maximum -inf: its exponentials are
+    // exp(-inf - 0) = 0, not exp(-inf + inf) = NaN.
+    scope.values[online_->maximumConnector] = finiteOrZero(blockMax_(blockRow));
     blockExp_ = Func(uniqueFuncName(kernel_.name + "_block_exp"));
     blockExp_(args) = Halide::cast(type, toHalide(online_->exponential, scope));
     blockSum_ = blockReduction("block_sum", blockExp_, ir::Wcr::Sum);
@@ -479,14 +488,15 @@ class AttentionLowering {
     keyBlocks_ = Halide::RDom(0, static_cast<int>(iterations(mapOf(state_, a_.scores.outerEntry), where_) / keyBlock_),
                               kernel_.name + "_key_blocks");
     state_f_ = Func(uniqueFuncName(kernel_.name + "_running"));
-    Halide::Type f32 = type;
-    state_f_(stateArgs) = Halide::Tuple(identityOf(ir::Wcr::Sum, f32), identityOf(ir::Wcr::Max, f32),
-                                        identityOf(ir::Wcr::Sum, f32));
+    state_f_(stateArgs) = Halide::Tuple(identityOf(ir::Wcr::Sum, type), identityOf(ir::Wcr::Max, type),
+                                        identityOf(ir::Wcr::Sum, type));
     std::vector<Expr> block{keyBlocks_.x}, element = at;
     for (const Var& r : rows_.rowArgVars()) block.push_back(r);
     element.insert(element.begin() + static_cast<long>(stateArgs.size() - rows_.rowArgVars().size()), keyBlocks_.x);
     Expr blockMax = blockMax_(block), maximum = Halide::max(state_f_(at)[1], blockMax);
-    Expr rescale = Halide::exp(state_f_(at)[1] - maximum), weight = Halide::exp(blockMax - maximum);
+    // The block's exponentials were taken against its maximum where finite, else 0.
+    Expr rescale = Halide::exp(state_f_(at)[1] - finiteOrZero(maximum));
+    Expr weight = Halide::exp(finiteOrZero(blockMax) - finiteOrZero(maximum));
     state_f_(at) = Halide::Tuple(state_f_(at)[0] * rescale + outputStage_.acc(element) * weight, maximum,
                                  state_f_(at)[2] * rescale + blockSum_(block) * weight);
     // acc = init + sum / l, where the output's parameters are `pure`.
@@ -515,7 +525,7 @@ class AttentionLowering {
   StageFuncs scoreStage_, outputStage_;
   Func score_, probability_;
   std::vector<Var> probabilityVars_;
-  /// The online softmax, when chosen (chooseOnline), over key blocks of keyBlock_ keys.
+  /// The online softmax, when chosen (runOnline), over key blocks of keyBlock_ keys.
   std::optional<passes::SoftmaxForm> online_;
   int keyBlock_ = 0;
   Var keyBlockVar_{"kb"};

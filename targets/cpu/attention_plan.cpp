@@ -1,6 +1,7 @@
 #include "targets/cpu/attention_plan.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "passes/softmax_form.h"
 #include "targets/cpu/schedules.h"
@@ -66,16 +67,19 @@ std::optional<int> onlineKeyBlock(const ir::State& state, const passes::Attentio
   const ir::Map& elements = mapOf(state, attention.softmax.output.innerEntry);
   if (!form || attention.output.wcr != ir::Wcr::Sum || reduction.params.size() != 1 || elements.params.size() != 1 ||
       !linearInProbabilities(state, attention) || readsStatistic(state, attention.output.epilogueTasklet, *form) ||
-      readsStatistic(state, attention.output.initTasklet, *form))
+      readsStatistic(state, attention.output.initTasklet, *form) ||
+      readsStatistic(state, attention.output.reduceTasklet, *form))
     return std::nullopt;
-  const ir::Range& range = reduction.ranges.ranges.front();
-  if (range.begin.constantValue() != 0 || range.step != 1 || iterations(reduction) != keys) return std::nullopt;
+  // Both the softmax's elements and the output's reduction run over the keys from 0 by 1.
+  for (const ir::Map* map : {&reduction, &elements}) {
+    const ir::Range& range = map->ranges.ranges.front();
+    if (range.begin.constantValue() != 0 || range.step != 1 || iterations(*map) != keys) return std::nullopt;
+  }
   // Key blocks whose buffers take at most budget.block: at 8192 keys, blocks of 512 to 2048
   // keys ran in 142-146 ms where 4096 took 167 ms (`conflux report --measure`, 2 heads).
   int lanes = vectorLanes(target, Halide::Float(32));
-  for (int64_t block = *keys / 2; block >= 2 * lanes; block /= 2)
-    if (*keys % block == 0 && (block & (block - 1)) == 0 && kTileRows * 3 * block * 4 <= budget.block)
-      return static_cast<int>(block);
+  for (int64_t block = std::bit_floor(static_cast<uint64_t>(*keys / 2)); block >= 2 * lanes; block /= 2)
+    if (*keys % block == 0 && kTileRows * 3 * block * 4 <= budget.block) return static_cast<int>(block);
   return std::nullopt;
 }
 

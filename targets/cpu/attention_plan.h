@@ -11,10 +11,12 @@ namespace conflux::targets::cpu {
 
 /// The keys per block of the online softmax the cpu target runs for `attention` on `target`:
 /// when a block of 8 query rows' scores, exponentials and probabilities outgrow half of L2, the
-/// kernel runs over blocks of keys whose buffers take a sixteenth of it (CacheBudget::block),
-/// rescaling its running sums as the row maximum grows, and holds no whole row. Nothing when whole rows fit, or the kernel's softmax (passes::softmaxForm)
-/// or its output contraction (a sum of probabilities times values) is not of the form that
-/// rescaling preserves, or no block of whole vectors divides the keys.
+/// kernel runs over blocks of keys — the largest power of two of at least two vectors that
+/// divides the keys and whose buffers take a sixteenth of L2 (CacheBudget::block) — rescaling its
+/// running sums as the row maximum grows, and holds no whole row. Nothing when whole rows fit,
+/// when the kernel's softmax (passes::softmaxForm) or its output contraction (a sum from 0 over
+/// the keys of probabilities times values, no statistic read) is not of the form that rescaling
+/// preserves, or when no such block divides the keys.
 std::optional<int> onlineKeyBlock(const ir::State& state, const passes::AttentionKernel& attention,
                                   const ir::TargetDesc& target);
 

@@ -229,7 +229,7 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
     if (k != tile.vector && k != tile.rows) storage.push_back(vars[k]);
   // A long single reduction over an outermost panel whose rows' accumulators fit budget.block
   // runs in blocks, each reading a slice of a full-width panel of that many bytes.
-  const int reductionBlock = static_cast<int>(budget.block / (kTileVectors * kFullLanes * 4));
+  const int reductionBlock = std::max<int>(1, static_cast<int>(budget.block / (kTileVectors * kFullLanes * 4)));
   int64_t blockRows = 1;
   for (size_t k = 0; k < vars.size(); ++k)
     if (k != tile.vector) blockRows *= shape[shape.size() - 1 - k];
