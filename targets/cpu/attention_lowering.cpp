@@ -6,6 +6,7 @@
 #include <initializer_list>
 
 #include "ir/error.h"
+#include "ir/footprint.h"
 #include "passes/map_patterns.h"
 #include "passes/softmax_form.h"
 #include "targets/cpu/attention_plan.h"
@@ -58,10 +59,10 @@ std::vector<std::array<int32_t, 3>> constantRanges(const ir::Map& map, const std
   return ranges;
 }
 
+/// The iterations of `map`; throws conflux::Error naming `where` for ranges that are not constant.
 int64_t iterations(const ir::Map& map, const std::string& where) {
-  int64_t count = 1;
-  for (const std::array<int32_t, 3>& r : constantRanges(map, where)) count *= r[1];
-  return count;
+  if (std::optional<int64_t> count = ir::iterationCount(map)) return *count;
+  throw Error(where + ": map ranges must be constant");
 }
 
 const ir::Map& mapOf(const ir::State& state, ir::NodeId entry) {
@@ -188,7 +189,7 @@ class AttentionLowering {
     schedulePacks(f, perHead);
     if (online_) {
       Halide::LoopLevel perKeyBlock = scheduleRunningResults(f, qo, tileRows, columns, eo);
-      tileStage(outputStage_, state_f_, eo, columns);
+      tileStage(outputStage_, running_, eo, columns);
       scheduleScoreTiles(perKeyBlock, keys, tileRows);
     } else {
       computeStagesAt(f, qo);
@@ -206,8 +207,8 @@ class AttentionLowering {
     Halide::LoopLevel perKeyBlock(f, rows);
     if (online_) {
       // Each key block's values once per row, not once per output element.
-      state_f_.compute_at(f, rows).update().reorder(state_f_.args().front(), keyBlocks_.x);
-      perKeyBlock = Halide::LoopLevel(state_f_, keyBlocks_.x);
+      running_.compute_at(f, rows).update().reorder(running_.args().front(), keyBlocks_.x);
+      perKeyBlock = Halide::LoopLevel(running_, keyBlocks_.x);
       computeOnlineStagesAt(perKeyBlock);
     } else {
       computeStagesAt(f, rows);
@@ -221,14 +222,14 @@ class AttentionLowering {
   /// key block by key block in tiles of `tileRows` x `columns` (the loop over column tiles named
   /// `columnTiles`); returns the loop over key blocks, where each block's values are computed.
   Halide::LoopLevel scheduleRunningResults(Func f, Var rows, int tileRows, int columns, Var columnTiles) {
-    state_f_.compute_at(f, rows).vectorize(state_f_.args().front(), lanes_, Halide::TailStrategy::GuardWithIf);
-    Var e = state_f_.args().front(), tileRow("tr"), tile("tq"), column("tc"), lane("tv");
-    Halide::Stage update = state_f_.update();
+    running_.compute_at(f, rows).vectorize(running_.args().front(), lanes_, Halide::TailStrategy::GuardWithIf);
+    Var e = running_.args().front(), tileRow("tr"), tile("tq"), column("tc"), lane("tv");
+    Halide::Stage update = running_.update();
     update.split(queryVar_, tile, tileRow, tileRows)
         .split(e, columnTiles, column, columns)
         .reorder(column, tileRow, columnTiles, tile, keyBlocks_.x);
     if (columns >= lanes_ && columns % lanes_ == 0) update.split(column, column, lane, lanes_).vectorize(lane).unroll(column);
-    Halide::LoopLevel perKeyBlock(state_f_, keyBlocks_.x);
+    Halide::LoopLevel perKeyBlock(running_, keyBlocks_.x);
     computeOnlineStagesAt(perKeyBlock);
     return perKeyBlock;
   }
@@ -487,18 +488,18 @@ class AttentionLowering {
     std::vector<Expr> at(stateArgs.begin(), stateArgs.end());
     keyBlocks_ = Halide::RDom(0, static_cast<int>(iterations(mapOf(state_, a_.scores.outerEntry), where_) / keyBlock_),
                               kernel_.name + "_key_blocks");
-    state_f_ = Func(uniqueFuncName(kernel_.name + "_running"));
-    state_f_(stateArgs) = Halide::Tuple(identityOf(ir::Wcr::Sum, type), identityOf(ir::Wcr::Max, type),
+    running_ = Func(uniqueFuncName(kernel_.name + "_running"));
+    running_(stateArgs) = Halide::Tuple(identityOf(ir::Wcr::Sum, type), identityOf(ir::Wcr::Max, type),
                                         identityOf(ir::Wcr::Sum, type));
     std::vector<Expr> block{keyBlocks_.x}, element = at;
     for (const Var& r : rows_.rowArgVars()) block.push_back(r);
     element.insert(element.begin() + static_cast<long>(stateArgs.size() - rows_.rowArgVars().size()), keyBlocks_.x);
-    Expr blockMax = blockMax_(block), maximum = Halide::max(state_f_(at)[1], blockMax);
+    Expr blockMax = blockMax_(block), maximum = Halide::max(running_(at)[1], blockMax);
     // The block's exponentials were taken against its maximum where finite, else 0.
-    Expr rescale = Halide::exp(state_f_(at)[1] - finiteOrZero(maximum));
+    Expr rescale = Halide::exp(running_(at)[1] - finiteOrZero(maximum));
     Expr weight = Halide::exp(finiteOrZero(blockMax) - finiteOrZero(maximum));
-    state_f_(at) = Halide::Tuple(state_f_(at)[0] * rescale + outputStage_.acc(element) * weight, maximum,
-                                 state_f_(at)[2] * rescale + blockSum_(block) * weight);
+    running_(at) = Halide::Tuple(running_(at)[0] * rescale + outputStage_.acc(element) * weight, maximum,
+                                 running_(at)[2] * rescale + blockSum_(block) * weight);
     // acc = init + sum / l, where the output's parameters are `pure`.
     std::vector<Expr> final;
     for (const std::string& p : outputStage_.params) final.push_back(pure.at(p));
@@ -508,7 +509,7 @@ class AttentionLowering {
     ExprScope init = bindInputs(graph_, state_, a_.output.initTasklet, pure, arrays_, {},
                                 rows_.registersOf(a_.output.initTasklet, pure), where_);
     Expr acc = combine(ir::Wcr::Sum, Halide::cast(type, toHalide(outputExpr(state_, a_.output.initTasklet, ""), init)),
-                       state_f_(final)[0] / state_f_(final)[2]);
+                       running_(final)[0] / running_(final)[2]);
     return epilogue(a_.output, pure, acc, dtype);
   }
 
@@ -530,7 +531,7 @@ class AttentionLowering {
   int keyBlock_ = 0;
   Var keyBlockVar_{"kb"};
   Halide::RDom keyBlocks_;
-  Func blockX_, blockExp_, blockMax_, blockSum_, state_f_;
+  Func blockX_, blockExp_, blockMax_, blockSum_, running_;
   std::vector<std::pair<Func, Halide::RDom>> blockPartials_;
   std::vector<Func> blockTotals_;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 
+#include "ir/footprint.h"
 #include "passes/softmax_form.h"
 #include "targets/cpu/schedules.h"
 #include "targets/cpu/tasklet_inputs.h"
@@ -15,17 +16,6 @@ constexpr int64_t kTileRows = 8;
 
 const ir::Map& mapOf(const ir::State& state, ir::NodeId entry) {
   return std::get<ir::MapEntry>(state.node(entry).payload).map;
-}
-
-/// The iterations of `map`, when its ranges are constant.
-std::optional<int64_t> iterations(const ir::Map& map) {
-  int64_t count = 1;
-  for (const ir::Range& r : map.ranges.ranges) {
-    std::optional<int64_t> begin = r.begin.constantValue(), end = r.end.constantValue();
-    if (!begin || !end) return std::nullopt;
-    count *= (*end - *begin) / r.step + 1;
-  }
-  return count;
 }
 
 /// True when the output contraction's value is a probability times something else.
@@ -56,7 +46,7 @@ bool readsStatistic(const ir::State& state, ir::NodeId tasklet, const passes::So
 
 std::optional<int> onlineKeyBlock(const ir::State& state, const passes::AttentionKernel& attention,
                                   const ir::TargetDesc& target) {
-  std::optional<int64_t> keys = iterations(mapOf(state, attention.scores.outerEntry));
+  std::optional<int64_t> keys = ir::iterationCount(mapOf(state, attention.scores.outerEntry));
   if (!keys) return std::nullopt;
   CacheBudget budget = CacheBudget::of(target);
   // A block of query rows holds each row's scores, exponentials and probabilities.
@@ -73,7 +63,7 @@ std::optional<int> onlineKeyBlock(const ir::State& state, const passes::Attentio
   // Both the softmax's elements and the output's reduction run over the keys from 0 by 1.
   for (const ir::Map* map : {&reduction, &elements}) {
     const ir::Range& range = map->ranges.ranges.front();
-    if (range.begin.constantValue() != 0 || range.step != 1 || iterations(*map) != keys) return std::nullopt;
+    if (range.begin.constantValue() != 0 || range.step != 1 || ir::iterationCount(*map) != keys) return std::nullopt;
   }
   // Key blocks whose buffers take at most budget.block: at 8192 keys, blocks of 512 to 2048
   // keys ran in 142-146 ms where 4096 took 167 ms (`conflux report --measure`, 2 heads).
