@@ -96,9 +96,8 @@ class AttentionLowering {
                     const ArrayLookup& arrays, int lanes, const std::string& where)
       : graph_(graph), state_(graph.state(kernel.state)), kernel_(kernel), a_(attention), arrays_(arrays),
         lanes_(lanes), where_(where), rows_(graph, kernel, attention.softmax, arrays, lanes, where) {
-    const std::vector<std::string>& rows = rows_.rowParams();
-    queryRow_ = rows.back();
-    queryVar_ = Var("r" + std::to_string(rows.size() - 1));  // RowLowering's name of the last row
+    queryRow_ = rows_.rowParams().back();
+    queryVar_ = rows_.rowArgVars().front();  // the last row, innermost
   }
 
   /// Runs the online softmax over blocks of `keyBlock` keys (onlineKeyBlock) instead of whole rows.
@@ -163,7 +162,7 @@ class AttentionLowering {
     if (!tiled) return scheduleRowByRow(f, query < vars.size() ? vars[query] : vars.back(), vars.back(), threads);
     int64_t keys = online_ ? keyBlock_ : iterations(mapOf(state_, a_.scores.outerEntry), where_);
     int tileRows = largestDivisor(extents[query], {8, 4, 2});  // unrolled: tileRows x 2 vectors of accumulators
-    int block = queryBlock(extents[query], 3 * keys * 4, tileRows, budget);
+    int block = queryBlock(extents[query], attentionRowBytes(keys), tileRows, budget);
     int columns = largestDivisor(extents[0], {2 * lanes_, lanes_});
     Var qo("qo"), qt("qt"), qi("qi"), eo("eo"), ei("ei"), ev("ev");
     f.split(vars[query], qo, qt, block).split(qt, qt, qi, tileRows).split(vars[0], eo, ei, columns);

@@ -50,7 +50,7 @@ std::optional<int> onlineKeyBlock(const ir::State& state, const passes::Attentio
   if (!keys) return std::nullopt;
   CacheBudget budget = CacheBudget::of(target);
   // A block of query rows holds each row's scores, exponentials and probabilities.
-  auto rowsFit = [&](int64_t rowKeys) { return kTileRows * 3 * rowKeys * 4 <= budget.streamed; };
+  auto rowsFit = [&](int64_t rowKeys) { return kTileRows * attentionRowBytes(rowKeys) <= budget.streamed; };
   if (rowsFit(*keys)) return std::nullopt;
   std::optional<passes::SoftmaxForm> form = passes::softmaxForm(state, attention.softmax);
   const ir::Map& reduction = mapOf(state, attention.output.innerEntry);
@@ -69,7 +69,7 @@ std::optional<int> onlineKeyBlock(const ir::State& state, const passes::Attentio
   // keys ran in 142-146 ms where 4096 took 167 ms (`conflux report --measure`, 2 heads).
   int lanes = vectorLanes(target, Halide::Float(32));
   for (int64_t block = std::bit_floor(static_cast<uint64_t>(*keys / 2)); block >= 2 * lanes; block /= 2)
-    if (*keys % block == 0 && kTileRows * 3 * block * 4 <= budget.block) return static_cast<int>(block);
+    if (*keys % block == 0 && kTileRows * attentionRowBytes(block) <= budget.block) return static_cast<int>(block);
   return std::nullopt;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // What the cpu target plans for an attention kernel before lowering it, with no Halide in
 // sight: whether it runs an online softmax, and over how many keys at a time.
+#include <cstdint>
 #include <optional>
 
 #include "ir/graph.h"
@@ -8,6 +9,10 @@
 #include "passes/kernels.h"
 
 namespace conflux::targets::cpu {
+
+/// The bytes one query row of an attention kernel holds per block of `keys` keys: its scores,
+/// softmax exponentials and probabilities, in float32.
+constexpr int64_t attentionRowBytes(int64_t keys) { return 3 * keys * 4; }
 
 /// The keys per block of the online softmax the cpu target runs for `attention` on `target`:
 /// when a block of 8 query rows' scores, exponentials and probabilities outgrow half of L2, the
