@@ -48,7 +48,7 @@ std::vector<EdgeId> matchingInner(const State& state, NodeId node, const std::st
 void propagateMemlets(State& state) {
   ScopeTree scopes(state);
   for (NodeId entry : scopes.entriesInnermostFirst()) {
-    const Map map = std::get<MapEntry>(state.node(entry).payload).map;
+    const Map map = state.mapOf(entry);
     NodeId exit = state.exitOf(entry);
     for (EdgeId e : state.inEdges(entry)) {
       const Edge& edge = state.edge(e);

@@ -46,7 +46,7 @@ std::vector<NodeId> ScopeTree::chain(std::optional<NodeId> scope) const {
 std::vector<const Map*> ScopeTree::maps(std::optional<NodeId> scope) const {
   std::vector<const Map*> result;
   for (NodeId entry : chain(scope))
-    result.push_back(&std::get<MapEntry>(state_.node(entry).payload).map);
+    result.push_back(&state_.mapOf(entry));
   return result;
 }
 

@@ -196,4 +196,9 @@ NodeId State::exitOf(NodeId entry) const {
   throw Error("state '" + name_ + "': map entry " + node(entry).describe() + " has no map exit");
 }
 
+const Map& State::mapOf(NodeId entry) const {
+  if (const auto* e = std::get_if<MapEntry>(&node(entry).payload)) return e->map;
+  throw Error("state '" + name_ + "': " + node(entry).describe() + " is no map entry");
+}
+
 }  // namespace conflux::ir

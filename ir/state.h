@@ -84,6 +84,8 @@ class State {
   std::optional<std::vector<NodeId>> topologicalOrder() const;
   /// The map exit that closes `entry`; throws conflux::Error when there is none.
   NodeId exitOf(NodeId entry) const;
+  /// The map of the map entry `entry`; throws conflux::Error when `entry` is no map entry.
+  const Map& mapOf(NodeId entry) const;
 
   State(const State& other);
   State& operator=(const State& other);

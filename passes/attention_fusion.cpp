@@ -113,7 +113,7 @@ std::vector<EdgeId> taskletReads(const ir::State& state, const std::vector<NodeI
 std::optional<std::string> bindContraction(const ir::State& state, const Chain& chain, const ir::Subset& index,
                                            const std::set<std::string>& elements, std::set<std::string>& used,
                                            Contraction& c) {
-  const ir::Map& outer = std::get<ir::MapEntry>(state.node(c.entry).payload).map;
+  const ir::Map& outer = state.mapOf(c.entry);
   const std::string what = state.node(c.entry).describe();
   std::set<std::string> rowBound;
   for (size_t d = 0; d < chain.role.size(); ++d) {
@@ -215,7 +215,7 @@ std::optional<std::string> matchChain(const ir::Graph& graph, size_t stateIndex,
   c.rowEntry = rowEntry;
   c.rowExit = state.exitOf(rowEntry);
   c.rowNodes = kernels.at(rowEntry).nodes;
-  c.rows = std::get<ir::MapEntry>(state.node(rowEntry).payload).map;
+  c.rows = state.mapOf(rowEntry);
 
   // The probabilities: what the row kernel writes, read by one nested reduction alone.
   std::vector<EdgeId> out = state.outEdges(c.rowExit);
@@ -256,7 +256,7 @@ std::optional<std::string> matchChain(const ir::Graph& graph, size_t stateIndex,
     used.insert(names.begin(), names.end());
   }
   const ir::Memlet& scoreWrite = state.edge(state.outEdges(producer->epilogueTasklet).front()).memlet;
-  const ir::Map& producerMap = std::get<ir::MapEntry>(state.node(c.producer.entry).payload).map;
+  const ir::Map& producerMap = state.mapOf(c.producer.entry);
   std::set<std::string> producerParams(producerMap.params.begin(), producerMap.params.end());
   if (scoreWrite.data != c.scores) return "the scores' producer writes another array";
   if (auto failure = bindContraction(state, c, scoreWrite.subset, producerParams, used, c.producer)) return failure;
@@ -269,7 +269,7 @@ std::optional<std::string> matchChain(const ir::Graph& graph, size_t stateIndex,
   std::vector<EdgeId> probabilityReads = taskletReads(state, c.consumer.nodes, c.probabilities);
   if (probabilityReads.size() != 1 || state.edge(probabilityReads.front()).dst != consumer->reduceTasklet)
     return "the probabilities are not read once by the reduction";
-  const ir::Map& reduction = std::get<ir::MapEntry>(state.node(consumer->innerEntry).payload).map;
+  const ir::Map& reduction = state.mapOf(consumer->innerEntry);
   std::set<std::string> reductionParams(reduction.params.begin(), reduction.params.end());
   if (auto failure = bindContraction(state, c, state.edge(probabilityReads.front()).memlet.subset, reductionParams,
                                      used, c.consumer))

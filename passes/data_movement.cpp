@@ -47,7 +47,7 @@ bool isTileOf(const ir::State& state, ir::NodeId inner, const ir::Map& outer) {
 /// kernel, or a nested reduction over the same range at every point, which streams its
 /// operands once like an untiled kernel).
 std::optional<double> tiledBytes(const ir::Graph& graph, const ir::State& state, ir::NodeId entry) {
-  const ir::Map& outer = std::get<ir::MapEntry>(state.node(entry).payload).map;
+  const ir::Map& outer = state.mapOf(entry);
   ir::NodeId exit = state.exitOf(entry);
   double perTile = 0;
   bool tiled = false;

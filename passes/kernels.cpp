@@ -290,8 +290,8 @@ std::optional<AttentionKernel> attentionKernel(const ir::State& state, const Ker
 }
 
 std::optional<ir::Expr> valueInOutputTerms(const ir::State& state, const RowKernel& row, const RowStage& stage) {
-  const ir::Map& inner = std::get<ir::MapEntry>(state.node(stage.innerEntry).payload).map;
-  const ir::Map& out = std::get<ir::MapEntry>(state.node(row.output.innerEntry).payload).map;
+  const ir::Map& inner = state.mapOf(stage.innerEntry);
+  const ir::Map& out = state.mapOf(row.output.innerEntry);
   if (inner.params.size() != out.params.size() || !(inner.ranges == out.ranges)) return std::nullopt;
   std::map<std::string, ir::AffineExpr> paired;
   for (size_t k = 0; k < inner.params.size(); ++k) paired[inner.params[k]] = ir::AffineExpr::symbol(out.params[k]);

@@ -77,8 +77,8 @@ std::optional<std::string> matchConsumer(const ir::Graph& graph, const ir::State
   c.exit = state.exitOf(entry);
   c.tasklet = *consumer;
   const auto& producerTasklet = std::get<ir::Tasklet>(state.node(match.producerTasklet).payload);
-  const ir::Map& producerMap = std::get<ir::MapEntry>(state.node(match.producerEntry).payload).map;
-  const ir::Map& consumerMap = std::get<ir::MapEntry>(state.node(entry).payload).map;
+  const ir::Map& producerMap = state.mapOf(match.producerEntry);
+  const ir::Map& consumerMap = state.mapOf(entry);
   std::vector<EdgeId> reads;
   for (EdgeId e : state.outEdges(entry))
     if (state.edge(e).memlet.data == data) reads.push_back(e);
@@ -207,7 +207,7 @@ std::map<std::string, std::string> sharedReads(const ir::State& state, const Mat
 /// Inlines the producer of `m` into the consumer `c`: its tasklet composes the producer's
 /// expression and the producer's inputs enter through its entry.
 void inlineProducer(ir::State& state, const Match& m, const ConsumerMatch& c) {
-  const ir::Map consumerMap = std::get<ir::MapEntry>(state.node(c.entry).payload).map;
+  const ir::Map consumerMap = state.mapOf(c.entry);
   const ir::Tasklet producer = std::get<ir::Tasklet>(state.node(m.producerTasklet).payload);
   const ir::Tasklet consumer = std::get<ir::Tasklet>(state.node(c.tasklet).payload);
   const std::string transientConn = state.edge(c.readEdge).dstConn;

@@ -59,7 +59,7 @@ std::optional<std::string> matchTaskletMap(const ir::State& state, NodeId entry,
   out.entry = entry;
   out.exit = state.exitOf(entry);
   out.tasklet = *tasklet;
-  out.map = std::get<ir::MapEntry>(state.node(entry).payload).map;
+  out.map = state.mapOf(entry);
   if (state.outEdges(*tasklet).size() != 1 || state.outEdges(out.exit).size() != 1)
     return "the map writes more than one array";
   out.write = state.edge(state.outEdges(*tasklet).front()).memlet;

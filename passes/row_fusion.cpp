@@ -74,7 +74,7 @@ std::optional<Statistic> statisticAt(const ir::Graph& graph, const ir::State& st
   std::optional<NestedReduction> reduction = nestedReduction(state, kernels.at(exit->entry));
   if (!reduction || state.outEdges(state.exitOf(exit->entry)).size() != 1) return std::nullopt;
   const ir::Subset& write = state.edge(state.outEdges(reduction->epilogueTasklet).front()).memlet.subset;
-  const ir::Map& outer = std::get<ir::MapEntry>(state.node(exit->entry).payload).map;
+  const ir::Map& outer = state.mapOf(exit->entry);
   const std::vector<int64_t>& shape = graph.array(node->data).shape;
   std::vector<size_t> dims;
   std::set<std::string> written;
@@ -153,7 +153,7 @@ std::optional<std::string> bindMember(const ir::State& state, const std::vector<
     if (s.producer == m.entry)
       if (auto failure = bindRows(state.edge(state.inEdges(m.exit).front()).memlet.subset, data)) return failure;
   }
-  const ir::Map& map = std::get<ir::MapEntry>(state.node(m.entry).payload).map;
+  const ir::Map& map = state.mapOf(m.entry);
   ir::Subset rowRanges;
   for (const std::string& p : rowParams) {
     auto it = std::find(map.params.begin(), map.params.end(), p);
@@ -205,7 +205,7 @@ std::optional<std::string> matchGroup(const ir::Graph& graph, size_t stateIndex,
     return "the sink writes more than one array";
   const ir::Memlet& sinkWrite = state.edge(state.outEdges(*sinkTasklet).front()).memlet;
   if (sinkWrite.wcr != ir::Wcr::None || !isPoint(sinkWrite.subset)) return "the sink does not write one element";
-  const ir::Map& sinkMap = std::get<ir::MapEntry>(state.node(sinkEntry).payload).map;
+  const ir::Map& sinkMap = state.mapOf(sinkEntry);
   for (size_t k = 0; k < sinkMap.params.size(); ++k) {
     const ir::Range& r = sinkMap.ranges.ranges[k];
     bool used = std::any_of(sinkWrite.subset.ranges.begin(), sinkWrite.subset.ranges.end(),

@@ -5,6 +5,8 @@
 #include <limits>
 #include <vector>
 
+#include "ir/footprint.h"
+
 namespace conflux::passes {
 namespace {
 
@@ -31,6 +33,28 @@ bool startsAt(const ir::State& state, const RowStage& stage, double value) {
 }
 
 bool isBinary(const ir::Expr& e, ir::BinaryOp op) { return e->kind == ir::ExprKind::Binary && e->binaryOp == op; }
+
+
+/// True when the output contraction's value is a probability times something else.
+bool linearInProbabilities(const ir::State& state, const AttentionKernel& a) {
+  std::string p = connectorReading(state, a.output.reduceTasklet, a.probabilityBuffer);
+  const auto& tasklet = std::get<ir::Tasklet>(state.node(a.output.reduceTasklet).payload);
+  if (p.empty() || tasklet.outputs.size() != 1) return false;
+  const ir::Expr& value = tasklet.outputs.front().expr;
+  if (!isBinary(value, ir::BinaryOp::Mul)) return false;
+  for (size_t k = 0; k < 2; ++k) {
+    std::vector<std::string> other = ir::referencedNames(value->args[1 - k]);
+    if (ir::equal(value->args[k], ir::ref(p, value->args[k]->dtype)) && !std::count(other.begin(), other.end(), p))
+      return true;
+  }
+  return false;
+}
+
+/// True when `tasklet` reads one of the softmax's statistics.
+bool readsStatistic(const ir::State& state, ir::NodeId tasklet, const SoftmaxForm& form) {
+  return !connectorReading(state, tasklet, form.maximum.statistic).empty() ||
+         !connectorReading(state, tasklet, form.sum.statistic).empty();
+}
 
 }  // namespace
 
@@ -64,6 +88,26 @@ std::optional<SoftmaxForm> softmaxForm(const ir::State& state, const RowKernel& 
   if (!maximumValue || !sumValue || !ir::equal(*maximumValue, x) || !ir::equal(*sumValue, exponential))
     return std::nullopt;
   return SoftmaxForm{x, exponential, m, maximum, sum};
+}
+
+std::optional<SoftmaxForm> keywiseSoftmax(const ir::State& state, const AttentionKernel& attention) {
+  std::optional<SoftmaxForm> form = softmaxForm(state, attention.softmax);
+  const NestedReduction& output = attention.output;
+  const ir::Map& reduction = state.mapOf(output.innerEntry);
+  const ir::Map& elements = state.mapOf(attention.softmax.output.innerEntry);
+  if (!form || output.wcr != ir::Wcr::Sum || reduction.params.size() != 1 || elements.params.size() != 1 ||
+      !linearInProbabilities(state, attention))
+    return std::nullopt;
+  for (ir::NodeId tasklet : {output.initTasklet, output.reduceTasklet, output.epilogueTasklet})
+    if (readsStatistic(state, tasklet, *form)) return std::nullopt;
+  // Both the softmax's elements and the output's reduction run over the keys from 0 by 1.
+  std::optional<int64_t> keys = ir::iterationCount(state.mapOf(attention.scores.outerEntry));
+  for (const ir::Map* map : {&reduction, &elements}) {
+    const ir::Range& range = map->ranges.ranges.front();
+    if (!keys || range.begin.constantValue() != 0 || range.step != 1 || ir::iterationCount(*map) != keys)
+      return std::nullopt;
+  }
+  return form;
 }
 
 }  // namespace conflux::passes

@@ -30,4 +30,11 @@ struct SoftmaxForm {
 /// accumulator unchanged, and an output stage exp(x - maximum) / sum.
 std::optional<SoftmaxForm> softmaxForm(const ir::State& state, const RowKernel& row);
 
+/// The softmax form of `attention` when each key reaches a query row's output only through its
+/// probability, so that keys may be taken block by block (an online softmax) or a key whose
+/// probability is 0 left out: the softmax is a SoftmaxForm whose elements run over the keys from
+/// 0 by 1, and the output contraction sums from 0, over the same keys, a probability times a
+/// value, no tasklet of it reading a statistic. Nothing otherwise.
+std::optional<SoftmaxForm> keywiseSoftmax(const ir::State& state, const AttentionKernel& attention);
+
 }  // namespace conflux::passes

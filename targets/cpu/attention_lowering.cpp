@@ -7,6 +7,7 @@
 
 #include "ir/error.h"
 #include "ir/footprint.h"
+#include "passes/key_mask.h"
 #include "passes/map_patterns.h"
 #include "passes/softmax_form.h"
 #include "targets/cpu/attention_plan.h"
@@ -65,9 +66,6 @@ int64_t iterations(const ir::Map& map, const std::string& where) {
   throw Error(where + ": map ranges must be constant");
 }
 
-const ir::Map& mapOf(const ir::State& state, ir::NodeId entry) {
-  return std::get<ir::MapEntry>(state.node(entry).payload).map;
-}
 
 /// `m`, or 0 where it is -inf: what an online softmax subtracts, so that a block or row whose
 /// scores are all -inf gives exponentials of 0 rather than NaN.
@@ -98,12 +96,30 @@ class AttentionLowering {
         lanes_(lanes), where_(where), rows_(graph, kernel, attention.softmax, arrays, lanes, where) {
     queryRow_ = rows_.rowParams().back();
     queryVar_ = rows_.rowArgVars().front();  // the last row, innermost
+    queries_ = constantRanges(state_.mapOf(a_.rowEntry), where_).back()[1];
+    tileRows_ = largestDivisor(queries_, {8, 4, 2});
   }
 
   /// Runs the online softmax over blocks of `keyBlock` keys (onlineKeyBlock) instead of whole rows.
   void runOnline(int keyBlock) {
     online_ = passes::softmaxForm(state_, a_.softmax);
     keyBlock_ = keyBlock;
+  }
+
+  /// Leaves out the keys a constant mask hides (passes::maskedKeysFrom: from query row i + `offset`
+  /// on). For a group of query rows — a register tile, or with an online softmax a block of rows
+  /// (`budget` sizes it as schedule() does), which runs the key blocks together — the keys end
+  /// after its last row's, rounded up to whole vectors: the softmax's reductions and the output's
+  /// contraction stop there and the scores and probabilities are computed that far only, or the
+  /// online softmax runs only the key blocks that start before.
+  void skipMaskedKeys(int64_t offset, const CacheBudget& budget) {
+    const int keys = static_cast<int>(iterations(state_.mapOf(a_.scores.outerEntry), where_));
+    const int rows = online_ ? queryBlock(queries_, attentionRowBytes(keyBlock_), tileRows_, budget) : tileRows_;
+    const int align = online_ ? 1 : 2 * lanes_;
+    Expr lastRow = queryVar_ / rows * rows + (rows - 1);
+    Expr end = (lastRow + static_cast<int>(offset) + (align - 1)) / align * align;
+    keyEnd_ = Halide::min(keys, end);
+    if (!online_) rows_.boundElements(*keyEnd_);
   }
 
   /// The row's scores: a Func over the score buffer's index and the rows.
@@ -135,7 +151,7 @@ class AttentionLowering {
   /// The output's contraction over the probabilities, and the output Func `f` (over `vars`, one
   /// per row-major output dimension; `pure`: each parameter's value) from its epilogue.
   Expr output(const std::map<std::string, Expr>& pure, ir::DType dtype) {
-    const ir::Map& outer = mapOf(state_, a_.output.outerEntry);
+    const ir::Map& outer = state_.mapOf(a_.output.outerEntry);
     std::map<std::string, Expr> params = rows_.rowValues();
     for (size_t k = outer.params.size(); k-- > 0;) {
       outputStage_.vars.emplace_back("o" + std::to_string(k));
@@ -143,7 +159,7 @@ class AttentionLowering {
     }
     outputStage_.params.assign(outer.params.rbegin(), outer.params.rend());
     if (online_) return onlineOutput(params, pure, dtype);
-    outputStage_.acc = contraction(a_.output, params, outputStage_);
+    outputStage_.acc = contraction(a_.output, params, outputStage_, std::nullopt, keyEnd_);
     return epilogue(a_.output, pure, accumulatorAt(outputStage_, pure), dtype);
   }
 
@@ -156,12 +172,12 @@ class AttentionLowering {
       return static_cast<size_t>(std::find(params.begin(), params.end(), p) - params.begin());
     };
     size_t query = dimOf(queryRow_);
-    const std::vector<std::string>& outputParams = mapOf(state_, a_.output.outerEntry).params;
+    const std::vector<std::string>& outputParams = state_.mapOf(a_.output.outerEntry).params;
     bool tiled = query < vars.size() && outputParams.size() == 1 && dimOf(outputParams.front()) == 0 &&
                  scoreStage_.vars.size() == 1 && (online_ || probabilityVars_.size() == 1);
     if (!tiled) return scheduleRowByRow(f, query < vars.size() ? vars[query] : vars.back(), vars.back(), threads);
-    int64_t keys = online_ ? keyBlock_ : iterations(mapOf(state_, a_.scores.outerEntry), where_);
-    int tileRows = largestDivisor(extents[query], {8, 4, 2});  // unrolled: tileRows x 2 vectors of accumulators
+    int64_t keys = online_ ? keyBlock_ : iterations(state_.mapOf(a_.scores.outerEntry), where_);
+    int tileRows = tileRows_;  // unrolled: tileRows x 2 vectors of accumulators
     int block = queryBlock(extents[query], attentionRowBytes(keys), tileRows, budget);
     int columns = largestDivisor(extents[0], {2 * lanes_, lanes_});
     Var qo("qo"), qt("qt"), qi("qi"), eo("eo"), ei("ei"), ev("ev");
@@ -269,8 +285,9 @@ class AttentionLowering {
   /// rows and the stage's element parameters to its variables.
   /// In an online softmax's output contraction (`keyBlock`: the key block variable), acc sums
   /// over the keys of one block from 0, each probability replaced by the block's exponential.
+  /// With `end`, the reduction stops before that step.
   Func contraction(const passes::NestedReduction& r, const std::map<std::string, Expr>& params, StageFuncs& stage,
-                   const std::optional<Var>& keyBlock = std::nullopt) {
+                   const std::optional<Var>& keyBlock = std::nullopt, const std::optional<Expr>& end = std::nullopt) {
     Halide::Type type = storageType(graph_.array(r.accumulator).dtype);
     Func acc(uniqueFuncName(kernel_.name + "_" + r.accumulator));
     ExprScope init =
@@ -278,11 +295,12 @@ class AttentionLowering {
     acc(args(stage.vars)) = keyBlock ? identityOf(r.wcr, type)
                                      : Halide::cast(type, toHalide(outputExpr(state_, r.initTasklet, ""), init));
 
-    const ir::Map& inner = mapOf(state_, r.innerEntry);
+    const ir::Map& inner = state_.mapOf(r.innerEntry);
     std::vector<std::array<int32_t, 3>> ranges = constantRanges(inner, where_);
     std::vector<Halide::Range> extents;
     for (const auto& [begin, count, step] : ranges) extents.emplace_back(0, keyBlock ? keyBlock_ : count);
     stage.domain = Halide::RDom(extents, kernel_.name + "_" + r.accumulator + "_r");
+    if (end) stage.domain.where(stage.domain.x < *end);
     std::map<std::string, Expr> at = params;
     for (size_t k = 0; k < inner.params.size(); ++k) {
       Expr step = stage.domain[static_cast<int>(k)];
@@ -453,7 +471,7 @@ class AttentionLowering {
   void onlineSoftmax() {
     Var key("key"), kb = keyBlockVar_;
     std::map<std::string, Expr> at = rows_.rowValues();
-    at[mapOf(state_, a_.softmax.output.innerEntry).params.front()] = kb * keyBlock_ + key;
+    at[state_.mapOf(a_.softmax.output.innerEntry).params.front()] = kb * keyBlock_ + key;
     ir::NodeId tasklet = a_.softmax.output.tasklet;
     ExprScope scope = bindInputs(graph_, state_, tasklet, at, arrays_, {}, rows_.registersOf(tasklet, at), where_);
     Halide::Type type = storageType(graph_.array(a_.probabilityBuffer).dtype);
@@ -485,8 +503,9 @@ class AttentionLowering {
     std::vector<Var> stateArgs(outputStage_.vars.begin(), outputStage_.vars.end() - 1);
     for (const Var& r : rows_.rowArgVars()) stateArgs.push_back(r);
     std::vector<Expr> at(stateArgs.begin(), stateArgs.end());
-    keyBlocks_ = Halide::RDom(0, static_cast<int>(iterations(mapOf(state_, a_.scores.outerEntry), where_) / keyBlock_),
+    keyBlocks_ = Halide::RDom(0, static_cast<int>(iterations(state_.mapOf(a_.scores.outerEntry), where_) / keyBlock_),
                               kernel_.name + "_key_blocks");
+    if (keyEnd_) keyBlocks_.where(keyBlocks_.x * keyBlock_ < *keyEnd_);
     running_ = Func(uniqueFuncName(kernel_.name + "_running"));
     running_(stateArgs) = Halide::Tuple(identityOf(ir::Wcr::Sum, type), identityOf(ir::Wcr::Max, type),
                                         identityOf(ir::Wcr::Sum, type));
@@ -522,6 +541,10 @@ class AttentionLowering {
   RowLowering rows_;
   std::string queryRow_;
   Var queryVar_;
+  /// The query rows, and the rows of a register tile along them.
+  int queries_ = 1, tileRows_ = 1;
+  /// Where the keys a query row reads end, when a mask hides the rest (skipMaskedKeys).
+  std::optional<Expr> keyEnd_;
   StageFuncs scoreStage_, outputStage_;
   Func score_, probability_;
   std::vector<Var> probabilityVars_;
@@ -543,8 +566,8 @@ LoweredKernel lowerAttentionKernel(const ir::Graph& graph, const passes::Kernel&
   const ir::State& state = graph.state(kernel.state);
   const ir::Edge& writeEdge = state.edge(state.outEdges(attention.output.epilogueTasklet).front());
   const ir::DataDesc& out = graph.array(writeEdge.memlet.data);
-  ir::Map space = mapOf(state, attention.rowEntry);
-  const ir::Map& outer = mapOf(state, attention.output.outerEntry);
+  ir::Map space = state.mapOf(attention.rowEntry);
+  const ir::Map& outer = state.mapOf(attention.output.outerEntry);
   space.params.insert(space.params.end(), outer.params.begin(), outer.params.end());
   space.ranges.ranges.insert(space.ranges.ranges.end(), outer.ranges.ranges.begin(), outer.ranges.ranges.end());
   std::optional<DenseWrite> box = denseWrite(writeEdge.memlet.subset, space, out.shape);
@@ -567,6 +590,8 @@ LoweredKernel lowerAttentionKernel(const ir::Graph& graph, const passes::Kernel&
 
   AttentionLowering lowering(graph, kernel, attention, arrays, vectorLanes(target, storageType(out.dtype)), where);
   if (std::optional<int> keyBlock = onlineKeyBlock(state, attention, target)) lowering.runOnline(*keyBlock);
+  if (std::optional<int64_t> offset = passes::maskedKeysFrom(graph, state, attention))
+    lowering.skipMaskedKeys(*offset, CacheBudget::of(target));
   lowering.scores();
   lowering.softmax();
   Func f(uniqueFuncName(kernel.name + "_" + writeEdge.srcConn));

@@ -187,7 +187,7 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel,
   auto prior = [&] { return library.bind(name + "_prior", outBuffer); };
   // Reduction parameters: the nested map's, or those of the flat map that the write omits.
   const ir::Map& reductionMap =
-      nested ? std::get<ir::MapEntry>(state.node(nested->innerEntry).payload).map : map;
+      nested ? state.mapOf(nested->innerEntry) : map;
   std::vector<std::string> reductionParams;
   for (const std::string& p : reductionMap.params)
     if (nested || !std::count(pureParams.begin(), pureParams.end(), p))

@@ -22,8 +22,8 @@ LoweredKernel lowerRowKernel(const ir::Graph& graph, const passes::Kernel& kerne
                              const ArrayLookup& arrays, PipelineLibrary& library, const ir::TargetDesc& target,
                              const std::string& where) {
   const ir::State& state = graph.state(kernel.state);
-  const ir::Map& rows = std::get<ir::MapEntry>(state.node(row.rowEntry).payload).map;
-  const ir::Map& inner = std::get<ir::MapEntry>(state.node(row.output.innerEntry).payload).map;
+  const ir::Map& rows = state.mapOf(row.rowEntry);
+  const ir::Map& inner = state.mapOf(row.output.innerEntry);
   const ir::Edge& writeEdge = state.edge(state.outEdges(row.output.tasklet).front());
   const ir::DataDesc& out = graph.array(writeEdge.memlet.data);
   ir::Map space = rows;

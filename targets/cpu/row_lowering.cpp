@@ -33,7 +33,7 @@ RowLowering::RowLowering(const ir::Graph& graph, const passes::Kernel& kernel, c
                          const ArrayLookup& arrays, int lanes, const std::string& where)
     : graph_(graph), state_(graph.state(kernel.state)), kernel_(kernel), row_(row), arrays_(arrays), lanes_(lanes),
       where_(where) {
-  const ir::Map& rows = std::get<ir::MapEntry>(state_.node(row.rowEntry).payload).map;
+  const ir::Map& rows = state_.mapOf(row.rowEntry);
   rowParams_ = rows.params;
   for (size_t j = 0; j < rowParams_.size(); ++j) {
     rowVars_.emplace_back("r" + std::to_string(j));
@@ -66,7 +66,7 @@ std::map<std::string, Expr> RowLowering::registersOf(ir::NodeId tasklet, const s
 }
 
 void RowLowering::reduce(const passes::RowStage& stage) {
-  const ir::Map& inner = std::get<ir::MapEntry>(state_.node(stage.innerEntry).payload).map;
+  const ir::Map& inner = state_.mapOf(stage.innerEntry);
   Halide::Type accType = storageType(graph_.array(stage.accumulator).dtype);
   std::vector<Expr> at = rowArgs(rowExprs());
 
@@ -94,6 +94,11 @@ void RowLowering::reduce(const passes::RowStage& stage) {
     beginStep.emplace_back(static_cast<int32_t>(*begin), static_cast<int32_t>(r.step));
   }
   Halide::RDom domain(ranges, kernel_.name + "_" + stage.accumulator + "_r");
+  if (elementEnd_) {
+    if (inner.params.size() != 1) throw Error(where_ + ": a bounded reduction runs over more than one parameter");
+    Expr first = domain.x * std::max(width, 1);  // the first element of a step
+    domain.where(beginStep[0].first + beginStep[0].second * first < *elementEnd_);
+  }
   Halide::Var lane("u");
   std::map<std::string, Expr> params = rowValues_;
   for (size_t k = 0; k < inner.params.size(); ++k) {
@@ -135,7 +140,7 @@ Expr RowLowering::output(const std::map<std::string, Expr>& pure, const std::str
   ExprScope scope =
       bindInputs(graph_, state_, row_.output.tasklet, pure, arrays_, {}, registersOf(row_.output.tasklet, pure), where_);
   ir::Expr expr = outputExpr(state_, row_.output.tasklet, conn);
-  const ir::Map& inner = std::get<ir::MapEntry>(state_.node(row_.output.innerEntry).payload).map;
+  const ir::Map& inner = state_.mapOf(row_.output.innerEntry);
   for (size_t k = 0; k < shared_.size(); ++k) {
     std::string name = "__row_value" + std::to_string(k);
     expr = ir::replaceEqual(expr, shared_[k].value, ir::ref(name, shared_[k].value->dtype));

@@ -28,6 +28,11 @@ class RowLowering {
   /// index (innermost dimension first) and then rowArgs().
   void readBuffer(const std::string& data, Halide::Func f) { buffers_[data] = std::move(f); }
 
+  /// Reductions defined after this combine only the elements before `end`, an expression of the
+  /// row variables (a bound past which every element is known to leave the statistics as they
+  /// are: keys a causal mask hides). The stages must run over one parameter.
+  void boundElements(Halide::Expr end) { elementEnd_ = std::move(end); }
+
   /// Defines one reduction stage: its accumulator over the row and the statistic from it.
   void reduce(const passes::RowStage& stage);
 
@@ -78,6 +83,7 @@ class RowLowering {
   std::vector<SharedValue> shared_;
   /// Partial results of a reduction in vector lanes, with the reduction's domain.
   std::vector<std::pair<Halide::Func, Halide::RDom>> partials_;
+  std::optional<Halide::Expr> elementEnd_;
 };
 
 }  // namespace conflux::targets::cpu

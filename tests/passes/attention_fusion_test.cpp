@@ -4,101 +4,24 @@
 // the reference and cpu targets, whichever shapes its tiles do not fill.
 #include <gtest/gtest.h>
 
-#include <sstream>
-
-#include "ir/memlet_propagation.h"
 #include "ir/printer.h"
-#include "ir/validate.h"
 #include "passes/attention_fusion.h"
 #include "passes/data_movement.h"
 #include "passes/kernels.h"
-#include "passes/map_fusion.h"
-#include "passes/reduction_fusion.h"
-#include "passes/row_fusion.h"
 #include "passes/softmax_form.h"
+#include "tests/passes/attention_graphs.h"
 #include "tests/passes/library_graphs.h"
 #include "tests/support/golden.h"
 
 namespace conflux::passes {
 namespace {
 
+using testing::AttentionSpec;
+using testing::attentionFused;
+using testing::attentionJson;
 using testing::expandedGraph;
 using testing::expectSameOutputs;
-
-/// An attention softmax(mask(scale · q·kᵀ))·v over batch dimensions `batch`.
-struct AttentionSpec {
-  std::vector<int64_t> batch{2, 3};
-  int64_t queries = 16, keys = 16, depth = 8, values = 8;
-  bool scale = false;
-  /// "" (none), "padding" (an additive [batch0, 1, ..., keys] input, BERT's) or "causal" (Where
-  /// over a constant lower-triangular condition, GPT's).
-  std::string mask;
-};
-
-std::string shapeText(std::vector<int64_t> batch, std::initializer_list<int64_t> last) {
-  batch.insert(batch.end(), last.begin(), last.end());
-  std::string text = "[";
-  for (size_t k = 0; k < batch.size(); ++k) text += (k ? ", " : "") + std::to_string(batch[k]);
-  return text + "]";
-}
-
-/// The graph JSON of `a`.
-std::string attentionJson(const AttentionSpec& a) {
-  std::ostringstream tensors, nodes;
-  auto tensor = [&](const std::string& name, const std::string& shape, const std::string& kind,
-                    const std::string& extra = "", const std::string& dtype = "float32") {
-    tensors << (tensors.tellp() > 0 ? ",\n" : "") << "\"" << name << "\": {\"shape\": " << shape
-            << ", \"dtype\": \"" << dtype << "\", \"kind\": \"" << kind << "\"" << extra << "}";
-  };
-  auto node = [&](const std::string& name, const std::string& op, const std::string& inputs,
-                  const std::string& output, const std::string& attrs = "") {
-    nodes << (nodes.tellp() > 0 ? ",\n" : "") << "{\"name\": \"" << name << "\", \"op\": \"" << op
-          << "\", \"inputs\": [" << inputs << "], \"outputs\": [\"" << output << "\"]" << attrs << "}";
-  };
-  tensor("q", shapeText(a.batch, {a.queries, a.depth}), "input");
-  tensor("kt", shapeText(a.batch, {a.depth, a.keys}), "input");
-  tensor("v", shapeText(a.batch, {a.keys, a.values}), "input");
-  tensor("o", shapeText(a.batch, {a.queries, a.values}), "output");
-  node("qk", "MatMul", "\"q\", \"kt\"", "scores");
-  std::string scores = "scores";
-  if (a.scale) {
-    tensor("scale", "[]", "constant", ", \"data\": [0.125]");
-    node("scaled", "Mul", "\"scores\", \"scale\"", "scaled");
-    scores = "scaled";
-  }
-  if (a.mask == "padding") {
-    std::vector<int64_t> ones(a.batch.size() - 1, 1);
-    ones.insert(ones.begin(), a.batch.front());
-    tensor("mask", shapeText(ones, {1, a.keys}), "input");
-    node("masked", "Add", "\"" + scores + "\", \"mask\"", "masked");
-    scores = "masked";
-  } else if (a.mask == "causal") {
-    std::string data = ", \"data\": [";
-    for (int64_t i = 0; i < a.queries; ++i)
-      for (int64_t j = 0; j < a.keys; ++j) data += std::string(i || j ? ", " : "") + (j <= i ? "true" : "false");
-    tensor("causal", shapeText({}, {a.queries, a.keys}), "constant", data + "]", "bool");
-    tensor("hidden", "[]", "constant", ", \"data\": [-1e9]");
-    node("masked", "Where", "\"causal\", \"" + scores + "\", \"hidden\"", "masked");
-    scores = "masked";
-  }
-  node("softmax", "Softmax", "\"" + scores + "\"", "probabilities", ", \"attrs\": {\"axis\": -1}");
-  node("pv", "MatMul", "\"probabilities\", \"v\"", "o");
-  return R"({"format": "conflux-graph", "version": 1, "name": "attention", "tensors": {)" + tensors.str() +
-         R"(}, "nodes": [)" + nodes.str() + "]}";
-}
-
-/// `json` expanded and fused up to row-fusion, memlets propagated: attention-fusion's input.
-ir::Graph rowFused(const std::string& json) {
-  ir::Graph graph = expandedGraph(json);
-  fuseElementwiseMaps(graph);
-  fuseReductions(graph);
-  fuseRowGroups(graph);
-  ir::propagateMemlets(graph);
-  return graph;
-}
-
-/// `graph` after attention-fusion, validated.
-ir::Graph attentionFused(ir::Graph graph) { return testing::fusedBy(std::move(graph), fuseAttentions, 1); }
+using testing::rowFused;
 
 /// Expects the fused graph of `json` to compute what the unfused one does, on both targets.
 void expectSameAsUnfused(const std::string& json, const ir::Graph& fused) {

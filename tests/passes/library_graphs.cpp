@@ -11,6 +11,7 @@
 #include "ir/validate.h"
 #include "passes/kernels.h"
 #include "passes/pass_manager.h"
+#include "targets/target_registry.h"
 #include "tests/support/graph_json.h"
 
 namespace conflux::testing {
@@ -82,6 +83,10 @@ size_t kernelsAtLevel(const std::string& json, int level) {
 }
 
 void expectSameOutputs(const ir::Graph& want, const ir::Graph& got, const std::string& gotTarget, double tolerance) {
+  expectSameOutputs(want, got, targets::targetDesc(gotTarget), tolerance);
+}
+
+void expectSameOutputs(const ir::Graph& want, const ir::Graph& got, const ir::TargetDesc& gotTarget, double tolerance) {
   api::TensorMap inputs = api::randomInputs(want, 11);
   api::TensorMap expected = api::compile(want, "reference")->run(inputs);
   api::TensorMap actual = api::compile(got, gotTarget)->run(inputs);

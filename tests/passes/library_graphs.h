@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "ir/target_desc.h"
 
 namespace conflux::testing {
 
@@ -38,5 +39,9 @@ size_t kernelsAtLevel(const std::string& json, int level);
 /// `want`'s — exactly equal when `tolerance` is 0.
 void expectSameOutputs(const ir::Graph& want, const ir::Graph& got, const std::string& gotTarget = "reference",
                        double tolerance = 0);
+
+/// As above, with `got` compiled for the target description `gotTarget` (a cpu target with
+/// another cache size).
+void expectSameOutputs(const ir::Graph& want, const ir::Graph& got, const ir::TargetDesc& gotTarget, double tolerance);
 
 }  // namespace conflux::testing
