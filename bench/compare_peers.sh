@@ -3,7 +3,8 @@
 # PyTorch (Debian python3-torch with OpenBLAS, 2 threads) side by side, and prints median
 # latencies and ratios, the machine's limits and each model's roofline bound (conflux's time
 # over it). Models: the shared ones, the BERT-base and BERT-large layers at sequence 512
-# (exported by bench/torch_peer.py as the shared layers were) and the UNet at 1024x1024
+# (exported by bench/torch_peer.py as the shared layers were), a GPT-2-sized causal layer at
+# sequence 1024 (pre-LN, a constant causal mask; torch_peer.py) and the UNet at 1024x1024
 # (bench/resize_input). conflux and ONNX Runtime run the same file on the same inputs; the
 # weights of the .noweights models are drawn once and frozen into initializers for both.
 # PyTorch runs the same architecture with its own random weights ("-" where it has none: the
@@ -20,7 +21,7 @@ python=/usr/bin/python3  # Debian's, which has python3-torch
 torch_ok=yes
 $python -c 'import torch' 2> /dev/null || {
   torch_ok=
-  echo "no PyTorch (apt-get install python3-torch python3-torchvision libopenblas0-pthread): its column and the seq-512 layers are skipped"
+  echo "no PyTorch (apt-get install python3-torch python3-torchvision libopenblas0-pthread): its column and the layers it exports (sequence 512, GPT-2 at 1024) are skipped"
 }
 export CONFLUX_ORT_MODULE=$PWD/third_party/onnxruntime/node_modules/onnxruntime-node
 work=$(mktemp -d)
@@ -32,6 +33,10 @@ if [ ${#models[@]} -eq 0 ]; then
     $python bench/torch_peer.py export "$layer" 512 "$work/${layer}_layer.seq512.onnx" > /dev/null
     models+=("$work/${layer}_layer.seq512.onnx")
   done
+  if [ -n "$torch_ok" ]; then
+    $python bench/torch_peer.py export gpt2 1024 "$work/gpt2_layer.seq1024.onnx" > /dev/null
+    models+=("$work/gpt2_layer.seq1024.onnx")
+  fi
   build/bin/resize_input ../shared/models/unet_small.op17.onnx "$work/unet_small.1024.onnx" 1 3 1024 1024 > /dev/null
   models+=("$work/unet_small.1024.onnx")
 fi
@@ -40,6 +45,7 @@ torch_model() {
   case "$1" in
     bert_base_layer.seq512) echo bert_base:512 ;;
     bert_large_layer.seq512) echo bert_large:512 ;;
+    gpt2_layer.seq1024) echo gpt2:1024 ;;
     bert_base_layer.*) echo bert_base:128 ;;
     bert_large_layer.*) echo bert_large:128 ;;
     resnet50.*) echo resnet50 ;;
