@@ -15,6 +15,7 @@
 #include "targets/cpu/dense_write.h"
 #include "targets/cpu/halide_expr.h"
 #include "targets/cpu/module_key.h"
+#include "targets/cpu/online_softmax.h"
 #include "targets/cpu/row_lowering.h"
 #include "targets/cpu/schedules.h"
 #include "targets/cpu/tasklet_inputs.h"
@@ -67,13 +68,6 @@ int64_t iterations(const ir::Map& map, const std::string& where) {
 }
 
 
-/// `m`, or 0 where it is -inf: what an online softmax subtracts, so that a block or row whose
-/// scores are all -inf gives exponentials of 0 rather than NaN.
-Expr finiteOrZero(const Expr& m) {
-  return Halide::select(m == identityOf(ir::Wcr::Max, m.type()),
-                        Halide::cast(m.type(), 0), m);
-}
-
 /// A contraction stage (the scores' or the output's nested reduction) as Funcs: acc over the
 /// stage's element variables and the rows, updated over the reduction's domain.
 struct StageFuncs {
@@ -102,8 +96,9 @@ class AttentionLowering {
 
   /// Runs the online softmax over blocks of `keyBlock` keys (onlineKeyBlock) instead of whole rows.
   void runOnline(int keyBlock) {
-    online_ = passes::softmaxForm(state_, a_.softmax);
-    keyBlock_ = keyBlock;
+    std::optional<passes::SoftmaxForm> form = passes::keywiseSoftmax(state_, a_);
+    if (!form) throw Error(where_ + ": an online softmax needs a keywise softmax");
+    online_.emplace(graph_, kernel_, a_, std::move(*form), arrays_, rows_, keyBlock, lanes_, where_);
   }
 
   /// Leaves out the keys a constant mask hides (passes::maskedKeysFrom: from query row i + `offset`
@@ -114,12 +109,13 @@ class AttentionLowering {
   /// online softmax runs only the key blocks that start before.
   void skipMaskedKeys(int64_t offset, const CacheBudget& budget) {
     const int keys = static_cast<int>(iterations(state_.mapOf(a_.scores.outerEntry), where_));
-    const int rows = online_ ? queryBlock(queries_, attentionRowBytes(keyBlock_), tileRows_, budget) : tileRows_;
+    const int rows = online_ ? queryBlock(queries_, attentionRowBytes(online_->keyBlock()), tileRows_, budget) : tileRows_;
     const int align = online_ ? 1 : 2 * lanes_;
     Expr lastRow = queryVar_ / rows * rows + (rows - 1);
     Expr end = (lastRow + static_cast<int>(offset) + (align - 1)) / align * align;
+    if (online_) return online_->limitKeys(Halide::min(keys, end));
     keyEnd_ = Halide::min(keys, end);
-    if (!online_) rows_.boundElements(*keyEnd_);
+    rows_.boundElements(*keyEnd_);
   }
 
   /// The row's scores: a Func over the score buffer's index and the rows.
@@ -137,7 +133,7 @@ class AttentionLowering {
   /// The softmax over the scores: its statistics, and the probabilities as a Func over the
   /// probability buffer's index and the rows.
   void softmax() {
-    if (online_) return onlineSoftmax();
+    if (online_) return online_->defineBlocks();
     for (const passes::RowStage& stage : a_.softmax.reductions) rows_.reduce(stage);
     const ir::Memlet& write = state_.edge(state_.outEdges(a_.softmax.output.tasklet).front()).memlet;
     std::map<std::string, Expr> pure = rows_.rowValues();
@@ -176,7 +172,7 @@ class AttentionLowering {
     bool tiled = query < vars.size() && outputParams.size() == 1 && dimOf(outputParams.front()) == 0 &&
                  scoreStage_.vars.size() == 1 && (online_ || probabilityVars_.size() == 1);
     if (!tiled) return scheduleRowByRow(f, query < vars.size() ? vars[query] : vars.back(), vars.back(), threads);
-    int64_t keys = online_ ? keyBlock_ : iterations(state_.mapOf(a_.scores.outerEntry), where_);
+    int64_t keys = online_ ? online_->keyBlock() : iterations(state_.mapOf(a_.scores.outerEntry), where_);
     int tileRows = tileRows_;  // unrolled: tileRows x 2 vectors of accumulators
     int block = queryBlock(extents[query], attentionRowBytes(keys), tileRows, budget);
     int columns = largestDivisor(extents[0], {2 * lanes_, lanes_});
@@ -203,8 +199,8 @@ class AttentionLowering {
     f.unroll(qi);
     schedulePacks(f, perHead);
     if (online_) {
-      Halide::LoopLevel perKeyBlock = scheduleRunningResults(f, qo, tileRows, columns, eo);
-      tileStage(outputStage_, running_, eo, columns);
+      Halide::LoopLevel perKeyBlock = online_->scheduleBlocked(f, qo, queryVar_, tileRows, columns, eo);
+      tileStage(outputStage_, online_->running(), eo, columns);
       scheduleScoreTiles(perKeyBlock, keys, tileRows);
     } else {
       computeStagesAt(f, qo);
@@ -221,32 +217,13 @@ class AttentionLowering {
     schedulePacks(f, std::nullopt);
     Halide::LoopLevel perKeyBlock(f, rows);
     if (online_) {
-      // Each key block's values once per row, not once per output element.
-      running_.compute_at(f, rows).update().reorder(running_.args().front(), keyBlocks_.x);
-      perKeyBlock = Halide::LoopLevel(running_, keyBlocks_.x);
-      computeOnlineStagesAt(perKeyBlock);
+      perKeyBlock = online_->scheduleRowByRow(f, rows);
     } else {
       computeStagesAt(f, rows);
     }
     score_.compute_at(perKeyBlock);
     scoreStage_.acc.compute_at(perKeyBlock);
     outputStage_.acc.compute_at(perKeyBlock);
-  }
-
-  /// The online softmax's running results per block of rows of `f` (its loop `rows`), updated
-  /// key block by key block in tiles of `tileRows` x `columns` (the loop over column tiles named
-  /// `columnTiles`); returns the loop over key blocks, where each block's values are computed.
-  Halide::LoopLevel scheduleRunningResults(Func f, Var rows, int tileRows, int columns, Var columnTiles) {
-    running_.compute_at(f, rows).vectorize(running_.args().front(), lanes_, Halide::TailStrategy::GuardWithIf);
-    Var e = running_.args().front(), tileRow("tr"), tile("tq"), column("tc"), lane("tv");
-    Halide::Stage update = running_.update();
-    update.split(queryVar_, tile, tileRow, tileRows)
-        .split(e, columnTiles, column, columns)
-        .reorder(column, tileRow, columnTiles, tile, keyBlocks_.x);
-    if (columns >= lanes_ && columns % lanes_ == 0) update.split(column, column, lane, lanes_).vectorize(lane).unroll(column);
-    Halide::LoopLevel perKeyBlock(running_, keyBlocks_.x);
-    computeOnlineStagesAt(perKeyBlock);
-    return perKeyBlock;
   }
 
   /// The scores computed at `at` in tiles of `tileRows` rows x a few vectors along `keys` keys.
@@ -298,20 +275,20 @@ class AttentionLowering {
     const ir::Map& inner = state_.mapOf(r.innerEntry);
     std::vector<std::array<int32_t, 3>> ranges = constantRanges(inner, where_);
     std::vector<Halide::Range> extents;
-    for (const auto& [begin, count, step] : ranges) extents.emplace_back(0, keyBlock ? keyBlock_ : count);
+    for (const auto& [begin, count, step] : ranges) extents.emplace_back(0, keyBlock ? online_->keyBlock() : count);
     stage.domain = Halide::RDom(extents, kernel_.name + "_" + r.accumulator + "_r");
     if (end) stage.domain.where(stage.domain.x < *end);
     std::map<std::string, Expr> at = params;
     for (size_t k = 0; k < inner.params.size(); ++k) {
       Expr step = stage.domain[static_cast<int>(k)];
-      if (keyBlock) step = *keyBlock * keyBlock_ + step;
+      if (keyBlock) step = *keyBlock * online_->keyBlock() + step;
       at[inner.params[k]] = ranges[k][0] + ranges[k][2] * step;
     }
     PackRead pack = [&](const ir::Memlet& read, const std::vector<Expr>&) {
       return packed(read, params, stage.params.front(), inner.params, at, stage);
     };
     std::map<std::string, Expr> registers;
-    if (keyBlock) registers[a_.probabilityBuffer] = blockExp_(blockArgs(stage.domain.x, *keyBlock));
+    if (keyBlock) registers[a_.probabilityBuffer] = online_->probability(stage.domain.x, *keyBlock);
     ExprScope value = bindInputs(graph_, state_, r.reduceTasklet, at, arrays_, pack,
                                  rows_.registersOf(r.reduceTasklet, at, registers), where_);
     std::vector<Var> vars = args(stage.vars);
@@ -320,14 +297,20 @@ class AttentionLowering {
     return acc;
   }
 
-  /// The accumulator of `stage` where the parameters are `params`.
-  Expr accumulatorAt(const StageFuncs& stage, const std::map<std::string, Expr>& params) const {
-    std::vector<Expr> call;
-    for (const std::string& p : stage.params) call.push_back(params.at(p));
+  /// The index of `stage`'s accumulator where the parameters are `params`: its parameters'
+  /// values, then the rows'.
+  std::vector<Expr> accumulatorIndex(const StageFuncs& stage, const std::map<std::string, Expr>& params) const {
+    std::vector<Expr> index;
+    for (const std::string& p : stage.params) index.push_back(params.at(p));
     std::vector<Expr> rowIndex;
     for (const std::string& p : rows_.rowParams()) rowIndex.push_back(params.at(p));
-    for (const Expr& e : rows_.rowArgs(rowIndex)) call.push_back(e);
-    return stage.acc(call);
+    for (const Expr& e : rows_.rowArgs(rowIndex)) index.push_back(e);
+    return index;
+  }
+
+  /// The accumulator of `stage` where the parameters are `params`.
+  Expr accumulatorAt(const StageFuncs& stage, const std::map<std::string, Expr>& params) const {
+    return stage.acc(accumulatorIndex(stage, params));
   }
 
   /// The epilogue of `r` over the accumulator's value `acc`, where the parameters are `params`.
@@ -401,18 +384,6 @@ class AttentionLowering {
     rows_.schedule(f, rows);
   }
 
-  /// Computes an online softmax's values for one key block at `perKeyBlock`: the block's
-  /// softmax inputs and exponentials along vectors of keys, and its maximum and sum in lanes.
-  void computeOnlineStagesAt(const Halide::LoopLevel& perKeyBlock) {
-    for (Func g : {blockX_, blockExp_})
-      g.compute_at(perKeyBlock).vectorize(g.args().front(), lanes_, Halide::TailStrategy::GuardWithIf);
-    for (auto& [partial, domain] : blockPartials_) {
-      partial.compute_at(perKeyBlock).vectorize(partial.args().front(), lanes_);
-      partial.update().reorder(partial.args().front(), domain.x).vectorize(partial.args().front(), lanes_);
-    }
-    for (Func g : blockTotals_) g.compute_at(perKeyBlock);
-  }
-
   /// Computes the packed operands per head (`perHead`, else once for all).
   void schedulePacks(Func f, const std::optional<Var>& perHead) {
     for (StageFuncs* stage : {&scoreStage_, &outputStage_}) {
@@ -432,102 +403,18 @@ class AttentionLowering {
     }
   }
 
-  /// Func arguments of a key block's values: the key in the block, the block, then the rows.
-  std::vector<Expr> blockArgs(const Expr& key, const Expr& block) const {
-    std::vector<Expr> all{key, block};
-    for (const Var& r : rows_.rowArgVars()) all.push_back(r);
-    return all;
-  }
-
-  /// total(kb, rows) = ⊕ over key block kb of value(key, kb, rows), in vector lanes: lane u
-  /// combines every `width`-th key, the lanes combined at the end.
-  Func blockReduction(const std::string& name, Func value, ir::Wcr wcr) {
-    Halide::Type type = value.output_types().front();
-    int width = largestDivisor(keyBlock_, {2 * lanes_, lanes_});
-    Var u("u"), kb = keyBlockVar_;
-    std::vector<Var> partialArgs{u, kb}, totalArgs{kb};
-    for (const Var& r : rows_.rowArgVars()) {
-      partialArgs.push_back(r);
-      totalArgs.push_back(r);
-    }
-    std::vector<Expr> at(partialArgs.begin(), partialArgs.end());
-    Func partial(uniqueFuncName(kernel_.name + "_" + name + "_lanes"));
-    partial(partialArgs) = identityOf(wcr, type);
-    Halide::RDom keys(0, keyBlock_ / width, kernel_.name + "_" + name + "_r");
-    partial(at) = combine(wcr, partial(at), value(blockArgs(keys.x * width + u, kb)));
-    Func total(uniqueFuncName(kernel_.name + "_" + name));
-    std::vector<Expr> totalAt(totalArgs.begin(), totalArgs.end());
-    total(totalArgs) = identityOf(wcr, type);
-    Halide::RDom lanes(0, width, kernel_.name + "_" + name + "_l");
-    at.front() = lanes.x;
-    total(totalAt) = combine(wcr, total(totalAt), partial(at));
-    blockPartials_.push_back({partial, keys});
-    blockTotals_.push_back(total);
-    return total;
-  }
-
-  /// The online softmax's values per key block: x and exp(x - m_kb) of each key, with m_kb the
-  /// block's maximum, and the block's sum of those exponentials.
-  void onlineSoftmax() {
-    Var key("key"), kb = keyBlockVar_;
-    std::map<std::string, Expr> at = rows_.rowValues();
-    at[state_.mapOf(a_.softmax.output.innerEntry).params.front()] = kb * keyBlock_ + key;
-    ir::NodeId tasklet = a_.softmax.output.tasklet;
-    ExprScope scope = bindInputs(graph_, state_, tasklet, at, arrays_, {}, rows_.registersOf(tasklet, at), where_);
-    Halide::Type type = storageType(graph_.array(a_.probabilityBuffer).dtype);
-    std::vector<Var> args{key, kb};
-    for (const Var& r : rows_.rowArgVars()) args.push_back(r);
-    blockX_ = Func(uniqueFuncName(kernel_.name + "_block_x"));
-    blockX_(args) = Halide::cast(type, toHalide(online_->input, scope));
-    blockMax_ = blockReduction("block_max", blockX_, ir::Wcr::Max);
-    std::vector<Expr> blockRow{kb};
-    for (const Var& r : rows_.rowArgVars()) blockRow.push_back(r);
-    // A block whose keys are all masked with -inf has maximum -inf: its exponentials are
-    // exp(-inf - 0) = 0, not exp(-inf + inf) = NaN.
-    scope.values[online_->maximumConnector] = finiteOrZero(blockMax_(blockRow));
-    blockExp_ = Func(uniqueFuncName(kernel_.name + "_block_exp"));
-    blockExp_(args) = Halide::cast(type, toHalide(online_->exponential, scope));
-    blockSum_ = blockReduction("block_sum", blockExp_, ir::Wcr::Sum);
-  }
-
-  /// The online softmax's output: per key block the contraction over its keys of exp(x - m_kb)
-  /// times values; over the key blocks in order, running results (the output's sum, the maximum
-  /// m, the sum of exponentials l) rescaled by exp(m_old - m_new) as the maximum grows; and the
-  /// epilogue over init + sum / l.
+  /// The online softmax's output: per key block the contraction over its keys of the block's
+  /// exponentials times values (OnlineSoftmax::probability), whose running results give the
+  /// accumulator init + sum / l for the epilogue.
   Expr onlineOutput(const std::map<std::string, Expr>& params, const std::map<std::string, Expr>& pure,
                     ir::DType dtype) {
-    Var kb = keyBlockVar_;
-    outputStage_.vars.push_back(kb);
-    outputStage_.acc = contraction(a_.output, params, outputStage_, kb);
-    Halide::Type type = storageType(graph_.array(a_.output.accumulator).dtype);
-    std::vector<Var> stateArgs(outputStage_.vars.begin(), outputStage_.vars.end() - 1);
-    for (const Var& r : rows_.rowArgVars()) stateArgs.push_back(r);
-    std::vector<Expr> at(stateArgs.begin(), stateArgs.end());
-    keyBlocks_ = Halide::RDom(0, static_cast<int>(iterations(state_.mapOf(a_.scores.outerEntry), where_) / keyBlock_),
-                              kernel_.name + "_key_blocks");
-    if (keyEnd_) keyBlocks_.where(keyBlocks_.x * keyBlock_ < *keyEnd_);
-    running_ = Func(uniqueFuncName(kernel_.name + "_running"));
-    running_(stateArgs) = Halide::Tuple(identityOf(ir::Wcr::Sum, type), identityOf(ir::Wcr::Max, type),
-                                        identityOf(ir::Wcr::Sum, type));
-    std::vector<Expr> block{keyBlocks_.x}, element = at;
-    for (const Var& r : rows_.rowArgVars()) block.push_back(r);
-    element.insert(element.begin() + static_cast<long>(stateArgs.size() - rows_.rowArgVars().size()), keyBlocks_.x);
-    Expr blockMax = blockMax_(block), maximum = Halide::max(running_(at)[1], blockMax);
-    // The block's exponentials were taken against its maximum where finite, else 0.
-    Expr rescale = Halide::exp(running_(at)[1] - finiteOrZero(maximum));
-    Expr weight = Halide::exp(finiteOrZero(blockMax) - finiteOrZero(maximum));
-    running_(at) = Halide::Tuple(running_(at)[0] * rescale + outputStage_.acc(element) * weight, maximum,
-                                 running_(at)[2] * rescale + blockSum_(block) * weight);
-    // acc = init + sum / l, where the output's parameters are `pure`.
-    std::vector<Expr> final;
-    for (const std::string& p : outputStage_.params) final.push_back(pure.at(p));
-    std::vector<Expr> rowIndex;
-    for (const std::string& p : rows_.rowParams()) rowIndex.push_back(pure.at(p));
-    for (const Expr& e : rows_.rowArgs(rowIndex)) final.push_back(e);
+    std::vector<Var> elements = outputStage_.vars;
+    outputStage_.vars.push_back(online_->blockVar());
+    outputStage_.acc = contraction(a_.output, params, outputStage_, online_->blockVar());
     ExprScope init = bindInputs(graph_, state_, a_.output.initTasklet, pure, arrays_, {},
                                 rows_.registersOf(a_.output.initTasklet, pure), where_);
-    Expr acc = combine(ir::Wcr::Sum, Halide::cast(type, toHalide(outputExpr(state_, a_.output.initTasklet, ""), init)),
-                       running_(final)[0] / running_(final)[2]);
+    Expr acc = online_->result(outputStage_.acc, elements, accumulatorIndex(outputStage_, pure),
+                               toHalide(outputExpr(state_, a_.output.initTasklet, ""), init));
     return epilogue(a_.output, pure, acc, dtype);
   }
 
@@ -548,14 +435,8 @@ class AttentionLowering {
   StageFuncs scoreStage_, outputStage_;
   Func score_, probability_;
   std::vector<Var> probabilityVars_;
-  /// The online softmax, when chosen (runOnline), over key blocks of keyBlock_ keys.
-  std::optional<passes::SoftmaxForm> online_;
-  int keyBlock_ = 0;
-  Var keyBlockVar_{"kb"};
-  Halide::RDom keyBlocks_;
-  Func blockX_, blockExp_, blockMax_, blockSum_, running_;
-  std::vector<std::pair<Func, Halide::RDom>> blockPartials_;
-  std::vector<Func> blockTotals_;
+  /// The online softmax, when chosen (runOnline).
+  std::optional<OnlineSoftmax> online_;
 };
 
 }  // namespace
