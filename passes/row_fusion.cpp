@@ -24,7 +24,8 @@ struct Statistic {
   NodeId producer;  // the outer map entry of a nested reduction
 };
 
-/// One kernel of the group, its row parameters renamed to the group's.
+/// One kernel of the group, its row parameters renamed to the group's (and any other parameter
+/// named like one of those, to a fresh name).
 struct Member {
   NodeId entry, exit;
   bool sink = false;
@@ -176,13 +177,17 @@ std::optional<std::string> bindMember(const ir::State& state, const std::vector<
     return "the map of " + state.node(m.entry).describe() + " has parameters other than its rows";
   }
   for (size_t r = 0; r < rowParams.size(); ++r) m.rename[rowParams[r]] = AffineExpr::symbol(g.rows.params[r]);
-  // Its other parameters must neither depend on the rows nor be named like the group's rows.
+  // Its other parameters must not depend on the rows; one named like a group's row gets a fresh
+  // name (a producer's batch of one, i0 = 0, beside a sink whose rows a transpose renamed i0).
   std::vector<std::string> all;
   for (const auto& [param, range] : ranges) {
     all.push_back(param);
     if (std::count(rowParams.begin(), rowParams.end(), param)) continue;
-    if (std::count(g.rows.params.begin(), g.rows.params.end(), param))
-      return "the parameter '" + param + "' of " + state.node(m.entry).describe() + " is named like a row";
+    if (std::count(g.rows.params.begin(), g.rows.params.end(), param)) {
+      std::string fresh = param;
+      while (ranges.count(fresh) || std::count(g.rows.params.begin(), g.rows.params.end(), fresh)) fresh += "_";
+      m.rename[param] = AffineExpr::symbol(fresh);
+    }
     for (const std::string& p : rowParams)
       if (range.begin.coefficient(p) != 0 || range.end.coefficient(p) != 0)
         return "the range of '" + param + "' depends on a row";
@@ -347,6 +352,13 @@ class RowFuser {
     state_.addEdge(from, fromConn, inner.dst, inner.dstConn, memlet);
   }
 
+  /// Renames the parameters of a map nested in a member as `rename` says (ranges included).
+  static void renameParams(ir::Map& map, const std::map<std::string, AffineExpr>& rename) {
+    for (std::string& param : map.params)
+      if (auto it = rename.find(param); it != rename.end()) param = *soleParameter(ir::Range::point(it->second));
+    map.ranges = reindexed(map.ranges, rename);
+  }
+
   /// Moves the ordering edges into a member's entry onto the group's entry.
   void moveOrdering(const Member& m) {
     for (EdgeId e : state_.inEdges(m.entry)) {
@@ -361,6 +373,8 @@ class RowFuser {
     std::vector<NodeId> body;
     for (NodeId id : kernels_.at(m.entry).nodes)
       if (id != m.entry && id != m.exit) body.push_back(id);
+    for (NodeId id : body)
+      if (auto* inner = std::get_if<ir::MapEntry>(&state_.node(id).payload)) renameParams(inner->map, m.rename);
     for (NodeId id : body)
       for (EdgeId e : state_.outEdges(id)) {
         if (!std::count(body.begin(), body.end(), state_.edge(e).dst)) continue;

@@ -96,6 +96,23 @@ TEST(RowFusion, LayerNormOverABatchOfOneIsOneKernel) {
   expectSameOutputs(before, after, "cpu", 1e-5);
 }
 
+TEST(RowFusion, ALayerNormWhoseRowsATransposeRenamesIsOneKernel) {
+  // A pre-LN transformer's first layer norm feeding the attention's [L, B, D] transpose: the
+  // sink's map names the rows i0 (its first index), which the producers name i1 beside their
+  // batch of one, i0 = 0; that parameter gets a fresh name.
+  ir::Graph before = expandedGraph(R"({"format": "conflux-graph", "version": 1, "name": "pre_ln",
+    "tensors": {"x": {"shape": [1, 8, 48], "dtype": "float32", "kind": "input"},
+                "scale": {"shape": [48], "dtype": "float32", "kind": "input"},
+                "y": {"shape": [8, 1, 48], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "ln", "op": "LayerNormalization", "inputs": ["x", "scale"], "outputs": ["n"],
+               "attrs": {"axis": -1, "epsilon": 1e-5}},
+              {"name": "t", "op": "Transpose", "inputs": ["n"], "outputs": ["y"], "attrs": {"perm": [1, 0, 2]}}]})");
+  ir::Graph after = rowFused(reduced(before));
+  EXPECT_EQ(extractKernels(after).size(), 1u);
+  expectSameOutputs(before, after, "reference", 1e-5);
+  expectSameOutputs(before, after, "cpu", 1e-5);
+}
+
 TEST(RowFusion, RowsThatAreNotOutermostStillComputeTheSame) {
   // A softmax over the channels of NCHW: the reduced dimension is not the innermost in memory,
   // so the cpu target computes the statistics of all rows before the output.
