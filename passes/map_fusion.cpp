@@ -98,8 +98,10 @@ std::optional<std::string> matchConsumer(const ir::Graph& graph, const ir::State
       c.producerIndex[producerMap.params[k]] = ir::AffineExpr::symbol(consumerMap.params[k]);
       c.paramRenames[producerMap.params[k]] = consumerMap.params[k];
     }
-  } else if (writesEachElementByIndex(producerMap, write.subset, graph.array(data).shape)) {
-    // The producer computes element p in iteration p: inline it at the element the consumer reads.
+  } else if (std::optional<std::vector<size_t>> dims =
+                 elementDimsOfParams(producerMap, write.subset, graph.array(data).shape)) {
+    // The producer computes element p in iteration p (its dimensions of one left out): inline it
+    // at the element the consumer reads.
     if (referencesAny(producerTasklet, producerMap.params)) return "the producer's expression uses its map parameters";
     // A copy (an expression without operations) inlines anywhere; anything else only where the
     // consumer reads each element once: inlining under a broadcast or into a contraction would
@@ -110,7 +112,7 @@ std::optional<std::string> matchConsumer(const ir::Graph& graph, const ir::State
     if (!copy && (!iterations || !distinct || *iterations != *distinct))
       return "the consumer reads elements of '" + data + "' more than once (inlining would recompute them)";
     for (size_t k = 0; k < producerMap.params.size(); ++k)
-      c.producerIndex[producerMap.params[k]] = read.memlet.subset.ranges[k].begin;
+      c.producerIndex[producerMap.params[k]] = read.memlet.subset.ranges[(*dims)[k]].begin;
   } else {
     return "the consumer reads another element of '" + data + "' than the producer writes in its iteration";
   }

@@ -64,10 +64,44 @@ ir::Subset reindexed(ir::Subset subset, const std::map<std::string, ir::AffineEx
 }
 
 bool writesEachElementByIndex(const ir::Map& map, const ir::Subset& write, const std::vector<int64_t>& shape) {
-  if (map.params.size() != write.rank() || !(map.ranges == ir::Subset::full(shape))) return false;
-  for (size_t k = 0; k < map.params.size(); ++k)
-    if (!(write.ranges[k] == ir::Range::point(ir::AffineExpr::symbol(map.params[k])))) return false;
-  return true;
+  std::optional<std::vector<size_t>> dims = elementDimsOfParams(map, write, shape);
+  return dims && dims->size() == shape.size();
+}
+
+std::optional<std::vector<size_t>> elementDimsOfParams(const ir::Map& map, const ir::Subset& write,
+                                                       const std::vector<int64_t>& shape) {
+  if (write.rank() != shape.size()) return std::nullopt;
+  std::vector<size_t> dims;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    size_t k = dims.size();
+    const ir::Range& index = write.ranges[d];
+    if (k < map.params.size() && index == ir::Range::point(ir::AffineExpr::symbol(map.params[k]))) {
+      if (!(map.ranges.ranges[k] == ir::Subset::full({shape[d]}).ranges.front())) return std::nullopt;
+      dims.push_back(d);
+    } else if (shape[d] != 1 || !(index == ir::Range::point(ir::AffineExpr(0)))) {
+      return std::nullopt;
+    }
+  }
+  if (dims.size() != map.params.size()) return std::nullopt;
+  return dims;
+}
+
+std::optional<std::vector<size_t>> paramsReadByIndex(const ir::Map& map, const ir::Subset& read,
+                                                     const std::vector<int64_t>& shape) {
+  if (read.rank() != shape.size()) return std::nullopt;
+  std::vector<size_t> params;
+  for (size_t k = 0; k < map.params.size(); ++k) {
+    size_t d = params.size();
+    const ir::Range& range = map.ranges.ranges[k];
+    if (d < shape.size() && read.ranges[d] == ir::Range::point(ir::AffineExpr::symbol(map.params[k]))) {
+      if (!(range == ir::Subset::full({shape[d]}).ranges.front())) return std::nullopt;
+      params.push_back(k);
+    } else if (!(range == ir::Range::point(ir::AffineExpr(0)))) {
+      return std::nullopt;
+    }
+  }
+  if (params.size() != shape.size()) return std::nullopt;
+  return params;
 }
 
 bool writesEachElementAtOffset(const ir::Map& map, const ir::Subset& write, const std::vector<int64_t>& shape) {

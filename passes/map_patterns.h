@@ -35,6 +35,20 @@ ir::Subset reindexed(ir::Subset subset, const std::map<std::string, ir::AffineEx
 /// array of `shape` once: iteration p computes element p.
 bool writesEachElementByIndex(const ir::Map& map, const ir::Subset& write, const std::vector<int64_t>& shape);
 
+/// The dimension each parameter of `map` indexes when iteration p computes element p of an
+/// array of `shape` whose other dimensions have one element, written at 0 (a reshape's
+/// [L, D] -> [L, 1, D]): the parameters index the remaining dimensions in order and cover each
+/// once. Nothing otherwise.
+std::optional<std::vector<size_t>> elementDimsOfParams(const ir::Map& map, const ir::Subset& write,
+                                                       const std::vector<int64_t>& shape);
+
+/// The parameter of `map` at which iteration p reads each dimension of an array of `shape` when
+/// it reads element p and its other parameters take the value 0 alone (a consumer's batch of one
+/// that the array does not have): the read is those parameters in order, each covering its
+/// dimension once. Nothing otherwise.
+std::optional<std::vector<size_t>> paramsReadByIndex(const ir::Map& map, const ir::Subset& read,
+                                                     const std::vector<int64_t>& shape);
+
 /// True when `write` is the map's parameters in order, each shifted by a constant, and the
 /// shifted iteration space lies inside an array of `shape`: iteration p computes element
 /// p + offset (a copy into the interior of a padded array).

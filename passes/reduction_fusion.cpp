@@ -157,8 +157,8 @@ std::optional<std::string> matchConsumer(const ir::State& state, const ir::Graph
     if (state.edge(e).memlet.data == m.data) reads.push_back(e);
   if (reads.size() != 1) return "the consumer reads '" + m.data + "' more than once";
   const ir::Edge& read = state.edge(reads.front());
-  if (!writesEachElementByIndex(c.scope.map, read.memlet.subset, desc.shape))
-    return "the consumer reads another element of '" + m.data + "' than its iteration's";
+  std::optional<std::vector<size_t>> readAt = paramsReadByIndex(c.scope.map, read.memlet.subset, desc.shape);
+  if (!readAt) return "the consumer reads another element of '" + m.data + "' than its iteration's";
   const std::string& written = c.scope.write.data;
   if (c.scope.write.wcr != ir::Wcr::None ||
       !writesEachElementAtOffset(c.scope.map, c.scope.write.subset, graph.array(written).shape))
@@ -173,8 +173,9 @@ std::optional<std::string> matchConsumer(const ir::State& state, const ir::Graph
     return "the consumer writes an array the reduction reads";
   c.readConn = read.dstConn;
   c.index.clear();
+  for (const std::string& p : c.scope.map.params) c.index[p] = AffineExpr(0);  // a parameter of one value
   for (size_t d = 0; d < desc.shape.size(); ++d)
-    c.index[c.scope.map.params[d]] = m.outputIndex[d];
+    c.index[c.scope.map.params[(*readAt)[d]]] = m.outputIndex[d];
   return std::nullopt;
 }
 

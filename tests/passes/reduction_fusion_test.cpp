@@ -93,6 +93,30 @@ TEST(ReductionFusion, DecomposedGeluReadingTheBiasAddTwiceIsTheEpilogue) {
   expectSameOutputs(before, after, "cpu", 1e-5);
 }
 
+TEST(ReductionFusion, AResidualAddBehindAReshapeToABatchOfOneIsTheEpilogue) {
+  // PyTorch's attention out-projection: [L, E] reshaped to [L, 1, E], transposed to [1, L, E],
+  // plus the residual. map-fusion inlines the reshape's copy, which writes a dimension of one at
+  // 0, into the transposed add; reduction-fusion takes the add, whose batch of one the product
+  // does not have, as its epilogue.
+  const char* json = R"({"format": "conflux-graph", "version": 1, "name": "out_proj",
+    "tensors": {"x": {"shape": [8, 16], "dtype": "float32", "kind": "input"},
+                "w": {"shape": [16, 24], "dtype": "float32", "kind": "input"},
+                "shape": {"shape": [3], "dtype": "int64", "kind": "constant", "data": [8, 1, 24]},
+                "r": {"shape": [1, 8, 24], "dtype": "float32", "kind": "input"},
+                "y": {"shape": [1, 8, 24], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "proj", "op": "MatMul", "inputs": ["x", "w"], "outputs": ["p"]},
+              {"name": "split", "op": "Reshape", "inputs": ["p", "shape"], "outputs": ["p3"]},
+              {"name": "t", "op": "Transpose", "inputs": ["p3"], "outputs": ["pt"], "attrs": {"perm": [1, 0, 2]}},
+              {"name": "residual", "op": "Add", "inputs": ["pt", "r"], "outputs": ["y"]}]})";
+  ir::Graph before = expandedGraph(json);
+  ir::Graph after = fused(before);
+  std::vector<Kernel> kernels = extractKernels(after);
+  ASSERT_EQ(kernels.size(), 1u);
+  EXPECT_EQ(kernels[0].origins, (std::vector<std::string>{"proj", "split", "t", "residual"}));
+  expectSameOutputs(before, after, "reference", 1e-6);
+  expectSameOutputs(before, after, "cpu", 1e-5);
+}
+
 TEST(ReductionFusion, GemmBiasStartsTheAccumulator) {
   ir::Graph before = expandedGraph(R"({"format": "conflux-graph", "version": 1, "name": "gemm",
     "tensors": {"a": {"shape": [5, 7], "dtype": "float32", "kind": "input"},
