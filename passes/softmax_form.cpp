@@ -34,7 +34,6 @@ bool startsAt(const ir::State& state, const RowStage& stage, double value) {
 
 bool isBinary(const ir::Expr& e, ir::BinaryOp op) { return e->kind == ir::ExprKind::Binary && e->binaryOp == op; }
 
-
 /// True when the output contraction's value is a probability times something else.
 bool linearInProbabilities(const ir::State& state, const AttentionKernel& a) {
   std::string p = connectorReading(state, a.output.reduceTasklet, a.probabilityBuffer);

@@ -6,7 +6,9 @@
 // per head when they are not contiguous that way), the softmax's statistics and probabilities
 // follow for the block (through RowLowering), and the output accumulates in tiles of 8 rows x 2
 // vectors. Nothing of size L x L is stored: a block's rows of scores stay in cache. Rows too long
-// for that run an online softmax over blocks of keys instead (onlineKeyBlock).
+// for that run an online softmax over blocks of keys instead (onlineKeyBlock, OnlineSoftmax).
+// Keys a constant mask hides from a tile of query rows (passes::maskedKeysFrom: causal
+// attention) are never computed.
 #include <string>
 
 #include "ir/graph.h"

@@ -1,12 +1,10 @@
 #include "targets/cpu/attention_plan.h"
 
-#include <algorithm>
 #include <bit>
 
 #include "ir/footprint.h"
 #include "passes/softmax_form.h"
 #include "targets/cpu/schedules.h"
-#include "targets/cpu/tasklet_inputs.h"
 
 namespace conflux::targets::cpu {
 namespace {
