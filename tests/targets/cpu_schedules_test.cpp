@@ -3,8 +3,10 @@
 // a depthwise convolution (lanes along image columns), and a small-image convolution whose
 // constant weights are packed once at load and must stay packed across runs, and a MobileNet
 // block whose transients are channels-last, and an attention whose rows outgrow the cache (an
-// online softmax over blocks of keys).
+// online softmax over blocks of keys, also where a whole block is masked with -inf).
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 #include "api/conflux.h"
 #include "api/random_inputs.h"
@@ -139,6 +141,35 @@ TEST(CpuSchedules, AnAttentionWhoseRowsOutgrowTheCacheRunsAnOnlineSoftmax) {
   EXPECT_EQ(targets::cpu::onlineKeyBlock(optimised.state(0), *attention, smallCache), 32);
   // With this machine's 1 MiB L2 the rows fit: whole rows, no online softmax.
   EXPECT_FALSE(targets::cpu::onlineKeyBlock(optimised.state(0), *attention, targets::targetDesc("cpu")));
+}
+
+TEST(CpuSchedules, AKeyBlockWhollyMaskedWithMinusInfinityAddsNothingToAnOnlineSoftmax) {
+  // Where(visible, q·kᵀ, -inf) with keys 32-63 hidden from every row, under the 64 KiB L2 above:
+  // that key block's maximum is -inf, and its exponentials must be 0 rather than NaN. Every
+  // row still sees later keys, so no key block is skipped (passes::maskedKeysFrom finds none).
+  std::string visible;
+  for (int i = 0; i < 16; ++i)
+    for (int j = 0; j < 512; ++j) visible += std::string(i || j ? ", " : "") + (j >= 32 && j < 64 ? "false" : "true");
+  ir::Graph graph = loadGraphJson(R"({"format": "conflux-graph", "version": 1, "name": "gap",
+    "tensors": {"q": {"shape": [2, 16, 8], "dtype": "float32", "kind": "input"},
+                "kt": {"shape": [2, 8, 512], "dtype": "float32", "kind": "input"},
+                "v": {"shape": [2, 512, 16], "dtype": "float32", "kind": "input"},
+                "visible": {"shape": [16, 512], "dtype": "bool", "kind": "constant", "data": [)" + visible + R"(]},
+                "hidden": {"shape": [], "dtype": "float32", "kind": "constant", "data": [0]},
+                "o": {"shape": [2, 16, 16], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "qk", "op": "MatMul", "inputs": ["q", "kt"], "outputs": ["s"]},
+              {"name": "masked", "op": "Where", "inputs": ["visible", "s", "hidden"], "outputs": ["sm"]},
+              {"name": "softmax", "op": "Softmax", "inputs": ["sm"], "outputs": ["p"], "attrs": {"axis": -1}},
+              {"name": "pv", "op": "MatMul", "inputs": ["p", "v"], "outputs": ["o"]}]})", "gap");
+  // JSON has no -inf: the fill is set on the loaded graph, as an ONNX initializer would hold it.
+  graph.setConstantValue("hidden", ir::Tensor::fromDoubles(ir::DType::F32, {}, {-INFINITY}));
+  ir::TargetDesc smallCache = targets::targetDesc("cpu");
+  smallCache.memories.at(1).bytes = 64 << 10;
+  ir::Graph optimised = expectCpuMatchesReference(graph, 1e-5, smallCache);
+  std::optional<passes::AttentionKernel> attention =
+      passes::attentionKernel(optimised.state(0), passes::extractKernels(optimised).front());
+  ASSERT_TRUE(attention.has_value());
+  EXPECT_EQ(targets::cpu::onlineKeyBlock(optimised.state(0), *attention, smallCache), 32);
 }
 
 }  // namespace
