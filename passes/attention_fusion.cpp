@@ -6,6 +6,7 @@
 
 #include "ir/error.h"
 #include "passes/fusion_pass.h"
+#include "passes/kernel_patterns.h"
 #include "passes/kernels.h"
 #include "passes/map_patterns.h"
 

@@ -1,3 +1,4 @@
+#include "passes/kernel_patterns.h"
 #include "passes/key_mask.h"
 
 #include <algorithm>

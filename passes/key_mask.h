@@ -6,7 +6,7 @@
 #include <optional>
 
 #include "ir/graph.h"
-#include "passes/kernels.h"
+#include "passes/kernel_patterns.h"
 
 namespace conflux::passes {
 

@@ -1,3 +1,4 @@
+#include "passes/kernel_patterns.h"
 #include "passes/softmax_form.h"
 
 #include <algorithm>

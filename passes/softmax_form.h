@@ -9,7 +9,7 @@
 
 #include "ir/expr.h"
 #include "ir/graph.h"
-#include "passes/kernels.h"
+#include "passes/kernel_patterns.h"
 
 namespace conflux::passes {
 

@@ -7,6 +7,7 @@
 
 #include "ir/error.h"
 #include "ir/footprint.h"
+#include "passes/kernel_patterns.h"
 #include "passes/key_mask.h"
 #include "passes/map_patterns.h"
 #include "passes/softmax_form.h"

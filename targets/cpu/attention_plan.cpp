@@ -3,6 +3,7 @@
 #include <bit>
 
 #include "ir/footprint.h"
+#include "passes/kernel_patterns.h"
 #include "passes/softmax_form.h"
 #include "targets/cpu/schedules.h"
 

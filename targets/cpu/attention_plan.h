@@ -6,7 +6,7 @@
 
 #include "ir/graph.h"
 #include "ir/target_desc.h"
-#include "passes/kernels.h"
+#include "passes/kernel_patterns.h"
 
 namespace conflux::targets::cpu {
 

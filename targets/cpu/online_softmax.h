@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "passes/kernel_patterns.h"
 #include "passes/kernels.h"
 #include "passes/softmax_form.h"
 #include "targets/cpu/array_source.h"

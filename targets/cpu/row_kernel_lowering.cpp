@@ -7,6 +7,7 @@
 #include <map>
 
 #include "ir/error.h"
+#include "passes/kernel_patterns.h"
 #include "passes/map_patterns.h"
 #include "targets/cpu/buffer_views.h"
 #include "targets/cpu/dense_write.h"

@@ -8,6 +8,7 @@
 
 #include "ir/graph.h"
 #include "ir/target_desc.h"
+#include "passes/kernel_patterns.h"
 #include "passes/kernels.h"
 #include "targets/cpu/array_source.h"
 #include "targets/cpu/kernel_lowering.h"

@@ -7,6 +7,7 @@
 #include "ir/printer.h"
 #include "passes/attention_fusion.h"
 #include "passes/data_movement.h"
+#include "passes/kernel_patterns.h"
 #include "passes/kernels.h"
 #include "passes/softmax_form.h"
 #include "tests/passes/attention_graphs.h"

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "passes/attention_fusion.h"
+#include "passes/kernel_patterns.h"
 #include "passes/key_mask.h"
 #include "targets/cpu/attention_plan.h"
 #include "targets/target_registry.h"

@@ -7,6 +7,7 @@
 #include "ir/printer.h"
 #include "ir/validate.h"
 #include "passes/data_movement.h"
+#include "passes/kernel_patterns.h"
 #include "passes/kernels.h"
 #include "passes/map_fusion.h"
 #include "passes/reduction_fusion.h"

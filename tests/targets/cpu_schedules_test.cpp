@@ -10,6 +10,7 @@
 
 #include "api/conflux.h"
 #include "api/random_inputs.h"
+#include "passes/kernel_patterns.h"
 #include "passes/kernels.h"
 #include "targets/cpu/attention_plan.h"
 #include "targets/target_registry.h"
