@@ -4,7 +4,6 @@
 #include <set>
 
 #include "ir/scope.h"
-#include "passes/map_patterns.h"
 
 namespace conflux::passes {
 namespace {

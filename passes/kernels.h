@@ -3,7 +3,6 @@
 // scope (its entry, exit and everything between), a top-level tasklet, or a library node —
 // the unit a target launches and the unit the data-movement report counts.
 #include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
