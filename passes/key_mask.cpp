@@ -20,7 +20,7 @@ constexpr double kFillAtMost = -1e9;
 /// An additive mask entry at most this masks its score.
 constexpr double kAdditiveAtMost = -1e30;
 /// The most mask elements read to find the offset (rows the mask depends on x keys).
-constexpr int64_t kMostElementsScanned = int64_t{1} << 27;
+constexpr int64_t kMostElementsScanned = int64_t{1} << 29;
 
 /// The memlet of the edge into `tasklet` at connector `conn`, or nothing.
 const ir::Memlet* readAt(const ir::State& state, ir::NodeId tasklet, const std::string& conn) {
