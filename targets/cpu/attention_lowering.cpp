@@ -92,6 +92,7 @@ class AttentionLowering {
     queryRow_ = rows_.rowParams().back();
     queryVar_ = rows_.rowArgVars().front();  // the last row, innermost
     queries_ = constantRanges(state_.mapOf(a_.rowEntry), where_).back()[1];
+    keys_ = static_cast<int>(iterations(state_.mapOf(a_.scores.outerEntry), where_));
     tileRows_ = largestDivisor(queries_, {8, 4, 2});
   }
 
@@ -99,23 +100,22 @@ class AttentionLowering {
   void runOnline(int keyBlock) {
     std::optional<passes::SoftmaxForm> form = passes::keywiseSoftmax(state_, a_);
     if (!form) throw Error(where_ + ": an online softmax needs a keywise softmax");
-    online_.emplace(graph_, kernel_, a_, std::move(*form), arrays_, rows_, keyBlock, lanes_, where_);
+    online_.emplace(graph_, kernel_, a_, std::move(*form), arrays_, rows_, keys_, keyBlock, lanes_, where_);
   }
 
   /// Leaves out the keys a constant mask hides (passes::maskedKeysFrom: from query row i + `offset`
   /// on). For a group of query rows — a register tile, or with an online softmax a block of rows
-  /// (`budget` sizes it as schedule() does), which runs the key blocks together — the keys end
+  /// (blockRows), which runs the key blocks together — the keys end
   /// after its last row's, rounded up to whole vectors: the softmax's reductions and the output's
   /// contraction stop there and the scores and probabilities are computed that far only, or the
   /// online softmax runs only the key blocks that start before.
   void skipMaskedKeys(int64_t offset, const CacheBudget& budget) {
-    const int keys = static_cast<int>(iterations(state_.mapOf(a_.scores.outerEntry), where_));
-    const int rows = online_ ? queryBlock(queries_, attentionRowBytes(online_->keyBlock()), tileRows_, budget) : tileRows_;
+    const int rows = online_ ? blockRows(budget) : tileRows_;
     const int align = online_ ? 1 : 2 * lanes_;
     Expr lastRow = queryVar_ / rows * rows + (rows - 1);
     Expr end = (lastRow + static_cast<int>(offset) + (align - 1)) / align * align;
-    if (online_) return online_->limitKeys(Halide::min(keys, end));
-    keyEnd_ = Halide::min(keys, end);
+    if (online_) return online_->limitKeys(Halide::min(keys_, end));
+    keyEnd_ = Halide::min(keys_, end);
     rows_.boundElements(*keyEnd_);
   }
 
@@ -173,9 +173,9 @@ class AttentionLowering {
     bool tiled = query < vars.size() && outputParams.size() == 1 && dimOf(outputParams.front()) == 0 &&
                  scoreStage_.vars.size() == 1 && (online_ || probabilityVars_.size() == 1);
     if (!tiled) return scheduleRowByRow(f, query < vars.size() ? vars[query] : vars.back(), vars.back(), threads);
-    int64_t keys = online_ ? online_->keyBlock() : iterations(state_.mapOf(a_.scores.outerEntry), where_);
+    int keys = online_ ? online_->keyBlock() : keys_;  // computed per block of query rows
     int tileRows = tileRows_;  // unrolled: tileRows x 2 vectors of accumulators
-    int block = queryBlock(extents[query], attentionRowBytes(keys), tileRows, budget);
+    int block = blockRows(budget);
     int columns = largestDivisor(extents[0], {2 * lanes_, lanes_});
     Var qo("qo"), qt("qt"), qi("qi"), eo("eo"), ei("ei"), ev("ev");
     f.split(vars[query], qo, qt, block).split(qt, qt, qi, tileRows).split(vars[0], eo, ei, columns);
@@ -211,6 +211,12 @@ class AttentionLowering {
   }
 
  private:
+  /// The query rows of a block (queryBlock): as many as the buffers of the keys a block computes
+  /// at a time (all of them, or an online softmax's key block) let `budget` hold.
+  int blockRows(const CacheBudget& budget) const {
+    return queryBlock(queries_, attentionRowBytes(online_ ? online_->keyBlock() : keys_), tileRows_, budget);
+  }
+
   /// Every stage computed per row inside `f`'s loop `rows`, threads over its loop `outermost`:
   /// for outputs whose layout the blocked schedule does not take.
   void scheduleRowByRow(Func f, Var rows, Var outermost, int threads) {
@@ -429,8 +435,8 @@ class AttentionLowering {
   RowLowering rows_;
   std::string queryRow_;
   Var queryVar_;
-  /// The query rows, and the rows of a register tile along them.
-  int queries_ = 1, tileRows_ = 1;
+  /// The query rows, the keys, and the rows of a register tile along the queries.
+  int queries_ = 1, keys_ = 1, tileRows_ = 1;
   /// Where the keys a query row reads end, when a mask hides the rest (skipMaskedKeys).
   std::optional<Expr> keyEnd_;
   StageFuncs scoreStage_, outputStage_;

@@ -1,11 +1,8 @@
 #include "targets/cpu/online_softmax.h"
 
-#include "ir/error.h"
-#include "ir/footprint.h"
 #include "targets/cpu/halide_expr.h"
 #include "targets/cpu/module_key.h"
 #include "targets/cpu/tasklet_inputs.h"
-#include "passes/kernel_patterns.h"
 
 namespace conflux::targets::cpu {
 namespace {
@@ -24,10 +21,10 @@ Expr finiteOrZero(const Expr& m) {
 
 OnlineSoftmax::OnlineSoftmax(const ir::Graph& graph, const passes::Kernel& kernel,
                              const passes::AttentionKernel& attention, passes::SoftmaxForm form,
-                             const ArrayLookup& arrays, const RowLowering& rows, int keyBlock, int lanes,
-                             const std::string& where)
+                             const ArrayLookup& arrays, const RowLowering& rows, int keys, int keyBlock,
+                             int lanes, const std::string& where)
     : graph_(graph), state_(graph.state(kernel.state)), kernel_(kernel), a_(attention), form_(std::move(form)),
-      arrays_(arrays), rows_(rows), keyBlock_(keyBlock), lanes_(lanes), where_(where) {}
+      arrays_(arrays), rows_(rows), keys_(keys), keyBlock_(keyBlock), lanes_(lanes), where_(where) {}
 
 std::vector<Expr> OnlineSoftmax::blockArgs(const Expr& key, const Expr& block) const {
   std::vector<Expr> all{key, block};  // the key in the block, the block, then the rows
@@ -96,9 +93,7 @@ Expr OnlineSoftmax::result(Func blockOutput, const std::vector<Var>& elements, c
   std::vector<Var> stateArgs = elements;
   for (const Var& r : rows_.rowArgVars()) stateArgs.push_back(r);
   std::vector<Expr> here(stateArgs.begin(), stateArgs.end());
-  std::optional<int64_t> keys = ir::iterationCount(state_.mapOf(a_.scores.outerEntry));
-  if (!keys) throw Error(where_ + ": map ranges must be constant");
-  keyBlocks_ = Halide::RDom(0, static_cast<int>(*keys / keyBlock_), kernel_.name + "_key_blocks");
+  keyBlocks_ = Halide::RDom(0, keys_ / keyBlock_, kernel_.name + "_key_blocks");
   if (end_) keyBlocks_.where(keyBlocks_.x * keyBlock_ < *end_);
   running_ = Func(uniqueFuncName(kernel_.name + "_running"));
   running_(stateArgs) = Halide::Tuple(identityOf(ir::Wcr::Sum, type), identityOf(ir::Wcr::Max, type),

@@ -24,10 +24,10 @@ namespace conflux::targets::cpu {
 class OnlineSoftmax {
  public:
   /// `form`: the kernel's softmax (passes::keywiseSoftmax); `rows`: the lowering of its row
-  /// stages, which reads the scores; blocks of `keyBlock` keys; `lanes`: the vector width.
+  /// stages, which reads the scores; `keys` in blocks of `keyBlock`; `lanes`: the vector width.
   OnlineSoftmax(const ir::Graph& graph, const passes::Kernel& kernel, const passes::AttentionKernel& attention,
-                passes::SoftmaxForm form, const ArrayLookup& arrays, const RowLowering& rows, int keyBlock,
-                int lanes, const std::string& where);
+                passes::SoftmaxForm form, const ArrayLookup& arrays, const RowLowering& rows, int keys,
+                int keyBlock, int lanes, const std::string& where);
 
   int keyBlock() const { return keyBlock_; }
   /// The key block's variable in Funcs over blocks of keys.
@@ -77,7 +77,7 @@ class OnlineSoftmax {
   passes::SoftmaxForm form_;
   const ArrayLookup& arrays_;
   const RowLowering& rows_;
-  int keyBlock_, lanes_;
+  int keys_, keyBlock_, lanes_;
   std::string where_;
   Halide::Var blockVar_{"kb"};
   Halide::RDom keyBlocks_;

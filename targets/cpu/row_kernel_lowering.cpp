@@ -13,8 +13,8 @@
 #include "targets/cpu/dense_write.h"
 #include "targets/cpu/halide_expr.h"
 #include "targets/cpu/module_key.h"
-#include "targets/cpu/schedules.h"
 #include "targets/cpu/row_lowering.h"
+#include "targets/cpu/schedules.h"
 #include "targets/cpu/tasklet_inputs.h"
 
 namespace conflux::targets::cpu {

@@ -7,7 +7,6 @@
 #include "targets/cpu/halide_expr.h"
 #include "targets/cpu/module_key.h"
 #include "targets/cpu/tasklet_inputs.h"
-#include "passes/kernel_patterns.h"
 
 namespace conflux::targets::cpu {
 namespace {

@@ -72,7 +72,7 @@ Expr identityOf(ir::Wcr wcr, Halide::Type type) {
     case ir::Wcr::Min:
       return type.is_float() ? Halide::cast(type, Expr(kInfinity)) : type.max();
     case ir::Wcr::Product:
-      return type.is_uint() ? type.max() : Halide::cast(type, 1);
+      return Halide::cast(type, 1);
     case ir::Wcr::Sum:
     case ir::Wcr::None:
       break;
