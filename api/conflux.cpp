@@ -2,9 +2,10 @@
 
 #include <cctype>
 #include <fstream>
-#include <sstream>
+#include <optional>
 
 #include "frontends/load_model.h"
+#include "frontends/source_file.h"
 #include "ir/error.h"
 #include "ir/serialize_json.h"
 #include "ir/validate.h"
@@ -19,12 +20,17 @@
 namespace conflux::api {
 namespace {
 
-std::string readFile(const std::string& path) {
+/// The text of `path` when it holds conflux IR JSON, else nothing. Only a file whose first
+/// character other than white space is '{' is read whole for it: a model file of 100 MB of
+/// weights (ONNX protobuf never starts with '{') is read once, by its frontend.
+std::optional<std::string> irJsonText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot open file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  char first = 0;
+  if (!(in >> first) || first != '{') return std::nullopt;
+  std::string text = frontends::readFileBytes(path);
+  if (!ir::isIrJson(text)) return std::nullopt;
+  return text;
 }
 
 }  // namespace
@@ -38,10 +44,9 @@ void checkTarget(const std::string& target) {
 }
 
 ir::Graph load(const std::string& path, const TensorMap& knownInputs) {
-  std::string text = readFile(path);
-  ir::Graph graph = ir::isIrJson(text)
-                        ? ir::fromJson(text, path)
-                        : frontends::loadModel(path, frontends::LoadOptions{knownInputs});
+  std::optional<std::string> text = irJsonText(path);
+  ir::Graph graph = text ? ir::fromJson(*text, path)
+                         : frontends::loadModel(path, frontends::LoadOptions{knownInputs});
   try {
     ir::validate(graph);
   } catch (const Error& e) {

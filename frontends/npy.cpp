@@ -5,6 +5,7 @@
 #include <regex>
 #include <sstream>
 
+#include "frontends/source_file.h"
 #include "ir/error.h"
 
 namespace conflux::frontends {
@@ -91,11 +92,7 @@ ir::Tensor parseNpy(const std::string& bytes, const std::string& source) {
 }
 
 ir::Tensor readNpy(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot open file");
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return parseNpy(bytes.str(), path);
+  return parseNpy(readFileBytes(path), path);
 }
 
 void writeNpy(const std::string& path, const ir::Tensor& input) {

@@ -2,7 +2,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "ir/error.h"
 
@@ -22,10 +21,9 @@ std::string readFileBytes(const std::string& path) {
                                         " bytes is larger than the 2 GiB limit");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot open the file");
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  if (in.bad()) throw Error(path + ": read error");
-  return bytes.str();
+  std::string bytes(static_cast<size_t>(size), '\0');
+  if (!in.read(bytes.data(), static_cast<std::streamsize>(size))) throw Error(path + ": read error");
+  return bytes;
 }
 
 }  // namespace conflux::frontends
