@@ -10,6 +10,7 @@
 #include "targets/cpu/array_source.h"
 #include "targets/cpu/halide_expr.h"
 #include "targets/cpu/kernel_lowering.h"
+#include "targets/cpu/lowering_key.h"
 #include "targets/cpu/cache_line.h"
 #include "targets/cpu/program_image.h"
 
@@ -95,7 +96,8 @@ struct InputBinding {
 };
 
 struct CpuProgram::Impl {
-  explicit Impl(const ir::TargetDesc& target) : library(target) {}
+  Impl(const ir::TargetDesc& target, std::optional<std::string> programKey)
+      : library(target, std::move(programKey)) {}
 
   /// Every stored array, placed at compile time (transients sharing bytes by liveness): no
   /// allocation on the hot path, and huge pages (ir::PageAllocator) for large operands.
@@ -109,7 +111,7 @@ struct CpuProgram::Impl {
 };
 
 CpuProgram::CpuProgram(const ir::Graph& graph, const ir::TargetDesc& target)
-    : impl_(std::make_unique<Impl>(target)) {
+    : impl_(std::make_unique<Impl>(target, programKey(graph, target))) {
   checkSupported(graph);
   impl_->inputs = graph.inputs();
   impl_->outputs = graph.outputs();
@@ -163,6 +165,10 @@ size_t CpuProgram::numKernels() const {
 
 size_t CpuProgram::numCompiledPipelines() const {
   return impl_->library.compiled();
+}
+
+size_t CpuProgram::numLoweredPipelines() const {
+  return impl_->library.lowered();
 }
 
 namespace {

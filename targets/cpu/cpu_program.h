@@ -37,6 +37,9 @@ class CpuProgram {
   /// Number of pipelines compiled when the program was made; the others were found in the
   /// object cache (targets/cpu/object_cache.h).
   size_t numCompiledPipelines() const;
+  /// Number of pipelines lowered when the program was made; the others' objects were found by
+  /// the program's key (targets/cpu/lowering_key.h): the graph was compiled before.
+  size_t numLoweredPipelines() const;
 
   /// The program as data, for ahead-of-time export (targets/cpu/program_image.h). It points
   /// into this program, which must outlive it.

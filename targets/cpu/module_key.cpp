@@ -14,17 +14,6 @@
 namespace conflux::targets::cpu {
 namespace {
 
-/// The hex SHA-1 of `text`.
-std::string sha1(const std::string& text) {
-  boost::uuids::detail::sha1 hash;
-  hash.process_bytes(text.data(), text.size());
-  boost::uuids::detail::sha1::digest_type digest;
-  hash.get_digest(digest);
-  char hex[41];
-  for (int i = 0; i < 5; ++i) std::snprintf(hex + 8 * i, 9, "%08x", digest[i]);
-  return std::string(hex, 40);
-}
-
 bool digits(std::string::const_iterator begin, std::string::const_iterator end) {
   return begin != end && std::all_of(begin, end, [](unsigned char c) { return std::isdigit(c); });
 }
@@ -67,6 +56,16 @@ std::string withoutSuffixesOfUniqueNames(const std::string& text) {
 
 }  // namespace
 
+std::string sha1Hex(const std::string& text) {
+  boost::uuids::detail::sha1 hash;
+  hash.process_bytes(text.data(), text.size());
+  boost::uuids::detail::sha1::digest_type digest;
+  hash.get_digest(digest);
+  char hex[41];
+  for (int i = 0; i < 5; ++i) std::snprintf(hex + 8 * i, 9, "%08x", digest[i]);
+  return std::string(hex, 40);
+}
+
 std::string moduleKey(const std::string& module, const std::string& name) {
   std::string text = withoutSuffixesOfUniqueNames(module);
   // Parts are the alphanumeric runs between other characters ('.', '_', '$' join a name's parts).
@@ -88,7 +87,7 @@ std::string moduleKey(const std::string& module, const std::string& name) {
     }
     i = end;
   }
-  return sha1(std::string(CONFLUX_HALIDE_VERSION) + "\n" + name + "\n" + canonical);
+  return sha1Hex(std::string(CONFLUX_HALIDE_VERSION) + "\n" + name + "\n" + canonical);
 }
 
 std::string uniqueFuncName(const std::string& base) {

@@ -4,6 +4,9 @@
 
 namespace conflux::targets::cpu {
 
+/// The hex SHA-1 of `text`.
+std::string sha1Hex(const std::string& text);
+
 /// The key of a lowered module by its printed text: a hash of the text after the names numbered
 /// per process (Halide's v12, t40, r3; uniqueFuncName's f_v7) are renumbered in order of first
 /// appearance, so the same pipeline lowered in another process, or after other pipelines, has

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <sstream>
 
@@ -57,11 +58,15 @@ ObjectCache ObjectCache::user() {
   return ObjectCache(std::filesystem::temp_directory_path() / "conflux-cache");
 }
 
+void ObjectCache::markUsed(const std::filesystem::path& path) {
+  std::error_code ignored;  // a cache on a read-only file system still serves its entries
+  std::filesystem::last_write_time(path, std::filesystem::file_time_type::clock::now(), ignored);
+}
+
 bool ObjectCache::publish(const std::filesystem::path& path,
                           const std::function<void(const std::filesystem::path&)>& write) {
   if (std::filesystem::exists(path)) {
-    std::error_code ignored;  // a cache on a read-only file system still serves its entries
-    std::filesystem::last_write_time(path, std::filesystem::file_time_type::clock::now(), ignored);
+    markUsed(path);
     return false;
   }
   static std::atomic<int> count{0};
@@ -87,6 +92,23 @@ CachedObject ObjectCache::object(const Halide::Module& module) const {
     module.compile({{Halide::OutputFileType::object, temporary.string()}});
   });
   return {path, compiled};
+}
+
+std::optional<std::filesystem::path> ObjectCache::lowered(const std::string& loweringKey) const {
+  std::filesystem::path entry = dir_ / (loweringKey + ".lowered");
+  std::ifstream in(entry);
+  std::string name;
+  if (!(in >> name)) return std::nullopt;
+  std::filesystem::path object = dir_ / name;
+  if (!std::filesystem::exists(object)) return std::nullopt;
+  markUsed(entry);
+  markUsed(object);
+  return object;
+}
+
+void ObjectCache::rememberLowered(const std::string& loweringKey, const std::filesystem::path& object) const {
+  publish(dir_ / (loweringKey + ".lowered"),
+          [&](const std::filesystem::path& temporary) { std::ofstream(temporary) << object.filename().string() << "\n"; });
 }
 
 std::filesystem::path ObjectCache::runtime(const Halide::Target& target) const {

@@ -5,12 +5,15 @@
 // linked by the system's C compiler. The cache lives in $CONFLUX_CACHE_DIR, else
 // $XDG_CACHE_HOME/conflux, else
 // ~/.cache/conflux. Entries are written under a temporary name and renamed into place, so
-// processes running at once may share it. Each use of an entry marks it used, for the bound
+// processes running at once may share it. A small entry per pipeline names its object by the
+// key of what it was lowered from (lowering_key.h), so a program seen before loads without
+// lowering. Each use of an entry marks it used, for the bound
 // that cache_eviction.h keeps.
 #include <Halide.h>
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +38,11 @@ class ObjectCache {
 
   /// The object file of `module` (lowered, with no runtime), compiled when the cache lacks it.
   CachedObject object(const Halide::Module& module) const;
+  /// The object file remembered for the pipeline of `loweringKey` (lowering_key.h), or
+  /// nothing when none is, or it is gone.
+  std::optional<std::filesystem::path> lowered(const std::string& loweringKey) const;
+  /// Remembers `object` as the pipeline of `loweringKey`'s.
+  void rememberLowered(const std::string& loweringKey, const std::filesystem::path& object) const;
   /// The object file of Halide's runtime for `target`, compiled when the cache lacks it.
   std::filesystem::path runtime(const Halide::Target& target) const;
   /// The shared library linking `objects` (each exactly once), linked when the cache lacks it.
@@ -48,6 +56,8 @@ class ObjectCache {
   /// wrote.
   static bool publish(const std::filesystem::path& path,
                       const std::function<void(const std::filesystem::path&)>& write);
+  /// Dates the entry at `path` used now, for the bound of cache_eviction.h.
+  static void markUsed(const std::filesystem::path& path);
 
   std::filesystem::path dir_;
 };

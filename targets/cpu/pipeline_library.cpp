@@ -75,8 +75,11 @@ void NativePipeline::run() const {
   }
 }
 
-PipelineLibrary::PipelineLibrary(const ir::TargetDesc& target)
-    : threads_(std::max(1, target.threads)), cache_(ObjectCache::user()), cacheBound_(userCacheBound()) {
+PipelineLibrary::PipelineLibrary(const ir::TargetDesc& target, std::optional<std::string> programKey)
+    : threads_(std::max(1, target.threads)),
+      programKey_(std::move(programKey)),
+      cache_(ObjectCache::user()),
+      cacheBound_(userCacheBound()) {
   nameHalidesHelpersOnce();
 }
 
@@ -108,24 +111,37 @@ std::shared_ptr<const NativePipeline> PipelineLibrary::add(Halide::Pipeline pipe
   }
   native->buffers_.push_back(output);
   for (Halide::Buffer<>& buffer : native->buffers_) native->raw_.push_back(buffer.raw_buffer());
+  std::optional<std::string> loweringKey;
+  if (programKey_) {
+    loweringKey = sha1Hex(*programKey_ + "\n" + native->name_);
+    if (std::optional<std::filesystem::path> object = cache_.lowered(*loweringKey)) {
+      pending_.push_back({std::nullopt, *object, std::nullopt, native});
+      return native;
+    }
+  }
   Halide::Module module = pipeline.compile_to_module(
       arguments, native->name_, compileTarget().with_feature(Halide::Target::NoRuntime));
+  ++lowered_;
   CONFLUX_ASSERT(module.buffers().empty(),
                  native->name_ + " embeds a buffer; its code would name an address");
   if (const char* dir = std::getenv("CONFLUX_DEBUG_STMT"))
     std::ofstream(std::string(dir) + "/" + native->name_ + ".stmt") << moduleText(module);
-  pending_.push_back({std::move(module), native});
+  pending_.push_back({std::move(module), {}, loweringKey, native});
   return native;
 }
 
 void PipelineLibrary::load() {
   bool timed = std::getenv("CONFLUX_DEBUG_COMPILE_TIME") != nullptr;
   objects_ = {cache_.runtime(compileTarget())};
-  for (const Pending& pending : pending_) {
+  for (Pending& pending : pending_) {
+    if (!pending.module) {
+      objects_.push_back(pending.object);
+      continue;
+    }
     auto start = std::chrono::steady_clock::now();
     CachedObject object;
     try {
-      object = cache_.object(pending.module);
+      object = cache_.object(*pending.module);
     } catch (const Halide::Error& e) {
       throw Error("kernel " + pending.pipeline->name_ +
                   ": Halide could not compile it: " + e.what());
@@ -135,12 +151,16 @@ void PipelineLibrary::load() {
       if (timed)
         std::cerr << "compile " << pending.pipeline->name_ << ": " << since(start) << " s\n";
     }
+    pending.object = object.path;
     objects_.push_back(object.path);
   }
   auto start = std::chrono::steady_clock::now();
   library_ = std::make_unique<SharedLibrary>(cache_.sharedLibrary(objects_));
   // What this load added may push the cache past its bound; what it uses is spared (just used).
   if (compiled_ > 0) trimCache(cache_.dir(), cacheBound_);
+  // Remembered only once linked: an object that did not link is not found by its key again.
+  for (const Pending& pending : pending_)
+    if (pending.loweringKey) cache_.rememberLowered(*pending.loweringKey, pending.object);
   if (timed)
     std::cerr << "link and load " << pending_.size() << " pipelines: " << since(start) << " s\n";
   using SetParallelFor = halide_do_par_for_t (*)(halide_do_par_for_t);

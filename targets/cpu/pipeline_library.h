@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,15 +38,17 @@ class NativePipeline {
   std::vector<void*> raw_;                 // their halide_buffer_t, the function's arguments
 };
 
-/// The pipelines of one program, compiled and loaded together.
 /// The target every pipeline is compiled for: the host's, with a warning (once) where it lacks
 /// AVX-512.
 Halide::Target compileTarget();
 
+/// The pipelines of one program, compiled and loaded together.
 class PipelineLibrary {
  public:
   /// An empty library whose pipelines will run their parallel loops on `target.threads` threads.
-  explicit PipelineLibrary(const ir::TargetDesc& target);
+  /// With a `programKey` (lowering_key.h), a pipeline an earlier library of that key compiled
+  /// is found in the object cache by the key and its function's name, without lowering it.
+  PipelineLibrary(const ir::TargetDesc& target, std::optional<std::string> programKey);
   ~PipelineLibrary();
   PipelineLibrary(const PipelineLibrary&) = delete;
   PipelineLibrary& operator=(const PipelineLibrary&) = delete;
@@ -54,7 +57,8 @@ class PipelineLibrary {
   /// of this library read through it. `name` names it in Halide's messages (made unique).
   Halide::ImageParam bind(const std::string& name, const Halide::Buffer<>& buffer);
   /// Lowers `pipeline`, which writes `output` and reads only parameters made by bind(), into a
-  /// function named after `name`. The handle runs it once load() has returned.
+  /// function named after `name` (or finds its object by the program key). The handle runs it
+  /// once load() has returned.
   std::shared_ptr<const NativePipeline> add(Halide::Pipeline pipeline,
                                             const Halide::Buffer<>& output,
                                             const std::string& name);
@@ -62,17 +66,23 @@ class PipelineLibrary {
   void load();
   /// How many pipelines load() compiled; the others came from the object cache.
   size_t compiled() const { return compiled_; }
+  /// How many pipelines add() lowered; the others' objects were found by the program key.
+  size_t lowered() const { return lowered_; }
   /// The objects load() linked: Halide's runtime and every pipeline's.
   const std::vector<std::filesystem::path>& objects() const { return objects_; }
 
  private:
-  /// A pipeline lowered by add(), its function not yet loaded.
+  /// A pipeline added, its function not yet loaded: lowered (its object to be found or
+  /// compiled by the module's key, then remembered by `loweringKey`), or found by that key.
   struct Pending {
-    Halide::Module module;
+    std::optional<Halide::Module> module;
+    std::filesystem::path object;
+    std::optional<std::string> loweringKey;
     std::shared_ptr<NativePipeline> pipeline;
   };
 
   int threads_;
+  std::optional<std::string> programKey_;
   ObjectCache cache_;
   uint64_t cacheBound_;  // read (and checked) before any compile work
   std::map<std::string, Halide::Buffer<>> bound_;  // by parameter name
@@ -80,6 +90,7 @@ class PipelineLibrary {
   std::vector<std::filesystem::path> objects_;
   std::unique_ptr<SharedLibrary> library_;
   size_t compiled_ = 0;
+  size_t lowered_ = 0;
 };
 
 }  // namespace conflux::targets::cpu

@@ -101,18 +101,20 @@ class CpuObjectCache : public ::testing::Test {
   std::filesystem::path dir_;
 };
 
-/// Compiles `graph` twice in this process; expects the second program to compile nothing and
-/// to compute what the first did.
+/// Compiles `graph` twice in this process; expects the second program to lower and compile
+/// nothing and to compute what the first did.
 void expectTheSecondProgramCompilesNothing(const ir::Graph& graph) {
   api::TensorMap inputs = api::randomInputs(graph, 5);
   api::TensorMap first;
   {
     CpuProgram program(graph, targets::targetDesc("cpu"));
     EXPECT_GT(program.numCompiledPipelines(), 0u);
+    EXPECT_EQ(program.numLoweredPipelines(), program.numCompiledPipelines());
     first = program.run(inputs);
   }  // its library is unloaded
   CpuProgram again(graph, targets::targetDesc("cpu"));
   EXPECT_EQ(again.numCompiledPipelines(), 0u);
+  EXPECT_EQ(again.numLoweredPipelines(), 0u);  // found by the program's key
   api::TensorMap second = again.run(inputs);
   ASSERT_EQ(first.at("y").numElements(), second.at("y").numElements());
   for (int64_t i = 0; i < first.at("y").numElements(); ++i)
@@ -122,6 +124,22 @@ void expectTheSecondProgramCompilesNothing(const ir::Graph& graph) {
 TEST_F(CpuObjectCache, ASecondProgramOfTheSameGraphCompilesNothing) {
   expectTheSecondProgramCompilesNothing(denseLayer(96));
   expectTheSecondProgramCompilesNothing(convBlock());
+}
+
+TEST_F(CpuObjectCache, AGraphWithAnotherConstantValueIsLoweredAgain) {
+  ir::Graph graph = denseLayer(96);
+  ir::Graph changed = graph;
+  std::string bias = graph.constantValues().begin()->first;
+  ir::Tensor value = *graph.constantValue(bias);
+  value.set(5, value.at(5) + 0.5);
+  changed.setConstantValue(bias, value);
+  CpuProgram first(graph, targets::targetDesc("cpu"));
+  CpuProgram second(changed, targets::targetDesc("cpu"));
+  EXPECT_GT(second.numLoweredPipelines(), 0u);
+  // The bias is read from memory, not compiled in: the objects are the same ones.
+  EXPECT_EQ(second.numCompiledPipelines(), 0u);
+  CpuProgram again(changed, targets::targetDesc("cpu"));
+  EXPECT_EQ(again.numLoweredPipelines(), 0u);
 }
 
 TEST_F(CpuObjectCache, AnotherShapeIsCompiledAgain) {
