@@ -22,7 +22,7 @@ std::string Range::toString() const {
 
 Subset Subset::full(const std::vector<int64_t>& shape) {
   Subset s;
-  for (int64_t d : shape) s.ranges.push_back({AffineExpr(0), AffineExpr(d - 1), 1});
+  for (int64_t d : shape) s.ranges.push_back(Range::full(d));
   return s;
 }
 

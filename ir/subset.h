@@ -20,6 +20,8 @@ struct Range {
 
   /// The single index `index`.
   static Range point(const AffineExpr& index) { return {index, index, 1}; }
+  /// The whole of a dimension of `extent` elements: 0:extent-1.
+  static Range full(int64_t extent) { return {AffineExpr(0), AffineExpr(extent - 1), 1}; }
   /// Number of indices when begin and end differ by a constant, nothing otherwise.
   std::optional<int64_t> size() const;
   /// "b", "b:e" or "b:e:s".

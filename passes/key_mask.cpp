@@ -1,4 +1,3 @@
-#include "passes/kernel_patterns.h"
 #include "passes/key_mask.h"
 
 #include <algorithm>

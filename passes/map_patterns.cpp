@@ -76,7 +76,7 @@ std::optional<std::vector<size_t>> elementDimsOfParams(const ir::Map& map, const
     size_t k = dims.size();
     const ir::Range& index = write.ranges[d];
     if (k < map.params.size() && index == ir::Range::point(ir::AffineExpr::symbol(map.params[k]))) {
-      if (!(map.ranges.ranges[k] == ir::Subset::full({shape[d]}).ranges.front())) return std::nullopt;
+      if (!(map.ranges.ranges[k] == ir::Range::full(shape[d]))) return std::nullopt;
       dims.push_back(d);
     } else if (shape[d] != 1 || !(index == ir::Range::point(ir::AffineExpr(0)))) {
       return std::nullopt;
@@ -94,7 +94,7 @@ std::optional<std::vector<size_t>> paramsReadByIndex(const ir::Map& map, const i
     size_t d = params.size();
     const ir::Range& range = map.ranges.ranges[k];
     if (d < shape.size() && read.ranges[d] == ir::Range::point(ir::AffineExpr::symbol(map.params[k]))) {
-      if (!(range == ir::Subset::full({shape[d]}).ranges.front())) return std::nullopt;
+      if (!(range == ir::Range::full(shape[d]))) return std::nullopt;
       params.push_back(k);
     } else if (!(range == ir::Range::point(ir::AffineExpr(0)))) {
       return std::nullopt;

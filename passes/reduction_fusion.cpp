@@ -89,7 +89,7 @@ std::optional<std::string> splitParameters(const std::vector<int64_t>& shape, Ma
     if (it == map.params.end() || std::count(written.begin(), written.end(), *p))
       return "the reduction writes dimension " + std::to_string(d) + " of '" + m.data + "' other than at one parameter";
     const ir::Range& range = map.ranges.ranges[static_cast<size_t>(it - map.params.begin())];
-    if (!(range == ir::Subset::full({shape[d]}).ranges.front()))
+    if (!(range == ir::Range::full(shape[d])))
       return "the reduction does not cover dimension " + std::to_string(d) + " of '" + m.data + "'";
     written.push_back(*p);
     m.outputIndex.push_back(AffineExpr::symbol(*p));

@@ -1,4 +1,3 @@
-#include "passes/kernel_patterns.h"
 #include "passes/softmax_form.h"
 
 #include <algorithm>

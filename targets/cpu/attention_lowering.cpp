@@ -68,7 +68,6 @@ int64_t iterations(const ir::Map& map, const std::string& where) {
   throw Error(where + ": map ranges must be constant");
 }
 
-
 /// A contraction stage (the scores' or the output's nested reduction) as Funcs: acc over the
 /// stage's element variables and the rows, updated over the reduction's domain.
 struct StageFuncs {
@@ -105,10 +104,10 @@ class AttentionLowering {
 
   /// Leaves out the keys a constant mask hides (passes::maskedKeysFrom: from query row i + `offset`
   /// on). For a group of query rows — a register tile, or with an online softmax a block of rows
-  /// (blockRows), which runs the key blocks together — the keys end
-  /// after its last row's, rounded up to whole vectors: the softmax's reductions and the output's
-  /// contraction stop there and the scores and probabilities are computed that far only, or the
-  /// online softmax runs only the key blocks that start before.
+  /// (blockRows), which runs the key blocks together — the keys end after its last row's,
+  /// rounded up to whole vectors: the softmax's reductions and the output's contraction stop
+  /// there and the scores and probabilities are computed that far only, or the online softmax
+  /// runs only the key blocks that start before.
   void skipMaskedKeys(int64_t offset, const CacheBudget& budget) {
     const int rows = online_ ? blockRows(budget) : tileRows_;
     const int align = online_ ? 1 : 2 * lanes_;

@@ -187,8 +187,7 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel,
   const std::string name = kernel.name + "_" + plan.writeEdge.srcConn;
   auto prior = [&] { return library.bind(name + "_prior", outBuffer); };
   // Reduction parameters: the nested map's, or those of the flat map that the write omits.
-  const ir::Map& reductionMap =
-      nested ? state.mapOf(nested->innerEntry) : map;
+  const ir::Map& reductionMap = nested ? state.mapOf(nested->innerEntry) : map;
   std::vector<std::string> reductionParams;
   for (const std::string& p : reductionMap.params)
     if (nested || !std::count(pureParams.begin(), pureParams.end(), p))
