@@ -44,6 +44,7 @@ State& State::operator=(State&& other) noexcept {
 void State::reindex() {
   vertices_.clear();
   edges_.clear();
+  exits_.clear();
   for (auto [v, vEnd] = boost::vertices(graph_); v != vEnd; ++v) vertices_[graph_[*v].id] = *v;
   for (auto [e, eEnd] = boost::edges(graph_); e != eEnd; ++e) edges_[graph_[*e].id] = *e;
 }
@@ -189,10 +190,16 @@ std::optional<std::vector<NodeId>> State::topologicalOrder() const {
 }
 
 NodeId State::exitOf(NodeId entry) const {
-  for (const auto& [id, v] : vertices_) {
-    const Node& n = graph_[v];
-    if (n.kind() == NodeKind::MapExit && std::get<MapExit>(n.payload).entry == entry) return id;
-  }
+  auto closes = [&](NodeId exit) {
+    auto v = vertices_.find(exit);
+    const auto* e = v == vertices_.end() ? nullptr : std::get_if<MapExit>(&graph_[v->second].payload);
+    return e && e->entry == entry;
+  };
+  if (auto it = exits_.find(entry); it != exits_.end() && closes(it->second)) return it->second;
+  exits_.clear();
+  for (auto it = vertices_.rbegin(); it != vertices_.rend(); ++it)  // the lowest id wins, as in a scan
+    if (const auto* e = std::get_if<MapExit>(&graph_[it->second].payload)) exits_[e->entry] = it->first;
+  if (auto it = exits_.find(entry); it != exits_.end()) return it->second;
   throw Error("state '" + name_ + "': map entry " + node(entry).describe() + " has no map exit");
 }
 

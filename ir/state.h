@@ -82,7 +82,8 @@ class State {
 
   /// Nodes in topological order (ties broken by smallest id); nothing when there is a cycle.
   std::optional<std::vector<NodeId>> topologicalOrder() const;
-  /// The map exit that closes `entry`; throws conflux::Error when there is none.
+  /// The map exit that closes `entry`; throws conflux::Error when there is none. Remembers what
+  /// it found (exits_): a state is not read from two threads at once.
   NodeId exitOf(NodeId entry) const;
   /// The map of the map entry `entry`; throws conflux::Error when `entry` is no map entry.
   const Map& mapOf(NodeId entry) const;
@@ -105,6 +106,9 @@ class State {
   Multigraph graph_;
   std::map<NodeId, Vertex> vertices_;
   std::map<EdgeId, EdgeHandle> edges_;
+  /// Each map entry's exit as exitOf last found them all, checked at each use (payloads may be
+  /// edited in place) and found again when wrong: exitOf is asked by every pass, often.
+  mutable std::map<NodeId, NodeId> exits_;
   int64_t nextNode_ = 0;
   int64_t nextEdge_ = 0;
 };

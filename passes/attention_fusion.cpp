@@ -158,14 +158,14 @@ std::optional<std::string> bindContraction(const ir::State& state, const Chain& 
 
 /// The scores the row kernel reads: the one transient it reads that a nested reduction writes.
 std::optional<std::string> findScores(const ir::Graph& graph, const ir::State& state,
-                                      const std::map<NodeId, Kernel>& kernels, Chain& c,
+                                      const StateKernels& kernels, Chain& c,
                                       std::optional<NestedReduction>& producer) {
   for (EdgeId e : state.inEdges(c.rowEntry)) {
     NodeId access = state.edge(e).src;
     const auto* node = std::get_if<ir::AccessNode>(&state.node(access).payload);
     if (!node || !graph.array(node->data).transient || state.inEdges(access).size() != 1) continue;
     const auto* exit = std::get_if<ir::MapExit>(&state.node(state.edge(state.inEdges(access).front()).src).payload);
-    if (!exit || !kernels.count(exit->entry)) continue;
+    if (!exit || !kernels.isRoot(exit->entry)) continue;
     std::optional<NestedReduction> r = nestedReduction(state, kernels.at(exit->entry));
     if (!r) continue;
     if (producer && c.scores != node->data) return "the row kernel reads two arrays nested reductions write";
@@ -208,9 +208,8 @@ std::optional<std::string> matchChain(const ir::Graph& graph, size_t stateIndex,
   if (state.node(rowEntry).kind() != NodeKind::MapEntry) return "not a map entry";
   if (!isTopLevel(state, rowEntry)) return "the map is nested in another scope";
   if (auto failure = cheapChecks(graph, state, rowEntry)) return failure;
-  std::map<NodeId, Kernel> kernels = kernelsByRoot(graph, stateIndex);
-  std::optional<RowKernel> row =
-      kernels.count(rowEntry) ? rowKernel(state, kernels.at(rowEntry)) : std::nullopt;
+  StateKernels kernels(graph, stateIndex);
+  std::optional<RowKernel> row = kernels.isRoot(rowEntry) ? rowKernel(state, kernels.at(rowEntry)) : std::nullopt;
   if (!row) return "the map is no row kernel";
   c = Chain{};
   c.rowEntry = rowEntry;
@@ -228,7 +227,7 @@ std::optional<std::string> matchChain(const ir::Graph& graph, size_t stateIndex,
     return "the row kernel's output '" + c.probabilities + "' is no transient only it writes, used once";
   std::set<NodeId> readers;
   for (EdgeId e : state.outEdges(c.probabilitiesAccess)) readers.insert(state.edge(e).dst);
-  if (readers.size() != 1 || !kernels.count(*readers.begin()))
+  if (readers.size() != 1 || !kernels.isRoot(*readers.begin()))
     return "'" + c.probabilities + "' is not read by exactly one kernel";
   std::optional<NestedReduction> consumer = nestedReduction(state, kernels.at(*readers.begin()));
   if (!consumer) return "the kernel reading '" + c.probabilities + "' is no nested reduction";

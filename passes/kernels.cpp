@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "ir/error.h"
 #include "ir/scope.h"
 
 namespace conflux::passes {
@@ -21,6 +22,39 @@ void appendOrigins(std::vector<std::string>& into, const ir::Node& node) {
     if (std::find(into.begin(), into.end(), o) == into.end()) into.push_back(o);
 }
 
+/// True when `id` roots a kernel: a top-level node other than an access node or a map exit.
+bool isKernelRoot(const ir::State& state, const ir::ScopeTree& scopes, ir::NodeId id) {
+  ir::NodeKind kind = state.node(id).kind();
+  return !scopes.scopeOf(id) && kind != ir::NodeKind::Access && kind != ir::NodeKind::MapExit;
+}
+
+/// The kernel rooted at `root` of the state `stateIndex`, unnamed: the root, for a map entry its
+/// exit and every node inside its scope, and the edges between them and the rest.
+Kernel kernelAt(const ir::State& state, const ir::ScopeTree& scopes, size_t stateIndex, ir::NodeId root) {
+  Kernel k;
+  k.state = stateIndex;
+  k.root = root;
+  std::set<ir::NodeId> members{root};
+  if (state.node(root).kind() == ir::NodeKind::MapEntry) {
+    members.insert(state.exitOf(root));
+    for (ir::NodeId other : state.nodeIds()) {
+      std::vector<ir::NodeId> enclosing = scopes.chain(scopes.scopeOf(other));
+      if (std::count(enclosing.begin(), enclosing.end(), root)) members.insert(other);
+    }
+  }
+  k.nodes.assign(members.begin(), members.end());
+  for (ir::NodeId m : k.nodes) {
+    appendOrigins(k.origins, state.node(m));
+    for (ir::EdgeId e : state.inEdges(m))
+      if (!members.count(state.edge(e).src) && !state.edge(e).memlet.isEmpty()) k.reads.push_back(e);
+    for (ir::EdgeId e : state.outEdges(m))
+      if (!members.count(state.edge(e).dst) && !state.edge(e).memlet.isEmpty()) k.writes.push_back(e);
+  }
+  std::sort(k.reads.begin(), k.reads.end());
+  std::sort(k.writes.begin(), k.writes.end());
+  return k;
+}
+
 }  // namespace
 
 std::vector<Kernel> extractKernels(const ir::Graph& graph) {
@@ -30,42 +64,27 @@ std::vector<Kernel> extractKernels(const ir::Graph& graph) {
     ir::ScopeTree scopes(state);
     std::vector<ir::NodeId> order = *state.topologicalOrder();
     for (ir::NodeId id : order) {
-      const ir::Node& node = state.node(id);
-      if (scopes.scopeOf(id) || node.kind() == ir::NodeKind::Access ||
-          node.kind() == ir::NodeKind::MapExit)
-        continue;
-      Kernel k;
-      k.state = si;
-      k.root = id;
-      k.name = "k" + std::to_string(kernels.size()) + "_" + kernelLabel(node);
-      std::set<ir::NodeId> members{id};
-      if (node.kind() == ir::NodeKind::MapEntry) {
-        members.insert(state.exitOf(id));
-        for (ir::NodeId other : order)
-          for (ir::NodeId enclosing : scopes.chain(scopes.scopeOf(other)))
-            if (enclosing == id) members.insert(other);
-      }
-      k.nodes.assign(members.begin(), members.end());
-      for (ir::NodeId m : k.nodes) {
-        appendOrigins(k.origins, state.node(m));
-        for (ir::EdgeId e : state.inEdges(m))
-          if (!members.count(state.edge(e).src) && !state.edge(e).memlet.isEmpty()) k.reads.push_back(e);
-        for (ir::EdgeId e : state.outEdges(m))
-          if (!members.count(state.edge(e).dst) && !state.edge(e).memlet.isEmpty()) k.writes.push_back(e);
-      }
-      std::sort(k.reads.begin(), k.reads.end());
-      std::sort(k.writes.begin(), k.writes.end());
+      if (!isKernelRoot(state, scopes, id)) continue;
+      Kernel k = kernelAt(state, scopes, si, id);
+      k.name = "k" + std::to_string(kernels.size()) + "_" + kernelLabel(state.node(id));
       kernels.push_back(std::move(k));
     }
   }
   return kernels;
 }
 
-std::map<ir::NodeId, Kernel> kernelsByRoot(const ir::Graph& graph, size_t stateIndex) {
-  std::map<ir::NodeId, Kernel> kernels;
-  for (Kernel& k : extractKernels(graph))
-    if (k.state == stateIndex) kernels.emplace(k.root, std::move(k));
-  return kernels;
+StateKernels::StateKernels(const ir::Graph& graph, size_t stateIndex)
+    : state_(graph.state(stateIndex)), stateIndex_(stateIndex), scopes_(state_) {}
+
+bool StateKernels::isRoot(ir::NodeId node) const {
+  return state_.hasNode(node) && isKernelRoot(state_, scopes_, node);
+}
+
+const Kernel& StateKernels::at(ir::NodeId root) const {
+  if (!isRoot(root)) throw InternalError(state_.node(root).describe() + " roots no kernel");
+  auto it = built_.find(root);
+  if (it == built_.end()) it = built_.emplace(root, kernelAt(state_, scopes_, stateIndex_, root)).first;
+  return it->second;
 }
 
 namespace {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "ir/scope.h"
 
 namespace conflux::passes {
 
@@ -29,8 +30,24 @@ struct Kernel {
 /// The kernels of every state, in state order then topological order.
 std::vector<Kernel> extractKernels(const ir::Graph& graph);
 
-/// The kernels of the state `stateIndex`, by root.
-std::map<ir::NodeId, Kernel> kernelsByRoot(const ir::Graph& graph, size_t stateIndex);
+/// The kernels of one state, each built when first asked for: a fusion's matcher looks at the
+/// few kernels around its candidate, not at the whole partition (which extractKernels builds, at
+/// a cost quadratic in the nodes, for every candidate after every fusion otherwise). Their names
+/// are left empty: names number the whole graph's kernels. Valid while the state is unchanged.
+class StateKernels {
+ public:
+  StateKernels(const ir::Graph& graph, size_t stateIndex);
+  /// True when `node` is the root of a kernel (a top-level map entry, tasklet or library node).
+  bool isRoot(ir::NodeId node) const;
+  /// The kernel whose root is `root` (isRoot).
+  const Kernel& at(ir::NodeId root) const;
+
+ private:
+  const ir::State& state_;
+  size_t stateIndex_;
+  ir::ScopeTree scopes_;
+  mutable std::map<ir::NodeId, Kernel> built_;
+};
 
 /// For each kernel, whether one run at load time gives every later run the same memory: it
 /// reads no array, writes only transients, and no other kernel writes any element it writes

@@ -29,6 +29,7 @@ struct Statistic {
 /// named like one of those, to a fresh name).
 struct Member {
   NodeId entry, exit;
+  std::vector<NodeId> nodes;  // the member kernel's, entry and exit included
   bool sink = false;
   std::map<std::string, AffineExpr> rename;
 };
@@ -67,12 +68,12 @@ bool alwaysZero(const AffineExpr& index, const std::map<std::string, ir::Range>&
 /// a nested reduction one element per iteration of its output map, at least one dimension of
 /// size 1 written at 0, and read nowhere else.
 std::optional<Statistic> statisticAt(const ir::Graph& graph, const ir::State& state, NodeId access,
-                                     const std::map<NodeId, Kernel>& kernels, std::vector<size_t>* rowDims = nullptr) {
+                                     const StateKernels& kernels, std::vector<size_t>* rowDims = nullptr) {
   const auto* node = std::get_if<ir::AccessNode>(&state.node(access).payload);
   if (!node || !graph.array(node->data).transient || accessNodeCount(graph, node->data) != 1) return std::nullopt;
   if (state.inEdges(access).size() != 1) return std::nullopt;
   const auto* exit = std::get_if<ir::MapExit>(&state.node(state.edge(state.inEdges(access).front()).src).payload);
-  if (!exit || !kernels.count(exit->entry)) return std::nullopt;
+  if (!exit || !kernels.isRoot(exit->entry)) return std::nullopt;
   std::optional<NestedReduction> reduction = nestedReduction(state, kernels.at(exit->entry));
   if (!reduction || state.outEdges(state.exitOf(exit->entry)).size() != 1) return std::nullopt;
   const ir::Subset& write = state.edge(state.outEdges(reduction->epilogueTasklet).front()).memlet.subset;
@@ -124,11 +125,12 @@ bool readPerRow(const ir::State& state, const std::vector<NodeId>& nodes, const 
   });
 }
 
-/// Binds the row parameters of the member `m` (its kernel's `nodes`) to the group's: where it
-/// reads (or writes) a statistic's row dimensions. The first member, the sink, names the rows
-/// and their ranges (`groupRanges`); the others must iterate over the same rows. Says why not.
-std::optional<std::string> bindMember(const ir::State& state, const std::vector<NodeId>& nodes, Group& g,
-                                      std::optional<ir::Subset>& groupRanges, Member& m) {
+/// Binds the row parameters of the member `m` to the group's: where it reads (or writes) a
+/// statistic's row dimensions. The first member, the sink, names the rows and their ranges
+/// (`groupRanges`); the others must iterate over the same rows. Says why not.
+std::optional<std::string> bindMember(const ir::State& state, Group& g, std::optional<ir::Subset>& groupRanges,
+                                      Member& m) {
+  const std::vector<NodeId>& nodes = m.nodes;
   std::map<std::string, ir::Range> ranges = memberRanges(state, nodes);
   std::vector<std::string> rowParams(g.rowDims.size());
   auto bindRows = [&](const ir::Subset& index, const std::string& data) -> std::optional<std::string> {
@@ -228,7 +230,7 @@ std::optional<std::string> matchGroup(const ir::Graph& graph, size_t stateIndex,
         readsAMapsTransient = readsAMapsTransient || state.node(state.edge(w).src).kind() == NodeKind::MapExit;
   if (!readsAMapsTransient) return "the map reads no per-row statistic of a nested reduction";
 
-  std::map<NodeId, Kernel> kernels = kernelsByRoot(graph, stateIndex);
+  StateKernels kernels(graph, stateIndex);
 
   // Pull in the producers of every statistic read, transitively.
   g = Group{};
@@ -268,8 +270,8 @@ std::optional<std::string> matchGroup(const ir::Graph& graph, size_t stateIndex,
   std::rotate(members.rbegin(), members.rbegin() + 1, members.rend());  // the sink names the rows
   std::optional<ir::Subset> groupRanges;
   for (NodeId entry : members) {
-    Member m{entry, state.exitOf(entry), entry == sinkEntry, {}};
-    if (auto failure = bindMember(state, kernels.at(entry).nodes, g, groupRanges, m)) return failure;
+    Member m{entry, state.exitOf(entry), kernels.at(entry).nodes, entry == sinkEntry, {}};
+    if (auto failure = bindMember(state, g, groupRanges, m)) return failure;
     g.members.push_back(std::move(m));
   }
   std::rotate(g.members.begin(), g.members.begin() + 1, g.members.end());  // back in order
@@ -295,8 +297,7 @@ std::string unitedLabel(const std::vector<std::string>& labels) {
 /// members' bodies moved in.
 class RowFuser {
  public:
-  RowFuser(ir::Graph& graph, ir::State& state, const Group& group, std::map<NodeId, Kernel> kernels)
-      : graph_(graph), state_(state), g_(group), kernels_(std::move(kernels)) {}
+  RowFuser(ir::Graph& graph, ir::State& state, const Group& group) : graph_(graph), state_(state), g_(group) {}
 
   void fuse() {
     std::vector<std::string> labels, origins;
@@ -372,7 +373,7 @@ class RowFuser {
   /// epilogue writes the statistic's register.
   void moveProducer(const Member& m) {
     std::vector<NodeId> body;
-    for (NodeId id : kernels_.at(m.entry).nodes)
+    for (NodeId id : m.nodes)
       if (id != m.entry && id != m.exit) body.push_back(id);
     for (NodeId id : body)
       if (auto* inner = std::get_if<ir::MapEntry>(&state_.node(id).payload)) renameParams(inner->map, m.rename);
@@ -430,7 +431,6 @@ class RowFuser {
   ir::Graph& graph_;
   ir::State& state_;
   const Group& g_;
-  std::map<NodeId, Kernel> kernels_;
   NodeId entry_, exit_;
   std::map<std::string, NodeId> registers_;
 };
@@ -451,7 +451,7 @@ void fuseRows(ir::Graph& graph, const RowFusionCandidate& candidate) {
   if (auto failure = matchGroup(graph, candidate.state, candidate.sinkEntry, g))
     throw Error("row-fusion: cannot fuse the group ending at map node " + std::to_string(candidate.sinkEntry.value) +
                 ": " + *failure);
-  RowFuser(graph, graph.state(candidate.state), g, kernelsByRoot(graph, candidate.state)).fuse();
+  RowFuser(graph, graph.state(candidate.state), g).fuse();
 }
 
 int fuseRowGroups(ir::Graph& graph) { return fuseToFixpoint(graph, findRowFusionCandidates, fuseRows); }
