@@ -23,6 +23,26 @@ TEST(Kernels, OneKernelPerTopLevelMapWithItsOrigins) {
   EXPECT_EQ(kernels[1].writes.size(), 1u);  // h
 }
 
+TEST(Kernels, AStateKernelIsThePartitionsKernelUnnamed) {
+  ir::Graph graph = testing::matmulBiasRelu();  // two states: the zero fill, then the rest
+  std::vector<StateKernels> states;
+  for (size_t s = 0; s < graph.states().size(); ++s) states.emplace_back(graph, s);
+  for (const Kernel& k : extractKernels(graph)) {
+    const StateKernels& byRoot = states.at(k.state);
+    ASSERT_TRUE(byRoot.isRoot(k.root)) << k.name;
+    const Kernel& same = byRoot.at(k.root);
+    EXPECT_EQ(same.nodes, k.nodes) << k.name;
+    EXPECT_EQ(same.reads, k.reads) << k.name;
+    EXPECT_EQ(same.writes, k.writes) << k.name;
+    EXPECT_EQ(same.origins, k.origins) << k.name;
+    EXPECT_TRUE(same.name.empty());
+    for (ir::NodeId inner : k.nodes) {
+      if (inner == k.root) continue;
+      EXPECT_FALSE(byRoot.isRoot(inner)) << k.name;  // exits and bodies root nothing
+    }
+  }
+}
+
 TEST(Kernels, OnlyTheBorderFillsOfAPaddedCopyRunOnce) {
   ir::Graph graph = testing::expandedGraph(R"({"format": "conflux-graph", "version": 1, "name": "conv",
     "tensors": {"x": {"shape": [1, 2, 6, 6], "dtype": "float32", "kind": "input"},
