@@ -1,10 +1,13 @@
 #include "passes/data_movement.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
 #include "ir/footprint.h"
 #include "passes/flop_count.h"
+#include "passes/kernel_patterns.h"
+#include "passes/key_mask.h"
 
 namespace conflux::passes {
 namespace {
@@ -72,7 +75,17 @@ KernelTraffic analyzeKernel(const ir::Graph& graph, const Kernel& kernel) {
   KernelTraffic t;
   t.name = kernel.name;
   t.origins = kernel.origins;
-  for (ir::NodeId n : kernel.nodes) t.flops += nodeFlops(state, scopes, n);
+  // Work over the keys a constant mask hides is left out: it is no work (the cpu target skips
+  // those keys) and counting it would put an attention's roofline bound above what it needs.
+  std::optional<AttentionKernel> attention = attentionKernel(state, kernel);
+  const double visibleKeys = attention ? visibleKeyShare(graph, state, *attention) : 1;
+  const std::vector<ir::NodeId> keyMaps = visibleKeys < 1 ? keyMapEntries(*attention) : std::vector<ir::NodeId>{};
+  auto overKeys = [&](ir::NodeId n) {
+    std::vector<ir::NodeId> enclosing = scopes.chain(scopes.scopeOf(n));
+    return std::any_of(enclosing.begin(), enclosing.end(),
+                       [&](ir::NodeId e) { return std::count(keyMaps.begin(), keyMaps.end(), e) > 0; });
+  };
+  for (ir::NodeId n : kernel.nodes) t.flops += nodeFlops(state, scopes, n) * (overKeys(n) ? visibleKeys : 1);
   t.bytesMin = footprintBytes(graph, state, kernel.reads) + footprintBytes(graph, state, kernel.writes);
   t.bytesMoved = t.bytesMin;
   if (state.node(kernel.root).kind() == ir::NodeKind::MapEntry)

@@ -14,6 +14,8 @@ namespace conflux::passes {
 struct KernelTraffic {
   std::string name;
   std::vector<std::string> origins;
+  /// FLOPs of every tasklet, less the work of an attention over the keys a constant mask hides
+  /// (maskedKeysFrom): that work is never needed, and the cpu target skips it.
   double flops = 0;
   /// Q: distinct bytes of each array read plus distinct bytes of each array written.
   double bytesMin = 0;

@@ -147,4 +147,26 @@ std::optional<int64_t> maskedKeysFrom(const ir::Graph& graph, const ir::State& s
   return offset;
 }
 
+double visibleKeyShare(const ir::Graph& graph, const ir::State& state, const AttentionKernel& attention) {
+  std::optional<int64_t> offset = maskedKeysFrom(graph, state, attention);
+  if (!offset) return 1;
+  const ir::Range& queries = state.mapOf(attention.rowEntry).ranges.ranges.back();
+  const int64_t keys = ir::iterationCount(state.mapOf(attention.softmax.output.innerEntry)).value_or(0);
+  // maskedKeysFrom found constant bounds for the query rows, and keys to skip.
+  const int64_t first = *queries.begin.constantValue(), last = *queries.end.constantValue();
+  double visible = 0, pairs = 0;
+  for (int64_t i = first; i <= last; i += queries.step) {
+    visible += static_cast<double>(std::clamp<int64_t>(i + *offset, 0, keys));
+    pairs += static_cast<double>(keys);
+  }
+  return visible / pairs;
+}
+
+std::vector<ir::NodeId> keyMapEntries(const AttentionKernel& attention) {
+  std::vector<ir::NodeId> entries{attention.scores.outerEntry, attention.output.innerEntry,
+                                  attention.softmax.output.innerEntry};
+  for (const RowStage& stage : attention.softmax.reductions) entries.push_back(stage.innerEntry);
+  return entries;
+}
+
 }  // namespace conflux::passes

@@ -4,6 +4,7 @@
 // the keys whose probability is exactly 0 instead of computing and discarding them.
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "ir/graph.h"
 #include "passes/kernel_patterns.h"
@@ -22,5 +23,14 @@ namespace conflux::passes {
 /// Nothing otherwise, and when some row has every key masked (its softmax would not be 0 there).
 std::optional<int64_t> maskedKeysFrom(const ir::Graph& graph, const ir::State& state,
                                       const AttentionKernel& attention);
+
+/// The share of `attention`'s (query row, key) pairs that maskedKeysFrom leaves visible: key j
+/// of row i counts when j < i + offset; 1 when it hides no key.
+double visibleKeyShare(const ir::Graph& graph, const ir::State& state, const AttentionKernel& attention);
+
+/// The map entries of `attention` that iterate over its keys: the scores' outer map, each
+/// softmax stage's inner map and the inner map of the product with the values. The work inside
+/// them is done once per (query row, key) pair.
+std::vector<ir::NodeId> keyMapEntries(const AttentionKernel& attention);
 
 }  // namespace conflux::passes

@@ -4,7 +4,10 @@
 // computes what the unfused graph does.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "passes/attention_fusion.h"
+#include "passes/data_movement.h"
 #include "passes/kernel_patterns.h"
 #include "passes/key_mask.h"
 #include "targets/cpu/attention_plan.h"
@@ -51,6 +54,30 @@ TEST(MaskedKeys, ARowWithEveryKeyMaskedHidesNothing) {
 TEST(MaskedKeys, AMaskThatIsAnInputOrNoMaskHidesNothing) {
   EXPECT_EQ(maskedKeysOf({.mask = "padding"}), std::nullopt);
   EXPECT_EQ(maskedKeysOf({.mask = ""}), std::nullopt);
+}
+
+/// The FLOPs data-movement analysis gives the fused attention of `a`.
+double attentionFlops(const AttentionSpec& a) {
+  ir::Graph graph = testing::attentionFused(testing::rowFused(testing::attentionJson(a)));
+  return analyzeKernel(graph, extractKernels(graph).front()).flops;
+}
+
+TEST(MaskedKeys, TheReportCountsNoWorkOverTheKeysTheyHide) {
+  // A fill of -100 hides nothing: the same kernel with every (query, key) pair counted. Its work
+  // per pair is what 24 more keys add, per query row and key.
+  AttentionSpec a{.queries = 16, .keys = 24, .scale = true, .mask = "causal", .hidden = -100};
+  const double all = attentionFlops(a);
+  a.keys = 48;
+  const double perPair = (attentionFlops(a) - all) / static_cast<double>(a.queries * 24);
+  a.keys = 24;
+  a.hidden = -1e9;
+  for (int64_t diagonal : {0, 5}) {
+    // Row i sees the keys j <= i + diagonal.
+    a.diagonal = diagonal;
+    int64_t hidden = 0;
+    for (int64_t i = 0; i < a.queries; ++i) hidden += a.keys - std::min(a.keys, i + diagonal + 1);
+    EXPECT_NEAR(attentionFlops(a), all - perPair * static_cast<double>(hidden), 1e-9 * all) << "diagonal " << diagonal;
+  }
 }
 
 TEST(MaskedKeys, TheCpuTargetLeavesThemOutAndComputesTheSame) {
