@@ -11,7 +11,7 @@
 namespace conflux::targets::cpu {
 namespace {
 
-using Task = halide_task_t;
+using Task = ParallelTask;
 
 /// How long an idle worker spins before it sleeps.
 constexpr std::chrono::microseconds kSpin{2000};
@@ -36,22 +36,34 @@ class Spin {
   int count_ = 0;
 };
 
-/// One parallel loop: its iterations are claimed one at a time by the caller and the workers.
+/// A thread's share of a loop: a range of consecutive iterations, claimed one at a time by
+/// the thread first, then by any thread that has run out of its own.
+struct alignas(64) Share {
+  std::atomic<int> next{0};
+  int end = 0;
+};
+
+/// One parallel loop. Thread t (the caller is 0) runs the t-th of equal ranges of consecutive
+/// iterations, so consecutive kernels split alike find on each core the rows it wrote (a
+/// convolution reads the rows of its input the previous kernel wrote there, from that core's
+/// cache); a thread done early takes iterations from the others' shares.
 struct Loop {
   uint64_t generation;  // distinguishes loops that reuse one stack address
   Task task;
   void* context;
   uint8_t* closure;
-  int end;
-  std::atomic<int> next;
+  std::vector<Share>& shares;  // one per thread
   std::atomic<int> done{0};
   std::atomic<int> status{0};
 
-  /// Runs iterations until none is left.
-  void work() {
-    for (int i = next.fetch_add(1); i < end; i = next.fetch_add(1)) {
-      if (int s = task(context, i, closure)) status.store(s);
-      done.fetch_add(1);
+  /// Runs iterations of the share of thread `self`, then of the others', until none is left.
+  void work(size_t self) {
+    for (size_t k = 0; k < shares.size(); ++k) {
+      Share& share = shares[(self + k) % shares.size()];
+      for (int i = share.next.fetch_add(1); i < share.end; i = share.next.fetch_add(1)) {
+        if (int s = task(context, i, closure)) status.store(s);
+        done.fetch_add(1);
+      }
     }
   }
 };
@@ -61,7 +73,8 @@ thread_local bool inIteration = false;
 
 class Pool {
  public:
-  explicit Pool(int threads) : claimed_(static_cast<size_t>(std::max(0, threads - 1))) {
+  explicit Pool(int threads)
+      : claimed_(static_cast<size_t>(std::max(0, threads - 1))), shares_(claimed_.size() + 1) {
     for (auto& c : claimed_) c.store(nullptr);
     for (size_t w = 0; w < claimed_.size(); ++w) workers_.emplace_back([this, w] { serve(w); });
   }
@@ -81,14 +94,21 @@ class Pool {
     // One loop at a time: a second program running on another thread meanwhile runs serially.
     std::unique_lock<std::mutex> only(calling_, std::try_to_lock);
     if (!only.owns_lock()) return serially(task, context, min, extent, closure);
-    Loop loop{++generation_, task, context, closure, min + extent, {min}};
+    // The shares of the previous loop are no longer read: it retracted itself before returning.
+    const int threads = static_cast<int>(shares_.size());
+    for (int t = 0; t < threads; ++t) {
+      auto [first, end] = shareOf(min, extent, t, threads);
+      shares_[static_cast<size_t>(t)].next.store(first);
+      shares_[static_cast<size_t>(t)].end = end;
+    }
+    Loop loop{++generation_, task, context, closure, shares_};
     current_.store(&loop);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (sleeping_ > 0) wake_.notify_all();
     }
     inIteration = true;
-    loop.work();
+    loop.work(0);
     inIteration = false;
     for (Spin spin; loop.done.load() < extent;) spin.wait();
     // No worker may touch `loop` once this returns: retract it, then wait out any worker that
@@ -118,7 +138,7 @@ class Pool {
         claimed_[w].store(loop);
         if (current_.load() == loop && loop->generation != served) {
           served = loop->generation;
-          loop->work();
+          loop->work(w + 1);
           idleSince = std::chrono::steady_clock::now();
           spin = Spin();
         }
@@ -141,6 +161,7 @@ class Pool {
   std::atomic<Loop*> current_{nullptr};
   uint64_t generation_ = 0;  // of the last loop published (by the one calling thread)
   std::vector<std::atomic<Loop*>> claimed_;  // per worker: the loop it may be running
+  std::vector<Share> shares_;                // per thread: its share of the current loop
   std::vector<std::thread> workers_;
   std::mutex calling_;  // held by the thread running a loop
   std::mutex mutex_;    // guards sleeping_ and stop_
@@ -157,7 +178,12 @@ int parallelFor(void* context, Task task, int min, int extent, uint8_t* closure)
 
 }  // namespace
 
-halide_do_par_for_t parallelLoopsOnPool(int threads) {
+std::pair<int, int> shareOf(int min, int extent, int thread, int threads) {
+  auto bound = [&](int t) { return min + static_cast<int>(int64_t{extent} * t / threads); };
+  return {bound(thread), bound(thread + 1)};
+}
+
+ParallelFor parallelLoopsOnPool(int threads) {
   static Pool instance(threads);
   pool = &instance;
   return &parallelFor;

@@ -2,14 +2,28 @@
 // The threads that run the parallel loops of the cpu target's pipelines. They stay awake
 // (spinning) for a while after each loop, so the next kernel of a model run finds them ready:
 // on this machine waking a sleeping thread costs more than a small kernel's whole work, and a
-// MobileNet runs ~130 kernels. Idle threads fall asleep after kSpin and cost nothing.
-#include <HalideRuntime.h>
+// MobileNet runs ~130 kernels. Idle threads fall asleep after kSpin and cost nothing. Each
+// thread runs its own range of a loop's consecutive iterations first (then helps the others):
+// consecutive kernels split alike find on each core the rows it wrote, in that core's cache.
+#include <cstdint>
+#include <utility>
 
 namespace conflux::targets::cpu {
+
+/// The iterations [first, second) that thread `thread` of `threads` (the caller is 0) runs first
+/// in a loop over [min, min + extent): equal ranges of consecutive iterations, in thread order.
+std::pair<int, int> shareOf(int min, int extent, int thread, int threads);
+
+/// The body of a parallel loop (Halide's halide_task_t): runs iteration `index` of the loop
+/// whose variables `closure` holds; returns non-zero on failure.
+using ParallelTask = int (*)(void* context, int index, uint8_t* closure);
+/// A parallel-loop handler (Halide's halide_do_par_for_t): runs iterations [min, min + extent)
+/// of `task`; returns the status of a failing iteration, else 0.
+using ParallelFor = int (*)(void* context, ParallelTask task, int min, int extent, uint8_t* closure);
 
 /// The parallel-loop handler (for halide_set_custom_do_par_for) that runs loops on the pool of
 /// `threads` threads, the caller one of them. The pool is created at the first call; later
 /// calls share it.
-halide_do_par_for_t parallelLoopsOnPool(int threads);
+ParallelFor parallelLoopsOnPool(int threads);
 
 }  // namespace conflux::targets::cpu
