@@ -77,8 +77,9 @@ struct StageFuncs {
   /// parameters they stand for.
   std::vector<Var> vars;
   std::vector<std::string> params;
-  /// Operand copies packed along the first variable, computed once per head.
-  std::vector<Func> packs;
+  /// Operand copies packed along the first variable, computed once per head, each with the
+  /// elements it holds along that variable.
+  std::vector<std::pair<Func, int>> packs;
 };
 
 /// Builds the Funcs of one attention kernel.
@@ -327,10 +328,21 @@ class AttentionLowering {
     return Halide::cast(storageType(dtype), toHalide(outputExpr(state_, r.epilogueTasklet, ""), scope));
   }
 
+  /// The values the stage's vector parameter `vector` takes (the keys of the scores, the value
+  /// columns of the output).
+  int vectorExtent(const StageFuncs& stage, const std::string& vector) const {
+    const ir::Map& outer = state_.mapOf(&stage == &outputStage_ ? a_.output.outerEntry : a_.scores.outerEntry);
+    auto at = std::find(outer.params.begin(), outer.params.end(), vector);
+    if (at == outer.params.end()) throw Error(where_ + ": a contraction's vector parameter is not its element's");
+    return constantRanges(outer, where_)[static_cast<size_t>(at - outer.params.begin())][1];
+  }
+
   /// A copy of the operand `read` of a contraction packed along the stage's vector parameter
-  /// `vector` when the operand moves with it by more than one element and does not depend on the
-  /// query row (the keys of a head, read across rows of a wider array): computed once per head,
-  /// it is read along contiguous lanes. Nothing for any other operand.
+  /// `vector` when the operand moves with it and does not depend on the query row, and the
+  /// lanes would read it across its rows (the keys of a head) or along a narrower panel of wide
+  /// rows (a head's 64 values in rows of the fused QKV projection's 3072: each key's vector a
+  /// row apart, at a stride that maps them all to a few L1 sets). Computed once per head, it is
+  /// read along contiguous lanes. Nothing for any other operand.
   std::optional<Expr> packed(const ir::Memlet& read, const std::map<std::string, Expr>& params,
                              const std::string& vector, const std::vector<std::string>& reduction,
                              const std::map<std::string, Expr>& at, StageFuncs& stage) {
@@ -341,7 +353,11 @@ class AttentionLowering {
       moves = moves || r.begin.coefficient(vector) != 0;
       perQuery = perQuery || r.begin.coefficient(queryRow_) != 0;
     }
-    if (!moves || perQuery || !stridedDimension(read.subset, vector, desc.layout)) return std::nullopt;
+    if (!moves || perQuery) return std::nullopt;
+    const int extent = vectorExtent(stage, vector);
+    const auto unit = static_cast<size_t>(desc.layout.innermost());
+    bool narrowerPanel = read.subset.ranges[unit].begin.coefficient(vector) == 1 && desc.shape[unit] > extent;
+    if (!narrowerPanel && !stridedDimension(read.subset, vector, desc.layout)) return std::nullopt;
     // pack(v, reduction..., rows but the query) = the operand's element there.
     std::map<std::string, Expr> definition = params;
     std::vector<Var> vars{Var("pv")};
@@ -361,7 +377,7 @@ class AttentionLowering {
     for (const ir::Range& r : read.subset.ranges) index.push_back(toHalide(r.begin, definition));
     Func pack(uniqueFuncName(kernel_.name + "_packed"));
     pack(vars) = element(arrays_(read.data), index, desc.dtype);
-    stage.packs.push_back(pack);
+    stage.packs.emplace_back(pack, extent);
     return pack(call);
   }
 
@@ -393,12 +409,15 @@ class AttentionLowering {
   /// Computes the packed operands per head (`perHead`, else once for all).
   void schedulePacks(Func f, const std::optional<Var>& perHead) {
     for (StageFuncs* stage : {&scoreStage_, &outputStage_}) {
-      for (Func& pack : stage->packs) {
+      for (auto& [pack, extent] : stage->packs) {
         perHead ? pack.compute_at(f, *perHead) : pack.compute_root();
         // A vector of lanes along the packed dimension at a time, over all of the reduction's
         // indices: the lanes' rows of the operand stay in cache while they are transposed.
         std::vector<Var> packArgs = pack.args();
         Var v = packArgs.front(), outer(v.name() + "o"), inner(v.name() + "i");
+        // Rows one vector longer than the elements: rows of 1024 keys would be 4 KiB apart, and
+        // a tile reading a few vectors of each row would find them all in the same L1 sets.
+        pack.bound_storage(v, extent + lanes_);
         pack.split(v, outer, inner, lanes_, Halide::TailStrategy::GuardWithIf);
         std::vector<Halide::VarOrRVar> order{inner};
         for (const Var& reduction : packArgs)

@@ -2,8 +2,9 @@
 // target: a blocked long-reduction GEMM, a stride-2 convolution (lanes along output channels),
 // a depthwise convolution (lanes along image columns), and a small-image convolution whose
 // constant weights are packed once at load and must stay packed across runs, and a MobileNet
-// block whose transients are channels-last, and an attention whose rows outgrow the cache (an
-// online softmax over blocks of keys, also where a whole block is masked with -inf).
+// block whose transients are channels-last, an attention whose rows outgrow the cache (an
+// online softmax over blocks of keys, also where a whole block is masked with -inf), and one
+// whose values are a slice of wider rows (packed per head).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -142,6 +143,28 @@ TEST(CpuSchedules, AnAttentionWhoseRowsOutgrowTheCacheRunsAnOnlineSoftmax) {
   EXPECT_EQ(targets::cpu::onlineKeyBlock(optimised.state(0), *attention, smallCache), 32);
   // With this machine's 1 MiB L2 the rows fit: whole rows, no online softmax.
   EXPECT_FALSE(targets::cpu::onlineKeyBlock(optimised.state(0), *attention, targets::targetDesc("cpu")));
+}
+
+TEST(CpuSchedules, AnAttentionReadingItsValuesFromWiderRowsPacksThemPerHead) {
+  // softmax(q·kᵀ)·v with v columns 16..31 of rows of 48 (a head's values in a fused QKV
+  // projection's output): the slice is read in place, and the values packed once per head,
+  // like the keys, into rows of their own.
+  ir::Graph graph = loadGraphJson(R"({"format": "conflux-graph", "version": 1, "name": "attention",
+    "tensors": {"q": {"shape": [2, 2, 16, 8], "dtype": "float32", "kind": "input"},
+                "kt": {"shape": [2, 2, 8, 64], "dtype": "float32", "kind": "input"},
+                "vw": {"shape": [2, 2, 64, 48], "dtype": "float32", "kind": "input"},
+                "starts": {"shape": [1], "dtype": "int64", "kind": "constant", "data": [16]},
+                "ends": {"shape": [1], "dtype": "int64", "kind": "constant", "data": [32]},
+                "axes": {"shape": [1], "dtype": "int64", "kind": "constant", "data": [3]},
+                "o": {"shape": [2, 2, 16, 16], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "slice", "op": "Slice", "inputs": ["vw", "starts", "ends", "axes"], "outputs": ["v"]},
+              {"name": "qk", "op": "MatMul", "inputs": ["q", "kt"], "outputs": ["s"]},
+              {"name": "softmax", "op": "Softmax", "inputs": ["s"], "outputs": ["p"], "attrs": {"axis": -1}},
+              {"name": "pv", "op": "MatMul", "inputs": ["p", "v"], "outputs": ["o"]}]})", "attention");
+  ir::Graph optimised = expectCpuMatchesReference(graph, 1e-5);
+  std::vector<passes::Kernel> kernels = passes::extractKernels(optimised);
+  ASSERT_EQ(kernels.size(), 1u);
+  EXPECT_TRUE(passes::attentionKernel(optimised.state(0), kernels[0]).has_value());
 }
 
 TEST(CpuSchedules, AKeyBlockWhollyMaskedWithMinusInfinityAddsNothingToAnOnlineSoftmax) {
