@@ -184,8 +184,11 @@ std::pair<int, int> shareOf(int min, int extent, int thread, int threads) {
 }
 
 ParallelFor parallelLoopsOnPool(int threads) {
+  // Made and published once (thread-safe static initialisation): later calls, from any thread,
+  // write nothing.
   static Pool instance(threads);
-  pool = &instance;
+  static Pool* const published = pool = &instance;
+  (void)published;
   return &parallelFor;
 }
 
