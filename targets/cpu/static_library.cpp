@@ -9,6 +9,7 @@
 #include "ir/error.h"
 #include "targets/cpu/cache_line.h"
 #include "targets/cpu/program_image.h"
+#include "targets/cpu/pool_object.h"
 #include "targets/cpu/toolchain.h"
 
 #ifndef CONFLUX_HALIDE_INCLUDE_DIR
@@ -46,6 +47,10 @@ void writeFile(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
   if (!out) throw Error(path.string() + ": cannot write file");
+}
+
+void writeBytes(const fs::path& path, const unsigned char* bytes, size_t count) {
+  writeFile(path, std::string(reinterpret_cast<const char*>(bytes), count));
 }
 
 /// The memory block as one file: each region at its offset, zeros between.
@@ -98,8 +103,8 @@ std::string headerText(const ProgramImage& image, const std::string& name) {
   h << "// " << name
     << ": a model compiled ahead of time by conflux (cpu target). Generated; do not edit.\n"
     << "// Link lib" << name
-    << ".a with -lpthread -ldl -lm. Tensors are dense and row-major. Parallel\n"
-    << "// loops run on Halide's thread pool: HL_NUM_THREADS threads (default: the machine's "
+    << ".a with -lstdc++ -lpthread -ldl -lm. Tensors are dense and row-major. Parallel\n"
+    << "// loops run on conflux's thread pool: HL_NUM_THREADS threads (default: the machine's "
        "cores).\n"
     << "// Built for " << image.target << ": it runs on CPUs with " << joined(cpuFeatures(image.target), ", ")
     << ";\n// elsewhere " << name << "_run prints which are missing and returns -1.\n"
@@ -138,8 +143,10 @@ std::string entryText(const ProgramImage& image, const MemoryLayout& layout,
   std::ostringstream c;
   c << "// The entry of " << name
     << ", compiled ahead of time by conflux. Generated; do not edit.\n"
-    << "#include <stdio.h>\n#include <string.h>\n\n#include <HalideRuntime.h>\n\n#include \"" << name << ".h\"\n\n"
-    << "extern unsigned char " << name << "_memory[];\n";
+    << "#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include <unistd.h>\n\n"
+    << "#include <HalideRuntime.h>\n\n#include \"" << name << ".h\"\n\n"
+    << "extern unsigned char " << name << "_memory[];\n"
+    << "extern halide_do_par_for_t conflux_parallel_loops_on_pool(int threads);\n";
   for (const ProgramImage::Call& call : image.calls)
     c << "int " << call.function << "_argv(void**);\n";
   c << "\nstatic halide_dimension_t dims[] = {\n";
@@ -185,10 +192,17 @@ std::string entryText(const ProgramImage& image, const MemoryLayout& layout,
     c << "  if (!__builtin_cpu_supports(\"" << feature << "\")) {\n    fprintf(stderr, \"" << name
       << ": this CPU lacks " << feature << " (built for " << image.target << ")\\n\");\n    ok = 0;\n  }\n";
   c << "#endif\n  return ok;\n}\n";
+  // Parallel loops on the pool the JIT's programs use (thread_pool.h), whose object the
+  // library carries, rather than on Halide's.
+  c << "\n/* The pool's threads: HL_NUM_THREADS, else the machine's cores. */\n"
+    << "static int poolThreads(void) {\n  const char* n = getenv(\"HL_NUM_THREADS\");\n"
+    << "  if (n && atoi(n) > 0) return atoi(n);\n  long cores = sysconf(_SC_NPROCESSORS_ONLN);\n"
+    << "  return cores > 0 ? (int)cores : 1;\n}\n";
   c << "\nint " << name << "_run(const void* const* inputs, void* const* outputs) {\n"
     << "  static int supported = -1;\n  if (supported < 0) supported = cpuSupported();\n"
     << "  if (!supported) return -1;\n"
     << "  static int placedOnce = 0;\n  if (!placedOnce) {\n"
+    << "    halide_set_custom_do_par_for(conflux_parallel_loops_on_pool(poolThreads()));\n"
     << "    for (size_t b = 0; b < sizeof placed / sizeof placed[0]; ++b)\n"
     << "      if (placed[b] >= 0) buffers[b].host = " << name << "_memory + placed[b];\n"
     << "    placedOnce = 1;\n  }\n";
@@ -251,24 +265,27 @@ std::vector<fs::path> writeStaticLibrary(const CpuProgram& program, const std::s
     fs::create_directories(work, error);
     if (error) throw Error(work.string() + ": cannot create directory: " + error.message());
     writeMemory(image, layout, work / "memory.bin");
+    writeBytes(work / "pool.o", kPoolObject, kPoolObjectSize);
     writeFile(work / "memory.s",
               memoryAssembly(name, fs::absolute(work / "memory.bin"), layout.bytes));
     runTool({cCompiler(), "-c", "-O2", "-I", CONFLUX_HALIDE_INCLUDE_DIR, "-I", dir.string(),
              entry.string(), "-o", (work / "entry.o").string()});
     runTool({cCompiler(), "-c", (work / "memory.s").string(), "-o", (work / "memory.o").string()});
-    // One object whose pipelines' names (conflux_*) stay inside, so two exported models link
-    // into one program; Halide's runtime keeps its weak global names, which such a program
-    // shares (its C++ pieces are COMDAT groups, which local copies would break).
+    // One object whose pipelines' and pool's names (conflux_*, conflux::) stay inside, so two
+    // exported models link into one program (each with a pool of its own); Halide's runtime
+    // keeps its weak global names, which such a program shares (its C++ pieces are COMDAT
+    // groups, which local copies would break).
     fs::path merged = work / (name + ".o");
     std::vector<std::string> merge{"ld",
                                    "-r",
                                    "-o",
                                    merged.string(),
                                    (work / "entry.o").string(),
-                                   (work / "memory.o").string()};
+                                   (work / "memory.o").string(),
+                                   (work / "pool.o").string()};
     for (const fs::path& object : image.objects) merge.push_back(object.string());
     runTool(merge);
-    runTool({"objcopy", "--wildcard", "--localize-symbol=conflux_*",
+    runTool({"objcopy", "--wildcard", "--localize-symbol=conflux_*", "--localize-symbol=_ZN7conflux*",
              "--localize-symbol=" + name + "_memory", merged.string()});
     fs::path archive = dir / ("lib" + name + ".a");
     fs::remove(archive, error);

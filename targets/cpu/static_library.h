@@ -1,10 +1,11 @@
 #pragma once
 // Ahead-of-time export of a compiled cpu program: a C header and a static library with one entry
 // function, for a C or C++ program to link without Conflux, Halide or LLVM. The library holds
-// the program's pipeline objects and Halide's runtime (from the object cache), the program's
-// memory as loaded (constants and packed weights in place, as writable data) and the entry,
-// which binds the caller's inputs, runs the pipelines in order and copies the outputs out.
-// Linking it needs -lpthread -ldl -lm.
+// the program's pipeline objects and Halide's runtime (from the object cache), the thread pool
+// JIT-compiled programs run their loops on (pool_object.h), the program's memory as loaded
+// (constants and packed weights in place, as writable data) and the entry, which binds the
+// caller's inputs, runs the pipelines in order and copies the outputs out. Linking it needs
+// -lstdc++ -lpthread -ldl -lm.
 #include <filesystem>
 #include <string>
 #include <vector>

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <immintrin.h>
 #include <mutex>
+#include <pthread.h>
 #include <thread>
 #include <vector>
 
@@ -76,7 +77,10 @@ class Pool {
   explicit Pool(int threads)
       : claimed_(static_cast<size_t>(std::max(0, threads - 1))), shares_(claimed_.size() + 1) {
     for (auto& c : claimed_) c.store(nullptr);
-    for (size_t w = 0; w < claimed_.size(); ++w) workers_.emplace_back([this, w] { serve(w); });
+    for (size_t w = 0; w < claimed_.size(); ++w) {
+      workers_.emplace_back([this, w] { serve(w); });
+      pthread_setname_np(workers_.back().native_handle(), "conflux-pool");
+    }
   }
 
   ~Pool() {
@@ -191,5 +195,7 @@ ParallelFor parallelLoopsOnPool(int threads) {
   (void)published;
   return &parallelFor;
 }
+
+ParallelFor conflux_parallel_loops_on_pool(int threads) { return parallelLoopsOnPool(threads); }
 
 }  // namespace conflux::targets::cpu

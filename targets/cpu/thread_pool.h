@@ -22,8 +22,14 @@ using ParallelTask = int (*)(void* context, int index, uint8_t* closure);
 using ParallelFor = int (*)(void* context, ParallelTask task, int min, int extent, uint8_t* closure);
 
 /// The parallel-loop handler (for halide_set_custom_do_par_for) that runs loops on the pool of
-/// `threads` threads, the caller one of them. The pool is created at the first call; later
-/// calls share it.
+/// `threads` threads, the caller one of them, its workers named "conflux-pool". The pool is
+/// created at the first call; later calls share it.
 ParallelFor parallelLoopsOnPool(int threads);
+
+extern "C" {
+/// parallelLoopsOnPool for C: what the entry of an ahead-of-time library (static_library.h),
+/// which carries this file's object, hands Halide's runtime.
+ParallelFor conflux_parallel_loops_on_pool(int threads);
+}
 
 }  // namespace conflux::targets::cpu

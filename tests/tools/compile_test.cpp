@@ -1,5 +1,6 @@
 // `conflux compile --target cpu`: a header and a static library that a C++ program links and
-// runs without Conflux; its outputs against the JIT-compiled program's and the reference's.
+// runs without Conflux, its loops on Conflux's thread pool; its outputs against the
+// JIT-compiled program's and the reference's.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -31,12 +32,25 @@ std::string widerConvBlockJson() {
 
 /// A C++ program linking both exported models: it fills the inputs, runs convs twice (its
 /// memory must survive a run) and writes its output's floats to argv[1], and runs convs16,
-/// whose pipelines have the same names as convs's.
+/// whose pipelines have the same names as convs's; it prints how many of its threads are
+/// conflux's pool's workers.
 const char* kMain = R"(#include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
 #include <vector>
 #include "convs.h"
 #include "convs16.h"
+int poolWorkers() {
+  int workers = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::string name;
+    std::getline(std::ifstream(task.path() / "comm"), name);
+    workers += name == "conflux-pool";
+  }
+  return workers;
+}
 int main(int, char** argv) {
   std::vector<float> x(16 * 16 * 16), w3(24 * 32 * 9), y(24 * 7 * 7, -1.0f), y16(24 * 8 * 8);
   for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(std::sin(0.37 * i + 0));
@@ -46,6 +60,7 @@ int main(int, char** argv) {
   void* outputs16[convs16_num_outputs] = {y16.data()};
   for (int run = 0; run < 2; ++run)
     if (convs_run(inputs, outputs) != 0 || convs16_run(inputs, outputs16) != 0) return 1;
+  std::printf("conflux-pool workers: %d\n", poolWorkers());
   FILE* out = std::fopen(argv[1], "wb");
   std::fwrite(y.data(), sizeof(float), y.size(), out);
   return std::fclose(out) == 0 ? 0 : 1;
@@ -72,11 +87,13 @@ TEST(CompileCommand, ALinkedProgramComputesWhatTheJitDoesBesideAnotherModel) {
   }
   testing::CommandResult linked = testing::runShell(
       "c++ -O1 " + (dir / "main.cpp").string() + " -I " + (dir / "out").string() + " -L " +
-          (dir / "out").string() + " -lconvs -lconvs16 -lpthread -ldl -lm -o " +
-          (dir / "program").string() + " && " + (dir / "program").string() + " " +
+          (dir / "out").string() + " -lconvs -lconvs16 -lstdc++ -lpthread -ldl -lm -o " +
+          (dir / "program").string() + " && HL_NUM_THREADS=2 " + (dir / "program").string() + " " +
           (dir / "y.bin").string(),
       log);
   ASSERT_EQ(linked.exitCode, 0) << linked.output;
+  // The libraries' loops ran on conflux's pool (a worker each for its two threads), not Halide's.
+  EXPECT_NE(linked.output.find("conflux-pool workers: 2"), std::string::npos) << linked.output;
 
   ir::Graph graph = api::load((dir / "convs.json").string());
   api::TensorMap inputs;
