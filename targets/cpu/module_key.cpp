@@ -54,6 +54,32 @@ std::string withoutSuffixesOfUniqueNames(const std::string& text) {
   return result;
 }
 
+/// `text` with each closure function's name (a parallel loop's body, "..._par_for_..._xo")
+/// replaced by its order of first appearance: Halide suffixes one (..._xo__1) when a name of the
+/// same hash was made in the process before, so the same pipeline's closures are named
+/// differently by processes and by programs of one process. The numbering renames consistently:
+/// two closures stay two, each call names the body it calls.
+std::string withClosuresNumbered(const std::string& text) {
+  auto inName = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  std::map<std::string, std::string> numbered;
+  std::string result;
+  result.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    if (!inName(text[i])) {
+      result += text[i++];
+      continue;
+    }
+    size_t end = i;
+    while (end < text.size() && inName(text[end])) ++end;
+    std::string name = text.substr(i, end - i);
+    if (name.find("_par_for_") != std::string::npos)
+      name = numbered.emplace(name, "parforclosure" + std::to_string(numbered.size())).first->second;
+    result += name;
+    i = end;
+  }
+  return result;
+}
+
 }  // namespace
 
 std::string sha1Hex(const std::string& text) {
@@ -67,7 +93,7 @@ std::string sha1Hex(const std::string& text) {
 }
 
 std::string moduleKey(const std::string& module, const std::string& name) {
-  std::string text = withoutSuffixesOfUniqueNames(module);
+  std::string text = withClosuresNumbered(withoutSuffixesOfUniqueNames(module));
   // Parts are the alphanumeric runs between other characters ('.', '_', '$' join a name's parts).
   std::string canonical;
   canonical.reserve(text.size());

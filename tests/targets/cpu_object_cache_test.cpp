@@ -45,6 +45,12 @@ TEST(ModuleKey, IgnoresHalidesPerProcessNumbering) {
             key(g + ".s0.x = 1; call k_par_for_" + g + "_s0_y"));
   EXPECT_EQ(key("for (acc.s1.r3$x, 0, 8) t2 = t2 + t5"),
             key("for (acc.s1.r9$x, 0, 8) t4 = t4 + t1"));
+  // A parallel loop's closure, which Halide suffixes when a name of its hash was made before.
+  EXPECT_EQ(key("func k_par_for_" + f + "_s0_d1_xo () {} call k_par_for_" + f + "_s0_d1_xo"),
+            key("func k_par_for_" + g + "_s0_d1_xo__1 () {} call k_par_for_" + g + "_s0_d1_xo__1"));
+  // Closures are numbered, not merged: each call still names the body it calls.
+  EXPECT_NE(key("func k_par_for_a () {1} func k_par_for_b () {2} call k_par_for_a"),
+            key("func k_par_for_a () {1} func k_par_for_b () {2} call k_par_for_b"));
 }
 
 TEST(ModuleKey, KeepsEverythingElse) {
