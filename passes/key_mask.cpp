@@ -154,12 +154,10 @@ double visibleKeyShare(const ir::Graph& graph, const ir::State& state, const Att
   const int64_t keys = ir::iterationCount(state.mapOf(attention.softmax.output.innerEntry)).value_or(0);
   // maskedKeysFrom found constant bounds for the query rows, and keys to skip.
   const int64_t first = *queries.begin.constantValue(), last = *queries.end.constantValue();
-  double visible = 0, pairs = 0;
-  for (int64_t i = first; i <= last; i += queries.step) {
+  double visible = 0, rows = 0;
+  for (int64_t i = first; i <= last; i += queries.step, ++rows)
     visible += static_cast<double>(std::clamp<int64_t>(i + *offset, 0, keys));
-    pairs += static_cast<double>(keys);
-  }
-  return visible / pairs;
+  return visible / (rows * static_cast<double>(keys));
 }
 
 std::vector<ir::NodeId> keyMapEntries(const AttentionKernel& attention) {

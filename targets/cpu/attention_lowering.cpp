@@ -333,7 +333,8 @@ class AttentionLowering {
   int vectorExtent(const StageFuncs& stage, const std::string& vector) const {
     const ir::Map& outer = state_.mapOf(&stage == &outputStage_ ? a_.output.outerEntry : a_.scores.outerEntry);
     auto at = std::find(outer.params.begin(), outer.params.end(), vector);
-    if (at == outer.params.end()) throw Error(where_ + ": a contraction's vector parameter is not its element's");
+    if (at == outer.params.end())
+      throw InternalError(where_ + ": a contraction's vector parameter is not its element's");
     return constantRanges(outer, where_)[static_cast<size_t>(at - outer.params.begin())][1];
   }
 

@@ -18,6 +18,25 @@ bool digits(std::string::const_iterator begin, std::string::const_iterator end) 
   return begin != end && std::all_of(begin, end, [](unsigned char c) { return std::isdigit(c); });
 }
 
+/// `text` with each maximal run of characters `inRun` accepts replaced by `replace(begin, end)`
+/// (its position in `text`), the characters between runs kept.
+template <typename InRun, typename Replace>
+std::string mapRuns(const std::string& text, InRun inRun, Replace replace) {
+  std::string result;
+  result.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    if (!inRun(text[i])) {
+      result += text[i++];
+      continue;
+    }
+    size_t end = i;
+    while (end < text.size() && inRun(text[end])) ++end;
+    result += replace(i, end);
+    i = end;
+  }
+  return result;
+}
+
 /// True for a part of a name that may be numbered per process: a let (t40), a default-named Var
 /// (v12) or reduction variable (r3), a uniqueFuncName (f_v7), a suffix of a name Halide made
 /// again (closure_arg$3; also a reduction domain's fifth dimension, k$4). Other parts with
@@ -29,9 +48,10 @@ bool numberedPerProcess(const std::string& text, size_t begin, size_t end) {
          digits(text.begin() + begin + 1, text.begin() + end);
 }
 
-/// `text` without the suffix Halide may append to a uniqueFuncName (f_v7$2, or f_v7__2 in a
-/// closure's name): Halide numbers names by a hash of them, so even a name new to the process
-/// may get one. A uniqueFuncName is unique already; its suffix tells nothing.
+/// `text` without the suffix Halide may append to a uniqueFuncName (f_v7$2): Halide numbers
+/// names by a hash of them, so even a name new to the process may get one. A uniqueFuncName is
+/// unique already; its suffix tells nothing. (Closures' names, which Halide suffixes with __2,
+/// are numbered whole by withClosuresNumbered.)
 std::string withoutSuffixesOfUniqueNames(const std::string& text) {
   auto isDigit = [](char c) { return c >= '0' && c <= '9'; };
   std::string result;
@@ -44,7 +64,7 @@ std::string withoutSuffixesOfUniqueNames(const std::string& text) {
     size_t end = i + 2;
     while (end < text.size() && isDigit(text[end])) ++end;
     result.append(text, i, end - i);
-    size_t digits = text[end] == '$' ? end + 1 : text.compare(end, 2, "__") == 0 ? end + 2 : end;
+    size_t digits = end < text.size() && text[end] == '$' ? end + 1 : end;
     if (digits > end && digits < text.size() && isDigit(text[digits])) {
       while (digits < text.size() && isDigit(text[digits])) ++digits;
       end = digits;
@@ -62,22 +82,11 @@ std::string withoutSuffixesOfUniqueNames(const std::string& text) {
 std::string withClosuresNumbered(const std::string& text) {
   auto inName = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
   std::map<std::string, std::string> numbered;
-  std::string result;
-  result.reserve(text.size());
-  for (size_t i = 0; i < text.size();) {
-    if (!inName(text[i])) {
-      result += text[i++];
-      continue;
-    }
-    size_t end = i;
-    while (end < text.size() && inName(text[end])) ++end;
-    std::string name = text.substr(i, end - i);
-    if (name.find("_par_for_") != std::string::npos)
-      name = numbered.emplace(name, "parforclosure" + std::to_string(numbered.size())).first->second;
-    result += name;
-    i = end;
-  }
-  return result;
+  return mapRuns(text, inName, [&](size_t begin, size_t end) {
+    std::string name = text.substr(begin, end - begin);
+    if (name.find("_par_for_") == std::string::npos) return name;
+    return numbered.emplace(name, "parforclosure" + std::to_string(numbered.size())).first->second;
+  });
 }
 
 }  // namespace
@@ -95,24 +104,14 @@ std::string sha1Hex(const std::string& text) {
 std::string moduleKey(const std::string& module, const std::string& name) {
   std::string text = withClosuresNumbered(withoutSuffixesOfUniqueNames(module));
   // Parts are the alphanumeric runs between other characters ('.', '_', '$' join a name's parts).
-  std::string canonical;
-  canonical.reserve(text.size());
   std::map<std::string, std::string> renamed;
-  for (size_t i = 0; i < text.size();) {
-    if (!std::isalnum(static_cast<unsigned char>(text[i]))) {
-      canonical += text[i++];
-      continue;
-    }
-    size_t end = i;
-    while (end < text.size() && std::isalnum(static_cast<unsigned char>(text[end]))) ++end;
-    std::string part = text.substr(i, end - i);
-    if (numberedPerProcess(text, i, end)) {
-      canonical += renamed.emplace(part, "#" + std::to_string(renamed.size())).first->second;
-    } else {
-      canonical += part;
-    }
-    i = end;
-  }
+  std::string canonical = mapRuns(
+      text, [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; },
+      [&](size_t begin, size_t end) {
+        std::string part = text.substr(begin, end - begin);
+        if (!numberedPerProcess(text, begin, end)) return part;
+        return renamed.emplace(part, "#" + std::to_string(renamed.size())).first->second;
+      });
   return sha1Hex(std::string(CONFLUX_HALIDE_VERSION) + "\n" + name + "\n" + canonical);
 }
 
