@@ -50,7 +50,9 @@ void optimize(ir::Graph& graph, const OptimizeOptions& options);
 /// Writes the graph as IR JSON; throws conflux::Error when the file cannot be written.
 void save(const ir::Graph& graph, const std::string& path);
 
-/// A graph compiled for one target, ready to run many times.
+/// A graph compiled for one target, ready to run many times. run and profileKernels may be
+/// called from several threads: calls on one Executable take turns (they share its memory),
+/// Executables of their own run at the same time. compile may be called from several threads.
 class Executable {
  public:
   virtual ~Executable() = default;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <mutex>
 
 #include "ir/error.h"
 #include "passes/kernels.h"
@@ -108,6 +109,8 @@ struct CpuProgram::Impl {
   std::map<std::string, InputBinding> bindings;
   PipelineLibrary library;  // outlives the kernels, whose functions it holds
   std::vector<LoweredKernel> kernels;
+  /// Held by the run in progress: runs share the arena and the inputs' bindings.
+  std::mutex running;
 };
 
 CpuProgram::CpuProgram(const ir::Graph& graph, const ir::TargetDesc& target)
@@ -227,6 +230,7 @@ void CpuProgram::bindInputs(const std::map<std::string, ir::Tensor>& inputs) {
 }
 
 std::map<std::string, ir::Tensor> CpuProgram::run(const std::map<std::string, ir::Tensor>& inputs) {
+  std::lock_guard<std::mutex> oneRunAtATime(impl_->running);
   bindInputs(inputs);
   for (LoweredKernel& kernel : impl_->kernels) kernel.run();
   std::map<std::string, ir::Tensor> results;
@@ -245,6 +249,7 @@ std::map<std::string, ir::Tensor> CpuProgram::run(const std::map<std::string, ir
 
 std::map<std::string, double> CpuProgram::profile(const std::map<std::string, ir::Tensor>& inputs,
                                                   int runs) {
+  std::lock_guard<std::mutex> oneRunAtATime(impl_->running);
   bindInputs(inputs);
   std::map<std::string, std::vector<double>> samples;
   for (int run = -1; run < runs; ++run) {

@@ -14,7 +14,8 @@ namespace conflux::targets::cpu {
 
 struct ProgramImage;
 
-/// A compiled graph, ready to run many times. Not thread-safe: one run at a time.
+/// A compiled graph, ready to run many times. Safe to call from several threads: runs share
+/// the program's memory, so they take turns (programs of their own run at the same time).
 class CpuProgram {
  public:
   /// Lowers and compiles every kernel of `graph` (library nodes must already be expanded).

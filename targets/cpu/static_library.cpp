@@ -122,7 +122,7 @@ std::string headerText(const ProgramImage& image, const std::string& name) {
     << "/// Runs the model on inputs[i] (the elements of input i) into outputs[j] (room for the\n"
     << "/// elements of output j). Returns 0, or Halide's error code after printing its message, or\n"
     << "/// -1 on a CPU without the extensions above.\n"
-    << "/// One run at a time: the model's memory is static.\n"
+    << "/// Safe to call from several threads: calls take turns, as the model's memory is static.\n"
     << "int " << name << "_run(const void* const* inputs, void* const* outputs);\n\n"
     << "#ifdef __cplusplus\n}  // extern \"C\"\n#endif\n";
   return h.str();
@@ -143,7 +143,7 @@ std::string entryText(const ProgramImage& image, const MemoryLayout& layout,
   std::ostringstream c;
   c << "// The entry of " << name
     << ", compiled ahead of time by conflux. Generated; do not edit.\n"
-    << "#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include <unistd.h>\n\n"
+    << "#include <pthread.h>\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include <unistd.h>\n\n"
     << "#include <HalideRuntime.h>\n\n#include \"" << name << ".h\"\n\n"
     << "extern unsigned char " << name << "_memory[];\n"
     << "extern halide_do_par_for_t conflux_parallel_loops_on_pool(int threads);\n";
@@ -198,7 +198,8 @@ std::string entryText(const ProgramImage& image, const MemoryLayout& layout,
     << "static int poolThreads(void) {\n  const char* n = getenv(\"HL_NUM_THREADS\");\n"
     << "  if (n && atoi(n) > 0) return atoi(n);\n  long cores = sysconf(_SC_NPROCESSORS_ONLN);\n"
     << "  return cores > 0 ? (int)cores : 1;\n}\n";
-  c << "\nint " << name << "_run(const void* const* inputs, void* const* outputs) {\n"
+  // The run itself, called under the entry's lock: its buffers and memory are static.
+  c << "\nstatic int runAlone(const void* const* inputs, void* const* outputs) {\n"
     << "  static int supported = -1;\n  if (supported < 0) supported = cpuSupported();\n"
     << "  if (!supported) return -1;\n"
     << "  static int placedOnce = 0;\n  if (!placedOnce) {\n"
@@ -224,6 +225,10 @@ std::string entryText(const ProgramImage& image, const MemoryLayout& layout,
     c << ", " << out.bytes << ");\n";
   }
   c << "  return 0;\n}\n";
+  c << "\nint " << name << "_run(const void* const* inputs, void* const* outputs) {\n"
+    << "  static pthread_mutex_t running = PTHREAD_MUTEX_INITIALIZER;\n"
+    << "  pthread_mutex_lock(&running);\n  int status = runAlone(inputs, outputs);\n"
+    << "  pthread_mutex_unlock(&running);\n  return status;\n}\n";
   return c.str();
 }
 

@@ -15,6 +15,7 @@
 #include "targets/cpu/cache_eviction.h"
 #include "targets/target_registry.h"
 #include "tests/support/graph_json.h"
+#include "tests/targets/fresh_cache.h"
 
 namespace conflux {
 namespace {
@@ -84,28 +85,8 @@ ir::Graph denseLayer(int columns) {
   return graph;
 }
 
-/// The convolutions of testing::convBlockJson, expanded for the cpu target.
-ir::Graph convBlock() {
-  ir::Graph graph = testing::loadGraphJson(testing::convBlockJson(), "convs");
-  api::optimize(graph, {});
-  return graph;
-}
-
-/// Points the compile cache at a fresh directory for this test's process.
-class CpuObjectCache : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("conflux-cache-test-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir_);
-    setenv("CONFLUX_CACHE_DIR", dir_.c_str(), 1);
-  }
-  void TearDown() override {
-    unsetenv("CONFLUX_CACHE_DIR");
-    std::filesystem::remove_all(dir_);
-  }
-  std::filesystem::path dir_;
-};
+/// Compiles in a fresh compile cache.
+class CpuObjectCache : public testing::FreshCompileCache {};
 
 /// Compiles `graph` twice in this process; expects the second program to lower and compile
 /// nothing and to compute what the first did.
@@ -129,7 +110,7 @@ void expectTheSecondProgramCompilesNothing(const ir::Graph& graph) {
 
 TEST_F(CpuObjectCache, ASecondProgramOfTheSameGraphCompilesNothing) {
   expectTheSecondProgramCompilesNothing(denseLayer(96));
-  expectTheSecondProgramCompilesNothing(convBlock());
+  expectTheSecondProgramCompilesNothing(testing::optimizedConvBlock());
 }
 
 TEST_F(CpuObjectCache, AGraphWithAnotherConstantValueIsLoweredAgain) {

@@ -33,12 +33,15 @@ std::string widerConvBlockJson() {
 /// A C++ program linking both exported models: it fills the inputs, runs convs twice (its
 /// memory must survive a run) and writes its output's floats to argv[1], and runs convs16,
 /// whose pipelines have the same names as convs's; it prints how many of its threads are
-/// conflux's pool's workers.
-const char* kMain = R"(#include <cmath>
+/// conflux's pool's workers, and whether calls of convs from two threads at once, on inputs of
+/// their own, each got the output a call alone gets.
+const char* kMain = R"(#include <atomic>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 #include "convs.h"
 #include "convs16.h"
@@ -61,6 +64,21 @@ int main(int, char** argv) {
   for (int run = 0; run < 2; ++run)
     if (convs_run(inputs, outputs) != 0 || convs16_run(inputs, outputs16) != 0) return 1;
   std::printf("conflux-pool workers: %d\n", poolWorkers());
+  std::vector<float> x2(x.size()), alone2(y.size()), mine(y.size()), theirs(y.size());
+  for (size_t i = 0; i < x.size(); ++i) x2[i] = 2 * x[i];
+  const void* inputs2[convs_num_inputs] = {x2.data(), w3.data()};
+  void* outputsAlone2[convs_num_outputs] = {alone2.data()};
+  if (convs_run(inputs2, outputsAlone2) != 0) return 1;
+  std::atomic<bool> same{true};
+  auto calls = [&](const void* const* in, std::vector<float>& out, const std::vector<float>& alone) {
+    void* o[convs_num_outputs] = {out.data()};
+    for (int run = 0; run < 100; ++run)
+      if (convs_run(in, o) != 0 || out != alone) same = false;
+  };
+  std::thread other(calls, inputs2, std::ref(theirs), std::cref(alone2));
+  calls(inputs, mine, y);
+  other.join();
+  std::printf("calls from two threads: %s\n", same ? "as alone" : "wrong");
   FILE* out = std::fopen(argv[1], "wb");
   std::fwrite(y.data(), sizeof(float), y.size(), out);
   return std::fclose(out) == 0 ? 0 : 1;
@@ -94,6 +112,7 @@ TEST(CompileCommand, ALinkedProgramComputesWhatTheJitDoesBesideAnotherModel) {
   ASSERT_EQ(linked.exitCode, 0) << linked.output;
   // The libraries' loops ran on conflux's pool (a worker each for its two threads), not Halide's.
   EXPECT_NE(linked.output.find("conflux-pool workers: 2"), std::string::npos) << linked.output;
+  EXPECT_NE(linked.output.find("calls from two threads: as alone"), std::string::npos) << linked.output;
 
   ir::Graph graph = api::load((dir / "convs.json").string());
   api::TensorMap inputs;
