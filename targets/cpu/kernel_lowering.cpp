@@ -8,6 +8,7 @@
 
 #include "ir/error.h"
 #include "passes/kernel_patterns.h"
+#include "passes/loop_nest_traffic.h"
 #include "passes/map_patterns.h"
 #include "targets/cpu/attention_lowering.h"
 #include "targets/cpu/buffer_views.h"
@@ -127,6 +128,42 @@ std::vector<size_t> loopNesting(const ir::Subset& subset, size_t excluded,
   std::vector<size_t> nesting;
   for (const auto& [depth, reversed] : keyed) nesting.push_back(subset.rank() - 1 - reversed);
   return nesting;
+}
+
+/// The cache model (passes::loopNestTraffic) of loops over tiles of an output written densely
+/// by `box` (Halide dimension k is logical dimension order[rank - 1 - k]) whose tasklet `tasklet`
+/// runs over the parameters of `scopes`: its reads and the output `write` move.
+TileTraffic tileTraffic(const ir::Graph& graph, const ir::State& state, NodeId tasklet,
+                        const ir::Memlet& write, const std::vector<const ir::Map*>& scopes,
+                        const DenseWrite& box, const std::vector<int>& order) {
+  ir::Map space;
+  for (const ir::Map* map : scopes) {
+    space.params.insert(space.params.end(), map->params.begin(), map->params.end());
+    space.ranges.ranges.insert(space.ranges.ranges.end(), map->ranges.ranges.begin(), map->ranges.ranges.end());
+  }
+  std::vector<passes::NestOperand> operands;
+  auto add = [&](const ir::Memlet& m) {
+    if (!m.isEmpty()) operands.push_back({m.subset, ir::dtypeBytes(graph.array(m.data).dtype)});
+  };
+  for (EdgeId e : state.inEdges(tasklet)) add(state.edge(e).memlet);
+  add(write);
+  std::vector<std::string> params;  // by Halide dimension; empty where none moves alone
+  std::vector<int64_t> extents;
+  for (size_t k = 0; k < order.size(); ++k) {
+    auto logical = static_cast<size_t>(order[order.size() - 1 - k]);
+    params.push_back(box.soleParam(logical));
+    extents.push_back(box.extents[logical]);
+  }
+  return [space, operands, params, extents](const std::vector<TileLoop>& loops, int64_t cacheBytes,
+                                            int threads) -> std::optional<double> {
+    std::vector<passes::NestLoop> nest;
+    for (const TileLoop& loop : loops) {
+      if (params[loop.dim].empty() && extents[loop.dim] == 1) continue;  // a loop of one iteration
+      if (params[loop.dim].empty()) return std::nullopt;
+      nest.push_back({params[loop.dim], loop.step});
+    }
+    return passes::loopNestTraffic(space, nest, operands, cacheBytes, threads);
+  };
 }
 
 /// Orders the reduction parameters of an associative reduction by the smallest step each takes
@@ -307,7 +344,10 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel,
     acc(at) = combine(wcr, acc(at), value);
     f(halideVars) = result;
     if (tile) {
-      scheduleTile(f, acc, halideVars, *tile, shape, domain, std::max(1, target.threads), CacheBudget::of(target));
+      std::vector<const ir::Map*> scopes{&map};
+      if (nested) scopes.push_back(&reductionMap);
+      scheduleTile(f, acc, halideVars, *tile, shape, domain, std::max(1, target.threads), CacheBudget::of(target),
+                   tileTraffic(graph, state, valueTasklet, write, scopes, *box, order));
     } else {
       scheduleAccumulator(f, acc, halideVars, shape, domain, lanes);
     }

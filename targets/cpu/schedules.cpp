@@ -50,16 +50,6 @@ std::vector<Halide::VarOrRVar> updateOrder(const std::vector<Halide::VarOrRVar>&
   return order;
 }
 
-/// Which of loops with `trips` iterations (innermost first) threads split: the outermost one
-/// whose iterations `threads` share evenly or that has many, else the outermost with several.
-size_t parallelLoop(const std::vector<int64_t>& trips, int threads) {
-  for (size_t i = trips.size(); i-- > 0;)
-    if (trips[i] >= 2 && (trips[i] % threads == 0 || trips[i] >= 4 * threads)) return i;
-  for (size_t i = trips.size(); i-- > 0;)
-    if (trips[i] >= 2) return i;
-  return trips.size() - 1;
-}
-
 /// Schedules acc of a contraction tile blocked along its one long reduction dimension `along`
 /// (GotoBLAS): acc is computed per column panel of out (loop `panel`) and holds the panel's
 /// columns of every row; each block of `reductionBlock` steps runs over all row tiles, with the
@@ -98,6 +88,7 @@ std::optional<int> wholeVectors(int64_t extent, int lanes) {
 }
 
 }  // namespace
+
 
 int vectorLanes(const ir::TargetDesc& target, Halide::Type type) {
   return std::max(1, target.vectorLanes * 32 / std::max(8, type.bits()));
@@ -161,18 +152,10 @@ void scheduleDense(Halide::Func f, const std::vector<Halide::Var>& vars, const s
     }
 }
 
-CacheBudget CacheBudget::of(const ir::TargetDesc& target) {
-  CacheBudget budget;
-  if (target.memories.size() >= 2 && target.memories[1].bytes > 0) {
-    budget.streamed = target.memories[1].bytes / 2;
-    budget.block = target.memories[1].bytes / 16;
-  }
-  return budget;
-}
 
 void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::Var>& vars, const Tile& tile,
                   const std::vector<int64_t>& shape, const Halide::RDom& domain, int threads,
-                  const CacheBudget& budget) {
+                  const CacheBudget& budget, const TileTraffic& traffic) {
   const int lanes = tile.lanes;
   Halide::Var xo("xo"), xi("xi"), yo("yo"), yi("yi");
   const Halide::Var& x = vars[tile.vector];
@@ -182,42 +165,24 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
   int64_t columns = shape[shape.size() - 1 - tile.vector];
   int columnsPerTile = tileColumns(columns, lanes, rows == 1);
   out.split(x, xo, xi, columnsPerTile, kGuard).split(y, yo, yi, rowsPerTile, kGuard);
-  // Loops, innermost first: the tile, then the loops over tiles and the other output dimensions
-  // in memory order. Threads split the outermost loop of two or more iterations: they write
-  // far apart, never into one cache line (a convolution's output channels, a GEMM's rows).
-  std::vector<Halide::VarOrRVar> loops{xi, yi};
-  std::vector<int64_t> trips;
-  for (size_t k = 0; k < vars.size(); ++k) {
-    if (k == tile.vector) {
-      continue;
-    } else if (k == tile.rows) {
-      loops.emplace_back(yo);
-      trips.push_back((rows + rowsPerTile - 1) / rowsPerTile);
-    } else {
-      loops.emplace_back(vars[k]);
-      trips.push_back(shape[shape.size() - 1 - k]);
-    }
-  }
-  // When the vector-loaded operand (about reduction x columns elements: a GEMM's B) outgrows
-  // budget.streamed, the loop over its column panels goes outermost: each panel is then reused
-  // from cache by every row tile instead of the whole operand streaming past each row tile.
-  // A smaller operand stays cached anyway, and the panels' loop keeps its place in memory order.
+  // Loops, innermost first: the tile, then the loops over tiles and the other output
+  // dimensions, ordered by the bytes they move (orderTiles). Threads split an outer loop: they
+  // write far apart, never into one cache line (a convolution's output channels, a GEMM's rows).
+  std::vector<TileLoop> memoryOrder;
+  for (size_t k = 0; k < vars.size(); ++k)
+    if (k != tile.vector) memoryOrder.push_back({k, k == tile.rows ? rowsPerTile : 1});
+  // Without a model, the column panels go outermost when the vector-loaded operand (about
+  // reduction x columns elements: a GEMM's B) outgrows budget.streamed.
   int64_t reduction = 1;
   for (int i = 0; i < domain.dimensions(); ++i)
     if (auto e = Halide::Internal::as_const_int(domain[i].extent())) reduction *= *e;
   int64_t elementBytes = acc.output_types().front().bytes();
-  size_t panelLoop = reduction * columns * elementBytes >= budget.streamed ? loops.size() - 2 : tile.vector;
-  loops.insert(loops.begin() + 2 + static_cast<std::ptrdiff_t>(panelLoop), xo);
-  trips.insert(trips.begin() + static_cast<std::ptrdiff_t>(panelLoop), (columns + columnsPerTile - 1) / columnsPerTile);
-  // Threads start once per kernel: their loop goes outermost (unless the streamed panels' loop
-  // holds that place), so a 7x7 depthwise convolution threading its channel tiles does not
-  // start them once per image row.
-  size_t parallel = 2 + parallelLoop(trips, threads);
-  if (panelLoop != trips.size() - 1) {
-    std::rotate(loops.begin() + static_cast<std::ptrdiff_t>(parallel), loops.begin() + static_cast<std::ptrdiff_t>(parallel) + 1,
-                loops.end());
-    parallel = loops.size() - 1;
-  }
+  const TileOrder order = orderTiles(memoryOrder, {tile.vector, columnsPerTile}, tile.vector, shape, threads, traffic,
+                                     budget, reduction * columns * elementBytes >= budget.streamed);
+  std::vector<Halide::VarOrRVar> loops{xi, yi};
+  for (const TileLoop& loop : order.loops)
+    loops.emplace_back(loop.dim == tile.vector ? xo : loop.dim == tile.rows ? yo : vars[loop.dim]);
+  const size_t parallel = 2 + order.parallel;
   // The loop just outside the tile: acc is computed there, so it holds one tile.
   Halide::Var perTile = loops[2].var;
   out.reorder(loops).vectorize(xi, lanes, kGuard).unroll(xi).unroll(yi);
@@ -236,7 +201,7 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
   std::vector<int> longSteps;  // reduction dimensions of more than one step
   for (int i = 0; i < domain.dimensions(); ++i)
     if (auto e = Halide::Internal::as_const_int(domain[i].extent()); !e || *e > 1) longSteps.push_back(i);
-  bool blocked = panelLoop == trips.size() - 1 && longSteps.size() == 1 && reduction >= 2 * reductionBlock &&
+  bool blocked = order.panelsOutermost && longSteps.size() == 1 && reduction >= 2 * reductionBlock &&
                  reduction % reductionBlock == 0 && blockRows * columnsPerTile * elementBytes <= budget.block;
   if (blocked) {
     scheduleBlockedAccumulator(out, acc, xo, vars, tile, domain, longSteps.front(), storage, rowsPerTile, lanes,

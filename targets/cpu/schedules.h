@@ -11,6 +11,8 @@
 #include "ir/data_desc.h"
 #include "ir/memlet.h"
 #include "ir/target_desc.h"
+#include "targets/cpu/cache_budget.h"
+#include "targets/cpu/tile_order.h"
 
 namespace conflux::targets::cpu {
 
@@ -55,26 +57,13 @@ int tileColumns(int64_t columns, int lanes, bool singleRow = false);
 void scheduleDense(Halide::Func f, const std::vector<Halide::Var>& vars, const std::vector<int64_t>& shape,
                    int lanes);
 
-/// What a tile's working set may take, from the target's second cache level (L2; 1 MiB when the
-/// description names none).
-struct CacheBudget {
-  /// Half of L2: an operand beyond it is reused panel by panel, an attention's block of rows
-  /// and a head's keys and values stay within it.
-  int64_t streamed = 512 << 10;
-  /// A sixteenth of L2: a blocked reduction's accumulators, and its slice of a full-width tile's
-  /// column panel.
-  int64_t block = 64 << 10;
-
-  static CacheBudget of(const ir::TargetDesc& target);
-};
-
 /// Schedules out(vars) = epilogue(acc(vars)) with acc an update over `domain` accumulated in
-/// registers per tile of rows x tileColumns(...) outputs in vectors of tile.lanes; `threads`
-/// threads split an outer loop so that no two write one cache line; `budget` sizes the panels
-/// and reduction blocks.
+/// registers per tile of rows x tileColumns(...) outputs in vectors of tile.lanes. The loops over
+/// tiles and the one `threads` threads split are ordered by orderTiles; `budget` also sizes the
+/// reduction blocks.
 void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::Var>& vars, const Tile& tile,
                   const std::vector<int64_t>& shape, const Halide::RDom& domain, int threads,
-                  const CacheBudget& budget);
+                  const CacheBudget& budget, const TileTraffic& traffic);
 
 /// The Halide dimension along which scheduleAccumulator runs vectors of `lanes` over an output
 /// region of `shape` (outermost first): the innermost, or the next when each row reduces to one
