@@ -3,25 +3,18 @@
 #include <gtest/gtest.h>
 
 #include "passes/loop_nest_traffic.h"
+#include "tests/support/iteration_space.h"
 
 namespace conflux::passes {
 namespace {
 
-/// A map over `params` with the ranges 0:extent-1.
-ir::Map space(const std::vector<std::pair<std::string, int64_t>>& params) {
-  ir::Map map;
-  for (const auto& [name, extent] : params) {
-    map.params.push_back(name);
-    map.ranges.ranges.push_back(ir::Range::full(extent));
-  }
-  return map;
-}
+using testing::iterationSpace;
 
 NestOperand operand(const std::string& subset) { return {ir::Subset::parse(subset), 4}; }
 
 /// C[i, j] += A[i, k] * B[k, j] with M = 64, K = 256, N = 512 in float32:
 /// A 64 KiB, B 512 KiB, C 128 KiB.
-const ir::Map kGemm = space({{"i", 64}, {"j", 512}, {"k", 256}});
+const ir::Map kGemm = iterationSpace({{"i", 64}, {"j", 512}, {"k", 256}});
 const std::vector<NestOperand> kGemmOperands{operand("i, k"), operand("k, j"), operand("i, j")};
 constexpr double kKiB = 1024;
 
@@ -49,7 +42,7 @@ TEST(LoopNestTraffic, ThreadsSplittingTheFirstLoopEachLoadWhatTheirShareReads) {
 
 /// A 3x3 convolution, 16 to 16 channels over a 64x64 image (its input padded to 66x66):
 /// input 278784 bytes, output 262144, weights 9216.
-const ir::Map kConv = space({{"o", 16}, {"h", 64}, {"w", 64}, {"c", 16}, {"kh", 3}, {"kw", 3}});
+const ir::Map kConv = iterationSpace({{"o", 16}, {"h", 64}, {"w", 64}, {"c", 16}, {"kh", 3}, {"kw", 3}});
 const std::vector<NestOperand> kConvOperands{operand("c, h + kh, w + kw"), operand("o, h, w"),
                                              operand("o, c, kh, kw")};
 

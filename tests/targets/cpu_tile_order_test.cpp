@@ -5,19 +5,12 @@
 
 #include "passes/loop_nest_traffic.h"
 #include "targets/cpu/tile_order.h"
+#include "tests/support/iteration_space.h"
 
 namespace conflux::targets::cpu {
 namespace {
 
-/// A map over `params` with the ranges 0:extent-1.
-ir::Map space(const std::vector<std::pair<std::string, int64_t>>& params) {
-  ir::Map map;
-  for (const auto& [name, extent] : params) {
-    map.params.push_back(name);
-    map.ranges.ranges.push_back(ir::Range::full(extent));
-  }
-  return map;
-}
+using testing::iterationSpace;
 
 /// The model of a kernel over `iteration` reading and writing `accesses` (float32), whose output
 /// dimension k (Halide order) is indexed by params[k].
@@ -40,7 +33,7 @@ TEST(CpuTileOrder, ThreadsSplitTheRowsOfASixteenChannelConvolutionOverALargeRowM
   // (dimension 0), tiles of 8 output channels (dimension 2) as rows.
   const std::vector<int64_t> shape{16, 512, 512};
   const std::vector<TileLoop> memoryOrder{{1, 1}, {2, 8}};
-  TileTraffic traffic = model(space({{"o", 16}, {"h", 512}, {"w", 512}, {"c", 16}, {"kh", 3}, {"kw", 3}}),
+  TileTraffic traffic = model(iterationSpace({{"o", 16}, {"h", 512}, {"w", 512}, {"c", 16}, {"kh", 3}, {"kw", 3}}),
                               {"c, h + kh, w + kw", "o, c, kh, kw", "o, h, w"}, {"w", "h", "o"});
   // By rule, the threads take a channel tile each, and each streams the whole 16 MiB image.
   EXPECT_EQ(splitDimension(orderTiles(memoryOrder, {0, 32}, 0, shape, 2, nullptr, {}, false)), 2u);
@@ -54,7 +47,7 @@ TEST(CpuTileOrder, ThreadsSplitTheRowsOfASixteenChannelConvolutionOverALargeRowM
 TEST(CpuTileOrder, AGemmWhoseBOutgrowsTheCacheKeepsItsPanelsOutermost) {
   // 128 x 1024 by 1024 x 3072 (B 12 MiB): each thread takes half of B's panels, A stays cached.
   const std::vector<int64_t> shape{128, 3072};
-  TileTraffic traffic = model(space({{"i", 128}, {"j", 3072}, {"k", 1024}}), {"i, k", "k, j", "i, j"}, {"j", "i"});
+  TileTraffic traffic = model(iterationSpace({{"i", 128}, {"j", 3072}, {"k", 1024}}), {"i, k", "k, j", "i, j"}, {"j", "i"});
   TileOrder order = orderTiles({{1, 8}}, {0, 32}, 0, shape, 2, traffic, {}, true);
   EXPECT_TRUE(order.panelsOutermost);
   EXPECT_EQ(splitDimension(order), 0u);
@@ -66,7 +59,7 @@ TEST(CpuTileOrder, AStridedConvolutionWhoseInputOutgrowsTheCacheKeepsItsPanelsIn
   // input for each of its panels; in place, split by rows, each reads half of it once.
   const std::vector<int64_t> shape{28, 28, 128};
   TileTraffic traffic =
-      model(space({{"h", 28}, {"w", 28}, {"o", 128}, {"kh", 3}, {"kw", 3}, {"c", 128}}),
+      model(iterationSpace({{"h", 28}, {"w", 28}, {"o", 128}, {"kh", 3}, {"kw", 3}, {"c", 128}}),
             {"2*h + kh, 2*w + kw, c", "kh, kw, c, o", "h, w, o"}, {"o", "w", "h"});
   const std::vector<TileLoop> memoryOrder{{1, 7}, {2, 1}};
   EXPECT_TRUE(orderTiles(memoryOrder, {0, 32}, 0, shape, 2, nullptr, {}, true).panelsOutermost);
@@ -78,7 +71,7 @@ TEST(CpuTileOrder, AStridedConvolutionWhoseInputOutgrowsTheCacheKeepsItsPanelsIn
 TEST(CpuTileOrder, SmallKernelsKeepTheRuleOrder) {
   // Everything fits in each core's cache: no order saves anything.
   const std::vector<int64_t> shape{16, 64, 64};
-  TileTraffic traffic = model(space({{"o", 16}, {"h", 64}, {"w", 64}, {"c", 16}, {"kh", 3}, {"kw", 3}}),
+  TileTraffic traffic = model(iterationSpace({{"o", 16}, {"h", 64}, {"w", 64}, {"c", 16}, {"kh", 3}, {"kw", 3}}),
                               {"c, h + kh, w + kw", "o, c, kh, kw", "o, h, w"}, {"w", "h", "o"});
   EXPECT_EQ(splitDimension(orderTiles({{1, 1}, {2, 8}}, {0, 32}, 0, shape, 2, traffic, {}, false)), 2u);
 }
