@@ -166,6 +166,23 @@ TileTraffic tileTraffic(const ir::Graph& graph, const ir::State& state, NodeId t
   };
 }
 
+/// The widest window (a convolution's kernel columns) unrolled inside a tile.
+constexpr int32_t kWidestWindow = 7;
+
+/// The reduction parameter (its index in `reductionParams`) that slides along the output
+/// parameter `param` in a read of `tasklet` — a convolution's window columns along its output
+/// columns (x[.., w + kw, ..]) — if any.
+std::optional<size_t> windowAlong(const ir::State& state, NodeId tasklet, const std::string& param,
+                                  const std::vector<std::string>& reductionParams) {
+  if (param.empty()) return std::nullopt;
+  for (EdgeId e : state.inEdges(tasklet))
+    for (const ir::Range& r : state.edge(e).memlet.subset.ranges)
+      if (r.begin.coefficient(param) != 0)
+        for (size_t i = 0; i < reductionParams.size(); ++i)
+          if (r.begin.coefficient(reductionParams[i]) != 0) return i;
+  return std::nullopt;
+}
+
 /// Orders the reduction parameters of an associative reduction by the smallest step each takes
 /// through the elements of a point read of `tasklet` that changes each run, then of any point
 /// read, smallest first (innermost loop): a convolution walks its window's columns, then rows,
@@ -346,8 +363,11 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel,
     if (tile) {
       std::vector<const ir::Map*> scopes{&map};
       if (nested) scopes.push_back(&reductionMap);
+      std::optional<size_t> window = windowAlong(state, valueTasklet, box->soleParam(logical(tile->rows)), reductionParams);
       scheduleTile(f, acc, halideVars, *tile, shape, domain, std::max(1, target.threads), CacheBudget::of(target),
-                   tileTraffic(graph, state, valueTasklet, write, scopes, *box, order));
+                   tileTraffic(graph, state, valueTasklet, write, scopes, *box, order),
+                   window && extents[*window].second <= kWidestWindow ? std::optional<int>(static_cast<int>(*window))
+                                                                      : std::nullopt);
     } else {
       scheduleAccumulator(f, acc, halideVars, shape, domain, lanes);
     }

@@ -23,13 +23,13 @@ constexpr int64_t kMinTaskIterations = 1 << 15;
 
 const Halide::TailStrategy kGuard = Halide::TailStrategy::GuardWithIf;
 
-/// Rows per tile: all of them when there are at most kTileRows, else the largest count from
-/// kTileRows down to half of it that divides them (no guarded partial tiles), else kTileRows.
-int tileRows(int64_t rows) {
-  if (rows <= kTileRows) return static_cast<int>(rows);
-  for (int r = kTileRows; r >= kTileRows / 2; --r)
+/// Rows per tile of at most `most`: all of them when there are no more, else the largest count
+/// from `most` down to half of it that divides them (no guarded partial tiles), else `most`.
+int tileRows(int64_t rows, int most) {
+  if (rows <= most) return static_cast<int>(rows);
+  for (int r = most; r >= most / 2; --r)
     if (rows % r == 0) return r;
-  return kTileRows;
+  return most;
 }
 
 /// The extent of each RDom dimension, by parameter.
@@ -40,11 +40,14 @@ std::map<std::string, int> domainExtents(const Halide::RDom& domain, const std::
   return extents;
 }
 
-/// `first`, then every RVar of `domain`, then `vars` other than the excluded ones.
+/// `first`, then every other RVar of `domain`, then `vars` other than the excluded ones.
 std::vector<Halide::VarOrRVar> updateOrder(const std::vector<Halide::VarOrRVar>& first, const Halide::RDom& domain,
                                            const std::vector<Halide::Var>& vars, const std::vector<size_t>& excluded) {
   std::vector<Halide::VarOrRVar> order = first;
-  for (int i = 0; i < domain.dimensions(); ++i) order.emplace_back(domain[i]);
+  for (int i = 0; i < domain.dimensions(); ++i)
+    if (std::none_of(first.begin(), first.end(),
+                     [&](const Halide::VarOrRVar& v) { return v.is_rvar && v.rvar.name() == domain[i].name(); }))
+      order.emplace_back(domain[i]);
   for (size_t k = 0; k < vars.size(); ++k)
     if (!std::count(excluded.begin(), excluded.end(), k)) order.emplace_back(vars[k]);
   return order;
@@ -124,7 +127,7 @@ std::optional<Tile> contractionTile(bool dense, ir::Wcr wcr, bool reduces, const
   };
   int width = wholeVectors(extent(*vector), lanes).value_or(lanes);
   for (size_t k = 0; k < rank; ++k)
-    if (k != *vector && extent(k) > 1 && broadcastOnly(k)) return Tile{*vector, k, width};
+    if (k != *vector && extent(k) > 1 && broadcastOnly(k)) return Tile{*vector, k, width, true};
   for (size_t k = 0; k < rank; ++k)
     if (k != *vector && extent(k) > 1) return Tile{*vector, k, width};
   return Tile{*vector, *vector == 0 ? size_t{1} : size_t{0}, width};  // a single row (Gemm of batch 1)
@@ -155,15 +158,21 @@ void scheduleDense(Halide::Func f, const std::vector<Halide::Var>& vars, const s
 
 void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::Var>& vars, const Tile& tile,
                   const std::vector<int64_t>& shape, const Halide::RDom& domain, int threads,
-                  const CacheBudget& budget, const TileTraffic& traffic) {
+                  const CacheBudget& budget, const TileTraffic& traffic, std::optional<int> windowAlongRows) {
   const int lanes = tile.lanes;
   Halide::Var xo("xo"), xi("xi"), yo("yo"), yi("yi");
   const Halide::Var& x = vars[tile.vector];
   const Halide::Var& y = vars[tile.rows];
   int64_t rows = shape[shape.size() - 1 - tile.rows];
-  int rowsPerTile = tileRows(rows);
   int64_t columns = shape[shape.size() - 1 - tile.vector];
   int columnsPerTile = tileColumns(columns, lanes, rows == 1);
+  // A tile one vector wide whose rows broadcast their operand (a 16-channel convolution's image)
+  // takes twice the rows: as many accumulators as two vectors, to hide the multiply-adds'
+  // latency; its window columns, unrolled inside the tile, share the values each row broadcasts
+  // (LLVM merges the equal loads): ten image values serve three columns of eight rows.
+  const bool narrow = columnsPerTile == lanes && tile.broadcastRows;
+  int rowsPerTile = tileRows(rows, narrow ? 2 * kTileRows : kTileRows);
+  const int window = narrow ? windowAlongRows.value_or(-1) : -1;  // the RDom dimension unrolled
   out.split(x, xo, xi, columnsPerTile, kGuard).split(y, yo, yi, rowsPerTile, kGuard);
   // Loops, innermost first: the tile, then the loops over tiles and the other output
   // dimensions, ordered by the bytes they move (orderTiles). Threads split an outer loop: they
@@ -218,11 +227,14 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
       .vectorize(x, lanes, kGuard)
       .unroll(x)
       .unroll(y, rowsPerTile, kGuard);
-  acc.update()
-      .reorder(updateOrder({x, y}, domain, vars, {tile.vector, tile.rows}))
+  std::vector<Halide::VarOrRVar> first{x, y};
+  if (window >= 0) first.emplace_back(domain[window]);
+  Halide::Stage update = acc.update();
+  update.reorder(updateOrder(first, domain, vars, {tile.vector, tile.rows}))
       .vectorize(x, lanes, kGuard)
       .unroll(x)
       .unroll(y, rowsPerTile, kGuard);
+  if (window >= 0) update.unroll(domain[window]);
 }
 
 std::optional<size_t> accumulatorLanes(const std::vector<int64_t>& shape, int lanes) {

@@ -21,6 +21,7 @@ struct Tile {
   size_t vector;  // along the vector lanes
   size_t rows;    // unrolled rows
   int lanes;      // the vector width: the target's, or half of it where that fills the dimension
+  bool broadcastRows = false;  // the operands the rows read are loaded one value at a time
 };
 
 /// How the operands of a contraction depend on the dimensions of its output (Halide order).
@@ -60,10 +61,11 @@ void scheduleDense(Halide::Func f, const std::vector<Halide::Var>& vars, const s
 /// Schedules out(vars) = epilogue(acc(vars)) with acc an update over `domain` accumulated in
 /// registers per tile of rows x tileColumns(...) outputs in vectors of tile.lanes. The loops over
 /// tiles and the one `threads` threads split are ordered by orderTiles; `budget` also sizes the
-/// reduction blocks.
+/// reduction blocks. `windowAlongRows` is the reduction dimension (of `domain`) that slides
+/// along the rows, a convolution's window columns, if any.
 void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::Var>& vars, const Tile& tile,
                   const std::vector<int64_t>& shape, const Halide::RDom& domain, int threads,
-                  const CacheBudget& budget, const TileTraffic& traffic);
+                  const CacheBudget& budget, const TileTraffic& traffic, std::optional<int> windowAlongRows);
 
 /// The Halide dimension along which scheduleAccumulator runs vectors of `lanes` over an output
 /// region of `shape` (outermost first): the innermost, or the next when each row reduces to one

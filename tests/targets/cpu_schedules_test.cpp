@@ -4,7 +4,8 @@
 // constant weights are packed once at load and must stay packed across runs, and a MobileNet
 // block whose transients are channels-last, an attention whose rows outgrow the cache (an
 // online softmax over blocks of keys, also where a whole block is masked with -inf), and one
-// whose values are a slice of wider rows (packed per head).
+// whose values are a slice of wider rows (packed per head), and a 16-channel convolution whose
+// one-vector tiles take 16 rows and unroll their window.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -86,6 +87,20 @@ TEST(CpuSchedules, ConstantWeightsPackedAtLoadServeEveryRun) {
                 "y": {"shape": [1, 64, 7, 7], "dtype": "float32", "kind": "output"}},
     "nodes": [{"name": "conv", "op": "Conv", "inputs": ["x", "w"], "outputs": ["y"],
                "attrs": {"pads": [1, 1, 1, 1]}}]})", "small"),
+                            1e-4);
+}
+
+TEST(CpuSchedules, ANarrowConvolutionUnrollsItsWindowAlongSixteenRows) {
+  // A 3x3 convolution to 16 channels, channels-last for the 1x1 one after it: tiles one vector
+  // wide take all 14 image columns as rows, the window's columns unrolled inside (sharing the
+  // values each row broadcasts).
+  expectCpuMatchesReference(loadGraphJson(R"({"format": "conflux-graph", "version": 1, "name": "narrow",
+    "tensors": {"x": {"shape": [1, 24, 14, 14], "dtype": "float32", "kind": "input"},
+                "w1": )" + constantTensorJson("[16, 24, 3, 3]", 16 * 24 * 9) + R"(,
+                "w2": )" + constantTensorJson("[96, 16, 1, 1]", 96 * 16) + R"(,
+                "y": {"shape": [1, 96, 14, 14], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "narrow", "op": "Conv", "inputs": ["x", "w1"], "outputs": ["n"], "attrs": {"pads": [1, 1, 1, 1]}},
+              {"name": "widen", "op": "Conv", "inputs": ["n", "w2"], "outputs": ["y"]}]})", "narrow"),
                             1e-4);
 }
 
