@@ -81,8 +81,9 @@ struct OutputPlan {
 /// How the point reads of `tasklet` depend on each dimension of an output written densely by
 /// `box`, the dimensions in Halide order of memory (`order`: logical dimensions outermost
 /// first): which reads move with the dimension's parameter, whether one steps by more than one
-/// element (vector lanes along it would gather, from the array or a packed copy), and whether
-/// lanes along it would need a packed copy of an operand that is no constant.
+/// element (vector lanes along it would gather, from the array or a packed copy; so would lanes
+/// along a dimension of merged parameters), and whether lanes along it would need a packed copy
+/// of an operand that is no constant.
 OperandUse operandUse(const ir::Graph& graph, const ir::State& state, NodeId tasklet,
                       const DenseWrite& box, const std::vector<int>& order,
                       const ArrayLookup& arrays) {
@@ -92,7 +93,10 @@ OperandUse operandUse(const ir::Graph& graph, const ir::State& state, NodeId tas
   std::vector<EdgeId> reads = state.inEdges(tasklet);
   for (size_t dim = 0; dim < rank; ++dim) {
     std::string param = box.soleParam(static_cast<size_t>(order[rank - 1 - dim]));
-    if (param.empty()) continue;
+    if (param.empty()) {  // merged digits (a transposed convolution's 2h + a): lanes would gather
+      use.strided[dim] = true;
+      continue;
+    }
     for (size_t r = 0; r < reads.size(); ++r) {
       const ir::Memlet& read = state.edge(reads[r]).memlet;
       if (read.isEmpty()) continue;
@@ -289,7 +293,7 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel,
 
   int lanes = vectorLanes(target, storageType(out.dtype));
   std::optional<Tile> tile = contractionTile(
-      dense && box->unmerged(), wcr, !reductionParams.empty(), shape,
+      dense, wcr, !reductionParams.empty(), shape,
       box ? operandUse(graph, state, valueTasklet, *box, order, arrays) : OperandUse{}, lanes);
   // The logical dimension of each Halide dimension.
   auto logical = [&](size_t halideDim) {

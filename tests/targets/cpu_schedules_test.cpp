@@ -1,6 +1,6 @@
 // The cpu target's contraction schedules, each on a graph that selects it, against the reference
 // target: a blocked long-reduction GEMM, a stride-2 convolution (lanes along output channels),
-// a depthwise convolution (lanes along image columns), and a small-image convolution whose
+// a transposed convolution (tiles over merged output columns), a depthwise convolution (lanes along image columns), and a small-image convolution whose
 // constant weights are packed once at load and must stay packed across runs, and a MobileNet
 // block whose transients are channels-last, an attention whose rows outgrow the cache (an
 // online softmax over blocks of keys, also where a whole block is masked with -inf), and one
@@ -65,6 +65,18 @@ TEST(CpuSchedules, AStrideTwoConvolutionRunsItsLanesAlongChannels) {
                 "y": {"shape": [1, 32, 16, 16], "dtype": "float32", "kind": "output"}},
     "nodes": [{"name": "conv", "op": "Conv", "inputs": ["x", "w"], "outputs": ["y"],
                "attrs": {"strides": [2, 2], "pads": [3, 3, 3, 3]}}]})", "stem"),
+                            1e-4);
+}
+
+TEST(CpuSchedules, ATransposedConvolutionRunsRegisterTiles) {
+  // UNet's upsampling: each output column 2w + b merges two parameters; lanes run along the
+  // output channels instead, rows along the merged columns.
+  expectCpuMatchesReference(loadGraphJson(R"({"format": "conflux-graph", "version": 1, "name": "up",
+    "tensors": {"x": {"shape": [1, 32, 8, 8], "dtype": "float32", "kind": "input"},
+                "w": {"shape": [32, 16, 2, 2], "dtype": "float32", "kind": "input"},
+                "y": {"shape": [1, 16, 16, 16], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "up", "op": "ConvTranspose", "inputs": ["x", "w"], "outputs": ["y"],
+               "attrs": {"strides": [2, 2]}}]})", "up"),
                             1e-4);
 }
 
