@@ -58,26 +58,31 @@ TEST(CpuSchedules, ALongReductionGemmRunsInBlocks) {
                             1e-4);
 }
 
+/// One convolution-like node `op` (with `attrs`, JSON) from x of `xShape` and run-time weights w
+/// of `wShape` to y of `yShape` (shapes as JSON arrays).
+ir::Graph oneConvolution(const std::string& op, const std::string& xShape, const std::string& wShape,
+                         const std::string& yShape, const std::string& attrs) {
+  return loadGraphJson(R"({"format": "conflux-graph", "version": 1, "name": "one",
+    "tensors": {"x": {"shape": )" + xShape + R"(, "dtype": "float32", "kind": "input"},
+                "w": {"shape": )" + wShape + R"(, "dtype": "float32", "kind": "input"},
+                "y": {"shape": )" + yShape + R"(, "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "conv", "op": ")" + op + R"(", "inputs": ["x", "w"], "outputs": ["y"], "attrs": )" +
+                           attrs + "}]}",
+                       op);
+}
+
 TEST(CpuSchedules, AStrideTwoConvolutionRunsItsLanesAlongChannels) {
-  expectCpuMatchesReference(loadGraphJson(R"({"format": "conflux-graph", "version": 1, "name": "stem",
-    "tensors": {"x": {"shape": [1, 3, 32, 32], "dtype": "float32", "kind": "input"},
-                "w": {"shape": [32, 3, 7, 7], "dtype": "float32", "kind": "input"},
-                "y": {"shape": [1, 32, 16, 16], "dtype": "float32", "kind": "output"}},
-    "nodes": [{"name": "conv", "op": "Conv", "inputs": ["x", "w"], "outputs": ["y"],
-               "attrs": {"strides": [2, 2], "pads": [3, 3, 3, 3]}}]})", "stem"),
+  expectCpuMatchesReference(oneConvolution("Conv", "[1, 3, 32, 32]", "[32, 3, 7, 7]", "[1, 32, 16, 16]",
+                                           R"({"strides": [2, 2], "pads": [3, 3, 3, 3]})"),
                             1e-4);
 }
 
 TEST(CpuSchedules, ATransposedConvolutionRunsRegisterTiles) {
   // UNet's upsampling: each output column 2w + b merges two parameters; lanes run along the
   // output channels instead, rows along the merged columns.
-  expectCpuMatchesReference(loadGraphJson(R"({"format": "conflux-graph", "version": 1, "name": "up",
-    "tensors": {"x": {"shape": [1, 32, 8, 8], "dtype": "float32", "kind": "input"},
-                "w": {"shape": [32, 16, 2, 2], "dtype": "float32", "kind": "input"},
-                "y": {"shape": [1, 16, 16, 16], "dtype": "float32", "kind": "output"}},
-    "nodes": [{"name": "up", "op": "ConvTranspose", "inputs": ["x", "w"], "outputs": ["y"],
-               "attrs": {"strides": [2, 2]}}]})", "up"),
-                            1e-4);
+  expectCpuMatchesReference(
+      oneConvolution("ConvTranspose", "[1, 32, 8, 8]", "[32, 16, 2, 2]", "[1, 16, 16, 16]", R"({"strides": [2, 2]})"),
+      1e-4);
 }
 
 TEST(CpuSchedules, ADepthwiseConvolutionWithConstantWeights) {
