@@ -92,7 +92,6 @@ std::optional<int> wholeVectors(int64_t extent, int lanes) {
 
 }  // namespace
 
-
 int vectorLanes(const ir::TargetDesc& target, Halide::Type type) {
   return std::max(1, target.vectorLanes * 32 / std::max(8, type.bits()));
 }
@@ -155,7 +154,6 @@ void scheduleDense(Halide::Func f, const std::vector<Halide::Var>& vars, const s
     }
 }
 
-
 void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::Var>& vars, const Tile& tile,
                   const std::vector<int64_t>& shape, const Halide::RDom& domain, int threads,
                   const CacheBudget& budget, const TileTraffic& traffic, std::optional<int> windowAlongRows) {
@@ -169,7 +167,7 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
   // A tile one vector wide whose rows broadcast their operand (a 16-channel convolution's image)
   // takes twice the rows: as many accumulators as two vectors, to hide the multiply-adds'
   // latency; its window columns, unrolled inside the tile, share the values each row broadcasts
-  // (LLVM merges the equal loads): ten image values serve three columns of eight rows.
+  // (LLVM merges the equal loads): 18 image values serve three window columns of 16 rows.
   const bool narrow = columnsPerTile == lanes && tile.broadcastRows;
   int rowsPerTile = tileRows(rows, narrow ? 2 * kTileRows : kTileRows);
   const int window = narrow ? windowAlongRows.value_or(-1) : -1;  // the RDom dimension unrolled
