@@ -173,17 +173,19 @@ TileTraffic tileTraffic(const ir::Graph& graph, const ir::State& state, NodeId t
 /// The widest window (a convolution's kernel columns) unrolled inside a tile.
 constexpr int32_t kWidestWindow = 7;
 
-/// The reduction parameter (its index in `reductionParams`) that slides along the output
-/// parameter `param` in a read of `tasklet` — a convolution's window columns along its output
-/// columns (x[.., w + kw, ..]) — if any.
-std::optional<size_t> windowAlong(const ir::State& state, NodeId tasklet, const std::string& param,
-                                  const std::vector<std::string>& reductionParams) {
+/// The reduction dimension (index into `reductionParams`, whose (begin, count) are `extents`) of
+/// at most kWidestWindow steps that slides along the output parameter `param` in a read of
+/// `tasklet` — a convolution's window columns along its output columns (x[.., w + kw, ..]) — if any.
+std::optional<int> windowAlong(const ir::State& state, NodeId tasklet, const std::string& param,
+                               const std::vector<std::string>& reductionParams,
+                               const std::vector<std::pair<int32_t, int32_t>>& extents) {
   if (param.empty()) return std::nullopt;
   for (EdgeId e : state.inEdges(tasklet))
     for (const ir::Range& r : state.edge(e).memlet.subset.ranges)
       if (r.begin.coefficient(param) != 0)
         for (size_t i = 0; i < reductionParams.size(); ++i)
-          if (r.begin.coefficient(reductionParams[i]) != 0) return i;
+          if (r.begin.coefficient(reductionParams[i]) != 0)
+            return extents[i].second <= kWidestWindow ? std::optional<int>(static_cast<int>(i)) : std::nullopt;
   return std::nullopt;
 }
 
@@ -367,11 +369,9 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel,
     if (tile) {
       std::vector<const ir::Map*> scopes{&map};
       if (nested) scopes.push_back(&reductionMap);
-      std::optional<size_t> window = windowAlong(state, valueTasklet, box->soleParam(logical(tile->rows)), reductionParams);
       scheduleTile(f, acc, halideVars, *tile, shape, domain, std::max(1, target.threads), CacheBudget::of(target),
                    tileTraffic(graph, state, valueTasklet, write, scopes, *box, order),
-                   window && extents[*window].second <= kWidestWindow ? std::optional<int>(static_cast<int>(*window))
-                                                                      : std::nullopt);
+                   windowAlong(state, valueTasklet, box->soleParam(logical(tile->rows)), reductionParams, extents));
     } else {
       scheduleAccumulator(f, acc, halideVars, shape, domain, lanes);
     }
