@@ -4,6 +4,7 @@
 
 #include "ir/error.h"
 #include "passes/attention_fusion.h"
+#include "passes/copy_elision.h"
 #include "passes/expand_library_nodes.h"
 #include "passes/layout_selection.h"
 #include "passes/map_fusion.h"
@@ -22,6 +23,7 @@ struct PassEntry {
 // Every pass, by name. Adding a pass means one line here.
 const PassEntry kPasses[] = {
     {"attention-fusion", makeAttentionFusionPass},
+    {"copy-elision", makeCopyElisionPass},
     {"expand-library-nodes", makeExpandLibraryNodesPass},
     {"map-fusion", makeMapFusionPass},
     {"propagate-memlets", makePropagateMemletsPass},
@@ -35,13 +37,13 @@ const PassEntry kPasses[] = {
 std::vector<std::string> pipeline(int level, std::string_view target) {
   // Layouts are chosen by the cpu target's cost model; the other targets read any layout.
   if (level == 3 && target == "cpu")
-    return {"expand-library-nodes", "map-fusion", "reduction-fusion", "row-fusion", "attention-fusion", "select-layouts", "propagate-memlets"};
+    return {"expand-library-nodes", "map-fusion", "reduction-fusion", "row-fusion", "attention-fusion", "copy-elision", "select-layouts", "propagate-memlets"};
   switch (level) {
     // Expansion is lowering, required by every target: it comes first at every level.
     case 0: return {"expand-library-nodes"};
     case 1: return {"expand-library-nodes", "propagate-memlets"};
     case 2: return {"expand-library-nodes", "map-fusion", "propagate-memlets"};
-    case 3: return {"expand-library-nodes", "map-fusion", "reduction-fusion", "row-fusion", "attention-fusion", "propagate-memlets"};
+    case 3: return {"expand-library-nodes", "map-fusion", "reduction-fusion", "row-fusion", "attention-fusion", "copy-elision", "propagate-memlets"};
     default: throw Error("unknown optimisation level -O" + std::to_string(level) + " (expected 0-3)");
   }
 }

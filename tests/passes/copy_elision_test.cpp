@@ -1,0 +1,76 @@
+// copy-elision: a concatenation's parts write straight into the padded input of the convolution
+// reading it, with no copy between; what is not elided says why; the graph computes what it did
+// on the reference and cpu targets.
+#include <gtest/gtest.h>
+
+#include "ir/printer.h"
+#include "passes/copy_elision.h"
+#include "passes/data_movement.h"
+#include "passes/kernels.h"
+#include "passes/map_fusion.h"
+#include "passes/reduction_fusion.h"
+#include "tests/passes/library_graphs.h"
+#include "tests/support/golden.h"
+
+namespace conflux::passes {
+namespace {
+
+/// Relu(x) and Sigmoid(z) concatenated along channels into a padded 3x3 convolution; the
+/// convolution's input `c` is what `extra` (JSON nodes) may also read.
+std::string concatConv(const std::string& extraTensors = "", const std::string& extraNodes = "") {
+  return R"({"format": "conflux-graph", "version": 1, "name": "cat",
+    "tensors": {"x": {"shape": [1, 8, 6, 6], "dtype": "float32", "kind": "input"},
+                "z": {"shape": [1, 8, 6, 6], "dtype": "float32", "kind": "input"},
+                "w": {"shape": [8, 16, 3, 3], "dtype": "float32", "kind": "input"},)" + extraTensors + R"(
+                "y": {"shape": [1, 8, 6, 6], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "a", "op": "Relu", "inputs": ["x"], "outputs": ["xa"]},
+              {"name": "b", "op": "Sigmoid", "inputs": ["z"], "outputs": ["zb"]},
+              {"name": "cat", "op": "Concat", "inputs": ["xa", "zb"], "outputs": ["c"], "attrs": {"axis": 1}},
+              {"name": "conv", "op": "Conv", "inputs": ["c", "w"], "outputs": ["y"], "attrs": {"pads": [1, 1, 1, 1]}})" +
+         extraNodes + "]}";
+}
+
+/// `json` expanded, then map- and reduction-fused as -O3 leaves it before copy-elision.
+ir::Graph fused(const std::string& json) {
+  ir::Graph graph = testing::expandedGraph(json);
+  fuseElementwiseMaps(graph);
+  fuseReductions(graph);
+  return graph;
+}
+
+/// The kernels of `graph` whose names contain `part`.
+size_t kernelsNamed(const ir::Graph& graph, const std::string& part) {
+  size_t n = 0;
+  for (const Kernel& k : extractKernels(graph)) n += k.name.find(part) != std::string::npos;
+  return n;
+}
+
+TEST(CopyElision, AConcatenationsPartsWriteIntoThePaddedInputOfTheConvolution) {
+  ir::Graph before = fused(concatConv());
+  ASSERT_EQ(kernelsNamed(before, "conv_pad"), 5u);  // four border fills and the copy
+  ir::Graph after = testing::fusedBy(before, elideCopies, 1);
+  testing::expectMatchesGolden(ir::print(before), "tests/passes/golden/copy_elision_concat.before.txt");
+  testing::expectMatchesGolden(ir::print(after), "tests/passes/golden/copy_elision_concat.after.txt");
+  EXPECT_EQ(kernelsNamed(after, "conv_pad"), 4u);  // the border fills alone
+  EXPECT_FALSE(after.hasArray("c"));
+  // The concatenation's 2 x 288 elements are no longer written, read and written again.
+  auto bytes = [](const ir::Graph& g) {
+    double total = 0;
+    for (const KernelTraffic& k : analyzeDataMovement(g)) total += k.bytesMoved;
+    return total;
+  };
+  EXPECT_EQ(bytes(before) - bytes(after), 4.0 * 2 * 16 * 36);
+  testing::expectSameOutputs(before, after);
+  testing::expectSameOutputs(before, after, "cpu", 1e-5);
+}
+
+TEST(CopyElision, ATransientReadByAnotherMapToo) {
+  // The concatenation is also the graph's second output's input: it must be stored.
+  ir::Graph graph = fused(concatConv(R"("s": {"shape": [1, 16, 6, 6], "dtype": "float32", "kind": "output"},)",
+                                     R"(, {"name": "s", "op": "Sigmoid", "inputs": ["c"], "outputs": ["s"]})"));
+  EXPECT_EQ(elideCopies(graph), 0);
+  EXPECT_TRUE(graph.hasArray("c"));
+}
+
+}  // namespace
+}  // namespace conflux::passes
