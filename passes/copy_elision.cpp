@@ -19,6 +19,7 @@ using ir::NodeKind;
 struct Match {
   std::string source, destination;  // the transient and the array the copy writes
   NodeId copyEntry, copyExit, copyTasklet, destinationNode;
+  std::vector<NodeId> earlier;  // the transient's other access nodes: writes before the last ones
   std::vector<int64_t> offset;  // element i of the transient is element i + offset of the destination
 };
 
@@ -35,7 +36,25 @@ std::variant<Match, std::string> match(const ir::Graph& graph, size_t stateIndex
   if (!desc.transient || std::count(inputs.begin(), inputs.end(), m.source) ||
       std::count(outputs.begin(), outputs.end(), m.source) || graph.constantValue(m.source))
     return "'" + m.source + "' is no transient computed at run time";
-  if (accessNodeCount(graph, m.source) != 1) return "'" + m.source + "' has several access nodes";
+  // Other access nodes of the transient may only hold what its writers' maps wait for (a
+  // transposed convolution's zeros, which it accumulates into).
+  for (size_t s = 0; s < graph.states().size(); ++s)
+    for (NodeId id : graph.state(s).nodeIds()) {
+      const auto* other = std::get_if<ir::AccessNode>(&graph.state(s).node(id).payload);
+      if (!other || other->data != m.source || (s == stateIndex && id == source)) continue;
+      if (s != stateIndex) return "'" + m.source + "' is used in another state";
+      m.earlier.push_back(id);
+    }
+  auto writesSource = [&](NodeId entry) {
+    if (state.node(entry).kind() != NodeKind::MapEntry) return false;
+    for (EdgeId e : state.outEdges(state.exitOf(entry)))
+      if (state.edge(e).dst == source) return true;
+    return false;
+  };
+  for (NodeId id : m.earlier)
+    for (EdgeId e : state.outEdges(id))
+      if (!state.edge(e).memlet.isEmpty() || !writesSource(state.edge(e).dst))
+        return "'" + m.source + "' is read before its last writes";
   std::vector<EdgeId> reads = state.outEdges(source);
   if (reads.size() != 1 || state.node(state.edge(reads[0]).dst).kind() != NodeKind::MapEntry)
     return "'" + m.source + "' is read by more than one map";
@@ -136,6 +155,7 @@ void elideCopy(ir::Graph& graph, const CopyElisionCandidate& candidate) {
   }
   for (NodeId writer : writers)
     for (NodeId node : before) state.addEdge(node, "", writer, "", ir::Memlet{});
+  for (NodeId id : m.earlier) state.node(id).payload = ir::AccessNode{m.destination};
   for (NodeId dead : {m.copyTasklet, m.copyExit, m.copyEntry, candidate.source}) state.removeNode(dead);
   graph.removeArray(m.source);
   CONFLUX_ASSERT(state.topologicalOrder().has_value(), "eliding the copy of '" + m.source + "' made a cycle");

@@ -64,6 +64,27 @@ TEST(CopyElision, AConcatenationsPartsWriteIntoThePaddedInputOfTheConvolution) {
   testing::expectSameOutputs(before, after, "cpu", 1e-5);
 }
 
+TEST(CopyElision, ATransposedConvolutionAccumulatesIntoItsSliceOfThePaddedInput) {
+  // u starts as zeros (one access node) that the transposed convolution accumulates into (the
+  // next): both now hold the padded input's slice; the concatenation's and the padding's
+  // copies both go.
+  ir::Graph before = fused(R"({"format": "conflux-graph", "version": 1, "name": "upcat",
+    "tensors": {"x": {"shape": [1, 8, 4, 4], "dtype": "float32", "kind": "input"},
+                "z": {"shape": [1, 4, 8, 8], "dtype": "float32", "kind": "input"},
+                "wt": {"shape": [8, 4, 2, 2], "dtype": "float32", "kind": "input"},
+                "w": {"shape": [4, 8, 3, 3], "dtype": "float32", "kind": "input"},
+                "y": {"shape": [1, 4, 8, 8], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "up", "op": "ConvTranspose", "inputs": ["x", "wt"], "outputs": ["u"], "attrs": {"strides": [2, 2]}},
+              {"name": "cat", "op": "Concat", "inputs": ["u", "z"], "outputs": ["c"], "attrs": {"axis": 1}},
+              {"name": "conv", "op": "Conv", "inputs": ["c", "w"], "outputs": ["y"], "attrs": {"pads": [1, 1, 1, 1]}}]})");
+  ir::Graph after = testing::fusedBy(before, elideCopies, 2);
+  EXPECT_FALSE(after.hasArray("u"));
+  EXPECT_FALSE(after.hasArray("c"));
+  EXPECT_EQ(kernelsNamed(after, "concat_0"), 0u);
+  testing::expectSameOutputs(before, after);
+  testing::expectSameOutputs(before, after, "cpu", 1e-5);
+}
+
 TEST(CopyElision, ATransientReadByAnotherMapToo) {
   // The concatenation is also the graph's second output's input: it must be stored.
   ir::Graph graph = fused(concatConv(R"("s": {"shape": [1, 16, 6, 6], "dtype": "float32", "kind": "output"},)",
