@@ -15,15 +15,17 @@
 namespace conflux::passes {
 namespace {
 
-/// Relu(x) and Sigmoid(z) concatenated along channels into a padded 3x3 convolution; the
-/// convolution's input `c` is what `extra` (JSON nodes) may also read.
-std::string concatConv(const std::string& extraTensors = "", const std::string& extraNodes = "") {
+/// `first` (a node JSON from x, of `xShape`, to xa [1, 8, 6, 6]) and Sigmoid(z) concatenated along
+/// channels into a padded 3x3 convolution; `extraTensors` and `extraNodes` (JSON) join them.
+std::string concatConv(const std::string& xShape = "[1, 8, 6, 6]",
+                       const std::string& first = R"({"name": "a", "op": "Relu", "inputs": ["x"], "outputs": ["xa"]})",
+                       const std::string& extraTensors = "", const std::string& extraNodes = "") {
   return R"({"format": "conflux-graph", "version": 1, "name": "cat",
-    "tensors": {"x": {"shape": [1, 8, 6, 6], "dtype": "float32", "kind": "input"},
+    "tensors": {"x": {"shape": )" + xShape + R"(, "dtype": "float32", "kind": "input"},
                 "z": {"shape": [1, 8, 6, 6], "dtype": "float32", "kind": "input"},
                 "w": {"shape": [8, 16, 3, 3], "dtype": "float32", "kind": "input"},)" + extraTensors + R"(
                 "y": {"shape": [1, 8, 6, 6], "dtype": "float32", "kind": "output"}},
-    "nodes": [{"name": "a", "op": "Relu", "inputs": ["x"], "outputs": ["xa"]},
+    "nodes": [)" + first + R"(,
               {"name": "b", "op": "Sigmoid", "inputs": ["z"], "outputs": ["zb"]},
               {"name": "cat", "op": "Concat", "inputs": ["xa", "zb"], "outputs": ["c"], "attrs": {"axis": 1}},
               {"name": "conv", "op": "Conv", "inputs": ["c", "w"], "outputs": ["y"], "attrs": {"pads": [1, 1, 1, 1]}})" +
@@ -65,20 +67,15 @@ TEST(CopyElision, AConcatenationsPartsWriteIntoThePaddedInputOfTheConvolution) {
 }
 
 TEST(CopyElision, ATransposedConvolutionAccumulatesIntoItsSliceOfThePaddedInput) {
-  // u starts as zeros (one access node) that the transposed convolution accumulates into (the
+  // xa starts as zeros (one access node) that the transposed convolution accumulates into (the
   // next): both now hold the padded input's slice; the concatenation's and the padding's
   // copies both go.
-  ir::Graph before = fused(R"({"format": "conflux-graph", "version": 1, "name": "upcat",
-    "tensors": {"x": {"shape": [1, 8, 4, 4], "dtype": "float32", "kind": "input"},
-                "z": {"shape": [1, 4, 8, 8], "dtype": "float32", "kind": "input"},
-                "wt": {"shape": [8, 4, 2, 2], "dtype": "float32", "kind": "input"},
-                "w": {"shape": [4, 8, 3, 3], "dtype": "float32", "kind": "input"},
-                "y": {"shape": [1, 4, 8, 8], "dtype": "float32", "kind": "output"}},
-    "nodes": [{"name": "up", "op": "ConvTranspose", "inputs": ["x", "wt"], "outputs": ["u"], "attrs": {"strides": [2, 2]}},
-              {"name": "cat", "op": "Concat", "inputs": ["u", "z"], "outputs": ["c"], "attrs": {"axis": 1}},
-              {"name": "conv", "op": "Conv", "inputs": ["c", "w"], "outputs": ["y"], "attrs": {"pads": [1, 1, 1, 1]}}]})");
+  ir::Graph before = fused(concatConv(
+      "[1, 8, 3, 3]",
+      R"({"name": "a", "op": "ConvTranspose", "inputs": ["x", "wt"], "outputs": ["xa"], "attrs": {"strides": [2, 2]}})",
+      R"("wt": {"shape": [8, 8, 2, 2], "dtype": "float32", "kind": "input"},)"));
   ir::Graph after = testing::fusedBy(before, elideCopies, 2);
-  EXPECT_FALSE(after.hasArray("u"));
+  EXPECT_FALSE(after.hasArray("xa"));
   EXPECT_FALSE(after.hasArray("c"));
   EXPECT_EQ(kernelsNamed(after, "concat_0"), 0u);
   testing::expectSameOutputs(before, after);
@@ -87,7 +84,8 @@ TEST(CopyElision, ATransposedConvolutionAccumulatesIntoItsSliceOfThePaddedInput)
 
 TEST(CopyElision, ATransientReadByAnotherMapToo) {
   // The concatenation is also the graph's second output's input: it must be stored.
-  ir::Graph graph = fused(concatConv(R"("s": {"shape": [1, 16, 6, 6], "dtype": "float32", "kind": "output"},)",
+  ir::Graph graph = fused(concatConv("[1, 8, 6, 6]", R"({"name": "a", "op": "Relu", "inputs": ["x"], "outputs": ["xa"]})",
+                                     R"("s": {"shape": [1, 16, 6, 6], "dtype": "float32", "kind": "output"},)",
                                      R"(, {"name": "s", "op": "Sigmoid", "inputs": ["c"], "outputs": ["s"]})"));
   EXPECT_EQ(elideCopies(graph), 0);
   EXPECT_TRUE(graph.hasArray("c"));
