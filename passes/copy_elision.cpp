@@ -36,25 +36,6 @@ std::variant<Match, std::string> match(const ir::Graph& graph, size_t stateIndex
   if (!desc.transient || std::count(inputs.begin(), inputs.end(), m.source) ||
       std::count(outputs.begin(), outputs.end(), m.source) || graph.constantValue(m.source))
     return "'" + m.source + "' is no transient computed at run time";
-  // Other access nodes of the transient may only hold what its writers' maps wait for (a
-  // transposed convolution's zeros, which it accumulates into).
-  for (size_t s = 0; s < graph.states().size(); ++s)
-    for (NodeId id : graph.state(s).nodeIds()) {
-      const auto* other = std::get_if<ir::AccessNode>(&graph.state(s).node(id).payload);
-      if (!other || other->data != m.source || (s == stateIndex && id == source)) continue;
-      if (s != stateIndex) return "'" + m.source + "' is used in another state";
-      m.earlier.push_back(id);
-    }
-  auto writesSource = [&](NodeId entry) {
-    if (state.node(entry).kind() != NodeKind::MapEntry) return false;
-    for (EdgeId e : state.outEdges(state.exitOf(entry)))
-      if (state.edge(e).dst == source) return true;
-    return false;
-  };
-  for (NodeId id : m.earlier)
-    for (EdgeId e : state.outEdges(id))
-      if (!state.edge(e).memlet.isEmpty() || !writesSource(state.edge(e).dst))
-        return "'" + m.source + "' is read before its last writes";
   std::vector<EdgeId> reads = state.outEdges(source);
   if (reads.size() != 1 || state.node(state.edge(reads[0]).dst).kind() != NodeKind::MapEntry)
     return "'" + m.source + "' is read by more than one map";
@@ -91,9 +72,31 @@ std::variant<Match, std::string> match(const ir::Graph& graph, size_t stateIndex
   for (EdgeId e : state.inEdges(m.copyEntry))
     if (e != reads[0] && !state.edge(e).memlet.isEmpty())
       return std::string("the copy reads another array");
-  for (EdgeId e : state.inEdges(source)) {
-    NodeId writer = state.edge(e).src;
-    const auto* exit = std::get_if<ir::MapExit>(&state.node(writer).payload);
+  // The transient's other access nodes (checked last: they take a scan of the graph) may only
+  // hold what its writers' maps wait for (a transposed convolution's zeros, which it
+  // accumulates into).
+  for (size_t s = 0; s < graph.states().size(); ++s)
+    for (NodeId id : graph.state(s).nodeIds()) {
+      const auto* other = std::get_if<ir::AccessNode>(&graph.state(s).node(id).payload);
+      if (!other || other->data != m.source || (s == stateIndex && id == source)) continue;
+      if (s != stateIndex) return "'" + m.source + "' is used in another state";
+      m.earlier.push_back(id);
+    }
+  auto writesSource = [&](NodeId entry) {
+    if (state.node(entry).kind() != NodeKind::MapEntry) return false;
+    for (EdgeId e : state.outEdges(state.exitOf(entry)))
+      if (state.edge(e).dst == source) return true;
+    return false;
+  };
+  for (NodeId id : m.earlier)
+    for (EdgeId e : state.outEdges(id))
+      if (!state.edge(e).memlet.isEmpty() || !writesSource(state.edge(e).dst))
+        return "'" + m.source + "' is read before its last writes";
+  std::vector<EdgeId> writes = state.inEdges(source);
+  for (NodeId node : m.earlier)
+    for (EdgeId e : state.inEdges(node)) writes.push_back(e);
+  for (EdgeId e : writes) {
+    const auto* exit = std::get_if<ir::MapExit>(&state.node(state.edge(e).src).payload);
     if (!exit) return "'" + m.source + "' is written by something other than a map";
     if (arraysRead(state, exit->entry).count(m.destination))
       return "a writer of '" + m.source + "' reads '" + m.destination + "'";
