@@ -184,7 +184,7 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
   for (int i = 0; i < domain.dimensions(); ++i)
     if (auto e = Halide::Internal::as_const_int(domain[i].extent())) reduction *= *e;
   int64_t elementBytes = acc.output_types().front().bytes();
-  const TileOrder order = orderTiles(memoryOrder, {tile.vector, columnsPerTile}, tile.vector, shape, threads, traffic,
+  const TileOrder order = orderTiles(memoryOrder, {tile.vector, columnsPerTile}, shape, threads, traffic,
                                      budget, reduction * columns * elementBytes >= budget.streamed);
   std::vector<Halide::VarOrRVar> loops{xi, yi};
   for (const TileLoop& loop : order.loops)

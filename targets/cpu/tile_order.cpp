@@ -20,7 +20,7 @@ std::vector<size_t> threadLoops(const std::vector<int64_t>& trips, int threads) 
 
 }  // namespace
 
-TileOrder orderTiles(const std::vector<TileLoop>& memoryOrder, const TileLoop& panels, size_t vectorPlace,
+TileOrder orderTiles(const std::vector<TileLoop>& memoryOrder, const TileLoop& panels,
                      const std::vector<int64_t>& shape, int threads, const TileTraffic& traffic,
                      const CacheBudget& budget, bool panelsStream) {
   auto trips = [&](const std::vector<TileLoop>& loops) {
@@ -36,7 +36,9 @@ TileOrder orderTiles(const std::vector<TileLoop>& memoryOrder, const TileLoop& p
   TileOrder streamed{withPanelsAt(memoryOrder.size()), 0, true};
   streamed.parallel = threadLoops(trips(streamed.loops), threads).front();
   std::vector<TileOrder> inPlace;  // threads splitting each loop they may, outermost first
-  const std::vector<TileLoop> memory = withPanelsAt(vectorPlace);
+  // In memory order the panels' loop sits after the loops of the dimensions inside its own.
+  const std::vector<TileLoop> memory = withPanelsAt(static_cast<size_t>(std::count_if(
+      memoryOrder.begin(), memoryOrder.end(), [&](const TileLoop& loop) { return loop.dim < panels.dim; })));
   for (size_t split : threadLoops(trips(memory), threads)) {
     TileOrder order{memory, memory.size() - 1, false};
     std::rotate(order.loops.begin() + static_cast<std::ptrdiff_t>(split),

@@ -35,7 +35,7 @@ struct TileOrder {
 /// one threads split (so that no two write one cache line). By rule: the panels' loop outermost
 /// when `panelsStream` (each panel of a large vector-loaded operand, a GEMM's B, is reused from
 /// the cache by every row tile), threads splitting the outermost loop they share evenly; else
-/// the panels' loop at `vectorPlace`, the vector dimension's place in memory order, with the
+/// the panels' loop at the vector dimension's place in memory order, with the
 /// threads' loop moved outermost (threads start once per kernel: a 7x7 depthwise convolution
 /// threading its channel tiles does not start them once per image row). The panels back in
 /// place, or another loop for the threads, replace the rule's where `traffic` says they move
@@ -43,7 +43,7 @@ struct TileOrder {
 /// a 16-channel convolution over a 1024x1024 row-major image has threads split its rows, not
 /// its two channel tiles, each of which would stream the whole image. The rule stands where the
 /// model has no answer.
-TileOrder orderTiles(const std::vector<TileLoop>& memoryOrder, const TileLoop& panels, size_t vectorPlace,
+TileOrder orderTiles(const std::vector<TileLoop>& memoryOrder, const TileLoop& panels,
                      const std::vector<int64_t>& shape, int threads, const TileTraffic& traffic,
                      const CacheBudget& budget, bool panelsStream);
 

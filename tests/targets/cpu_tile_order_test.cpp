@@ -36,9 +36,9 @@ TEST(CpuTileOrder, ThreadsSplitTheRowsOfASixteenChannelConvolutionOverALargeRowM
   TileTraffic traffic = model(iterationSpace({{"o", 16}, {"h", 512}, {"w", 512}, {"c", 16}, {"kh", 3}, {"kw", 3}}),
                               {"c, h + kh, w + kw", "o, c, kh, kw", "o, h, w"}, {"w", "h", "o"});
   // By rule, the threads take a channel tile each, and each streams the whole 16 MiB image.
-  EXPECT_EQ(splitDimension(orderTiles(memoryOrder, {0, 32}, 0, shape, 2, nullptr, {}, false)), 2u);
+  EXPECT_EQ(splitDimension(orderTiles(memoryOrder, {0, 32}, shape, 2, nullptr, {}, false)), 2u);
   // Split by rows, each reads half: the rows of neighbouring output rows stay in its cache.
-  TileOrder order = orderTiles(memoryOrder, {0, 32}, 0, shape, 2, traffic, {}, false);
+  TileOrder order = orderTiles(memoryOrder, {0, 32}, shape, 2, traffic, {}, false);
   EXPECT_EQ(splitDimension(order), 1u);
   EXPECT_EQ(order.parallel, order.loops.size() - 1);  // outermost: threads start once
   EXPECT_FALSE(order.panelsOutermost);
@@ -48,7 +48,7 @@ TEST(CpuTileOrder, AGemmWhoseBOutgrowsTheCacheKeepsItsPanelsOutermost) {
   // 128 x 1024 by 1024 x 3072 (B 12 MiB): each thread takes half of B's panels, A stays cached.
   const std::vector<int64_t> shape{128, 3072};
   TileTraffic traffic = model(iterationSpace({{"i", 128}, {"j", 3072}, {"k", 1024}}), {"i, k", "k, j", "i, j"}, {"j", "i"});
-  TileOrder order = orderTiles({{1, 8}}, {0, 32}, 0, shape, 2, traffic, {}, true);
+  TileOrder order = orderTiles({{1, 8}}, {0, 32}, shape, 2, traffic, {}, true);
   EXPECT_TRUE(order.panelsOutermost);
   EXPECT_EQ(splitDimension(order), 0u);
 }
@@ -62,8 +62,8 @@ TEST(CpuTileOrder, AStridedConvolutionWhoseInputOutgrowsTheCacheKeepsItsPanelsIn
       model(iterationSpace({{"h", 28}, {"w", 28}, {"o", 128}, {"kh", 3}, {"kw", 3}, {"c", 128}}),
             {"2*h + kh, 2*w + kw, c", "kh, kw, c, o", "h, w, o"}, {"o", "w", "h"});
   const std::vector<TileLoop> memoryOrder{{1, 7}, {2, 1}};
-  EXPECT_TRUE(orderTiles(memoryOrder, {0, 32}, 0, shape, 2, nullptr, {}, true).panelsOutermost);
-  TileOrder order = orderTiles(memoryOrder, {0, 32}, 0, shape, 2, traffic, {}, true);
+  EXPECT_TRUE(orderTiles(memoryOrder, {0, 32}, shape, 2, nullptr, {}, true).panelsOutermost);
+  TileOrder order = orderTiles(memoryOrder, {0, 32}, shape, 2, traffic, {}, true);
   EXPECT_FALSE(order.panelsOutermost);
   EXPECT_EQ(splitDimension(order), 2u);
 }
@@ -73,7 +73,7 @@ TEST(CpuTileOrder, SmallKernelsKeepTheRuleOrder) {
   const std::vector<int64_t> shape{16, 64, 64};
   TileTraffic traffic = model(iterationSpace({{"o", 16}, {"h", 64}, {"w", 64}, {"c", 16}, {"kh", 3}, {"kw", 3}}),
                               {"c, h + kh, w + kw", "o, c, kh, kw", "o, h, w"}, {"w", "h", "o"});
-  EXPECT_EQ(splitDimension(orderTiles({{1, 1}, {2, 8}}, {0, 32}, 0, shape, 2, traffic, {}, false)), 2u);
+  EXPECT_EQ(splitDimension(orderTiles({{1, 1}, {2, 8}}, {0, 32}, shape, 2, traffic, {}, false)), 2u);
 }
 
 }  // namespace
