@@ -39,8 +39,8 @@ struct Match {
   /// The reduction's write with every parameter of one value replaced by that value (a
   /// depthwise convolution writes channel g*1 + m with m = 0).
   ir::Subset write;
-  /// The index each dimension of the reduced array is written at: one output parameter, or
-  /// 0 for a dimension of size 1 (a row maximum [rows, 1]).
+  /// The index each dimension of the reduced array is written at: one output parameter, the
+  /// digits of several (2*w + b), or 0 for a dimension of size 1 (a row maximum [rows, 1]).
   std::vector<AffineExpr> outputIndex;
   /// Output and reduction parameters with their ranges, in the reduction map's order.
   std::vector<std::string> outputParams, reductionParams;
@@ -66,9 +66,33 @@ std::optional<std::string> matchTaskletMap(const ir::State& state, NodeId entry,
   return std::nullopt;
 }
 
-/// Splits the reduction's parameters into output parameters (one per written dimension,
-/// covering it exactly; a dimension of size 1 may be written at 0) and reduction parameters,
-/// or says why the write is not of that form.
+/// The parameters of `map` whose digits make up `index` exactly once over [0, extent): one
+/// parameter covering the dimension, or several in mixed radix (a transposed convolution's
+/// output column 2*w + b over w < W, b < 2), each running from 0 in unit steps, the smallest
+/// coefficient 1 and each next one the product of the extents below it. Nothing otherwise.
+std::optional<std::vector<std::string>> digitsOf(const ir::Range& index, const ir::Map& map, int64_t extent) {
+  if (!(index.begin == index.end) || index.begin.constant() != 0 || index.begin.terms().empty()) return std::nullopt;
+  std::vector<std::pair<int64_t, std::string>> digits;  // (coefficient, parameter)
+  for (const auto& [p, coefficient] : index.begin.terms()) digits.emplace_back(coefficient, p);
+  std::sort(digits.begin(), digits.end());
+  std::vector<std::string> params;
+  int64_t place = 1;
+  for (const auto& [coefficient, p] : digits) {
+    auto it = std::find(map.params.begin(), map.params.end(), p);
+    if (it == map.params.end() || coefficient != place) return std::nullopt;
+    const ir::Range& range = map.ranges.ranges[static_cast<size_t>(it - map.params.begin())];
+    std::optional<int64_t> last = range.end.constantValue();
+    if (!(range.begin == AffineExpr(0)) || range.step != 1 || !last) return std::nullopt;
+    place *= *last + 1;
+    params.push_back(p);
+  }
+  if (place != extent) return std::nullopt;
+  return params;
+}
+
+/// Splits the reduction's parameters into output parameters (the digits of each written
+/// dimension, covering it exactly once: digitsOf; a dimension of size 1 may be written at 0)
+/// and reduction parameters, or says why the write is not of that form.
 std::optional<std::string> splitParameters(const std::vector<int64_t>& shape, Match& m) {
   const ir::Map& map = m.reduce.map;
   m.write = m.reduce.write.subset;
@@ -84,15 +108,16 @@ std::optional<std::string> splitParameters(const std::vector<int64_t>& shape, Ma
       m.outputIndex.push_back(AffineExpr(0));
       continue;
     }
-    std::optional<std::string> p = soleParameter(index);
-    auto it = p ? std::find(map.params.begin(), map.params.end(), *p) : map.params.end();
-    if (it == map.params.end() || std::count(written.begin(), written.end(), *p))
-      return "the reduction writes dimension " + std::to_string(d) + " of '" + m.data + "' other than at one parameter";
-    const ir::Range& range = map.ranges.ranges[static_cast<size_t>(it - map.params.begin())];
-    if (!(range == ir::Range::full(shape[d])))
-      return "the reduction does not cover dimension " + std::to_string(d) + " of '" + m.data + "'";
-    written.push_back(*p);
-    m.outputIndex.push_back(AffineExpr::symbol(*p));
+    std::optional<std::vector<std::string>> digits = digitsOf(index, map, shape[d]);
+    if (!digits)
+      return "the reduction does not write each element of dimension " + std::to_string(d) + " of '" + m.data +
+             "' in exactly one iteration of its output parameters";
+    for (const std::string& p : *digits) {
+      if (std::count(written.begin(), written.end(), p))
+        return "the reduction writes two dimensions of '" + m.data + "' at parameter '" + p + "'";
+      written.push_back(p);
+    }
+    m.outputIndex.push_back(index.begin);
   }
   m.outputParams.clear();
   m.outputRanges.ranges.clear();

@@ -15,7 +15,10 @@
 //
 //   map P:  acc = i(P);  map K: acc ⊕= f(P, K);  y[P + o] = g(acc, ...)
 //
-// so each operand and the output move once (bytes moved = bytes minimum). Without a fusable
+// so each operand and the output move once (bytes moved = bytes minimum). P may write a
+// dimension through several parameters as digits (a transposed convolution whose windows tile
+// its output: column 2*w + b), as long as each element is written by exactly one iteration of
+// P; overlapping windows (window 3, stride 2) keep the scatter form. Without a fusable
 // consumer the last step writes h[P] = acc, which still removes the init kernel and the
 // read-modify-write of h.
 #include <memory>
