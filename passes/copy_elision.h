@@ -1,9 +1,10 @@
 #pragma once
-// copy-elision: a transient whose one reader is a copy into part of another array (the interior
-// of a convolution's padded input, a concatenation's slice) is never stored: its writers write
-// the copy's destination directly, at the copy's offset, and the copy goes away. Repeated, a
-// transposed convolution writes its slice of the concatenation, inside the next convolution's
-// padded input, with no copy between them.
+// copy-elision: a transient read by a copy into part of another array (a slice copy: the
+// interior of a convolution's padded input, a concatenation's slice) is never stored: its
+// writers write the copy's destination directly, at the copy's offset, its other readers read
+// it there, and the copy goes away. Repeated, a transposed convolution writes its slice of the
+// concatenation, inside the next convolution's padded input, with no copy between them; a
+// skip connection's convolution writes its slice too, where the pooling after it reads.
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,7 +15,7 @@
 
 namespace conflux::passes {
 
-/// A transient access node read only by a top-level copy map in one state.
+/// A transient access node read by a top-level slice copy in one state.
 struct CopyElisionCandidate {
   size_t state = 0;
   ir::NodeId source;     // the access node of the transient
@@ -29,8 +30,9 @@ std::optional<std::string> whyNotElidable(const ir::Graph& graph, size_t state, 
 std::vector<CopyElisionCandidate> findCopyElisionCandidates(const ir::Graph& graph);
 
 /// Elides one legal candidate: every memlet of the transient now names the copy's destination
-/// at the copy's offset, the transient's writers feed the destination's access node, what
-/// ordered the copy orders the writers, and the copy and the transient are removed.
+/// at the copy's offset, the transient's writers feed the destination's access node (a new one
+/// of their slice, which the other readers read, when there are any), what ordered the copy
+/// orders the writers, and the copy and the transient are removed.
 void elideCopy(ir::Graph& graph, const CopyElisionCandidate& candidate);
 
 /// Elides until no candidate is left; returns the number of copies elided.

@@ -7,6 +7,7 @@
 #include "ir/footprint.h"
 #include "passes/fusion_pass.h"
 #include "passes/map_patterns.h"
+#include "passes/slice_copy.h"
 
 namespace conflux::passes {
 namespace {
@@ -168,6 +169,12 @@ std::optional<std::string> matchCandidate(const ir::Graph& graph, size_t stateIn
       return "'" + data + "' has several readers and its producer is more than a few operations";
     if ((k - 1) * inputs > (k + 1) * output)
       return "'" + data + "' has several readers and recomputing it in each would move more bytes";
+    // Stored, it is stored in place: copy-elision has its producer write the copy's
+    // destination, which the other readers read — and the producer stays free to be a
+    // reduction's epilogue (a UNet's skip connection: Conv -> Relu -> Concat and MaxPool).
+    for (EdgeId e : outs)
+      if (isSliceCopy(graph, state, state.edge(e).dst, data))
+        return "'" + data + "' has several readers and one copies it into another array, where copy-elision stores it";
   }
   match.consumers.clear();
   for (EdgeId e : outs) {

@@ -84,13 +84,69 @@ TEST(CopyElision, ATransposedConvolutionAccumulatesIntoItsSliceOfThePaddedInput)
   testing::expectSameOutputs(before, after, "cpu", 1e-5);
 }
 
-TEST(CopyElision, ATransientReadByAnotherMapToo) {
-  // The concatenation is also the graph's second output's input: it must be stored.
+TEST(CopyElision, AnotherReaderReadsTheTransientInThePaddedInput) {
+  // The concatenation is also read by the Sigmoid of the graph's second output: it is still
+  // stored only inside the padded input, where the Sigmoid reads it.
+  ir::Graph before = fused(concatConv("[1, 8, 6, 6]", R"({"name": "a", "op": "Relu", "inputs": ["x"], "outputs": ["xa"]})",
+                                      R"("s": {"shape": [1, 16, 6, 6], "dtype": "float32", "kind": "output"},)",
+                                      R"(, {"name": "s", "op": "Sigmoid", "inputs": ["c"], "outputs": ["s"]})"));
+  ir::Graph after = testing::fusedBy(before, elideCopies, 1);
+  EXPECT_FALSE(after.hasArray("c"));
+  EXPECT_EQ(extractKernels(after).size(), extractKernels(before).size() - 1);
+  testing::expectSameOutputs(before, after);
+  testing::expectSameOutputs(before, after, "cpu", 1e-5);
+}
+
+TEST(CopyElision, ATransientThatIsAnOutputIsStored) {
+  // xa is the graph's second output: the caller reads it, so it stays where it is.
   ir::Graph graph = fused(concatConv("[1, 8, 6, 6]", R"({"name": "a", "op": "Relu", "inputs": ["x"], "outputs": ["xa"]})",
-                                     R"("s": {"shape": [1, 16, 6, 6], "dtype": "float32", "kind": "output"},)",
-                                     R"(, {"name": "s", "op": "Sigmoid", "inputs": ["c"], "outputs": ["s"]})"));
-  EXPECT_EQ(elideCopies(graph), 0);
-  EXPECT_TRUE(graph.hasArray("c"));
+                                     R"("xa": {"shape": [1, 8, 6, 6], "dtype": "float32", "kind": "output"},)"));
+  ASSERT_TRUE(graph.hasArray("xa"));
+  const ir::State& state = graph.state(0);
+  for (ir::NodeId id : state.nodeIds()) {
+    const auto* access = std::get_if<ir::AccessNode>(&state.node(id).payload);
+    if (access && access->data == "xa") {
+      EXPECT_EQ(whyNotElidable(graph, 0, id), "'xa' is no transient computed at run time");
+    }
+  }
+  elideCopies(graph);
+  EXPECT_TRUE(graph.hasArray("xa"));
+}
+
+/// A UNet's skip connection: Conv -> Relu, read by a MaxPool down the encoder and, concatenated
+/// with the upsampled decoder path, by the decoder's padded convolution.
+const char* kSkipConnection = R"({"format": "conflux-graph", "version": 1, "name": "skip",
+  "tensors": {"x": {"shape": [1, 4, 8, 8], "dtype": "float32", "kind": "input"},
+              "w1": {"shape": [4, 4, 3, 3], "dtype": "float32", "kind": "input"},
+              "w2": {"shape": [4, 4, 3, 3], "dtype": "float32", "kind": "input"},
+              "wt": {"shape": [4, 4, 2, 2], "dtype": "float32", "kind": "input"},
+              "w3": {"shape": [4, 8, 3, 3], "dtype": "float32", "kind": "input"},
+              "y": {"shape": [1, 4, 8, 8], "dtype": "float32", "kind": "output"}},
+  "nodes": [{"name": "enc", "op": "Conv", "inputs": ["x", "w1"], "outputs": ["e"], "attrs": {"pads": [1, 1, 1, 1]}},
+            {"name": "act", "op": "Relu", "inputs": ["e"], "outputs": ["r"]},
+            {"name": "pool", "op": "MaxPool", "inputs": ["r"], "outputs": ["p"], "attrs": {"kernel_shape": [2, 2], "strides": [2, 2]}},
+            {"name": "mid", "op": "Conv", "inputs": ["p", "w2"], "outputs": ["q"], "attrs": {"pads": [1, 1, 1, 1]}},
+            {"name": "up", "op": "ConvTranspose", "inputs": ["q", "wt"], "outputs": ["u"], "attrs": {"strides": [2, 2]}},
+            {"name": "cat", "op": "Concat", "inputs": ["u", "r"], "outputs": ["c"], "attrs": {"axis": 1}},
+            {"name": "dec", "op": "Conv", "inputs": ["c", "w3"], "outputs": ["y"], "attrs": {"pads": [1, 1, 1, 1]}}]})";
+
+TEST(CopyElision, ASkipConnectionIsWrittenOnceIntoTheDecodersPaddedInputWhereThePoolingReadsIt) {
+  // map-fusion keeps the Relu stored (one of its readers is the concatenation's copy), so it is
+  // the encoder convolution's epilogue; its output r, read by the pooling and copied into the
+  // concatenation, is written straight into its slice of the decoder's padded input, which
+  // the pooling reads: no kernel copies r, and the Relu runs once.
+  ir::Graph before = fused(kSkipConnection);
+  EXPECT_EQ(kernelsNamed(before, "conv_relu"), 1u);
+  ir::Graph after = testing::fusedBy(before, elideCopies, 2);  // c into the padded input, then r
+  testing::expectMatchesGolden(ir::print(before), "tests/passes/golden/copy_elision_skip.before.txt");
+  testing::expectMatchesGolden(ir::print(after), "tests/passes/golden/copy_elision_skip.after.txt");
+  EXPECT_FALSE(after.hasArray("r"));
+  EXPECT_FALSE(after.hasArray("c"));
+  EXPECT_EQ(kernelsNamed(after, "concat"), 1u);  // the transposed convolution's epilogue
+  EXPECT_EQ(kernelsNamed(after, "relu_concat"), 0u);
+  EXPECT_EQ(kernelsNamed(after, "relu_maxpool"), 0u);
+  testing::expectSameOutputs(before, after);
+  testing::expectSameOutputs(before, after, "cpu", 1e-5);
 }
 
 }  // namespace

@@ -135,6 +135,32 @@ TEST(MapFusion, ASumReadByFourMapsIsNotRecomputedByEach) {
     }
 }
 
+TEST(MapFusion, AValueOneReaderCopiesIntoAConcatenationStaysStored) {
+  // Relu(x) is read by a Sigmoid and copied into its slice of a concatenation: recomputing it
+  // in both would move as many bytes as storing it, and stored it is stored in the slice
+  // (copy-elision), so it stays.
+  ir::Graph graph = expandedGraph(R"({"format": "conflux-graph", "version": 1, "name": "skip",
+    "tensors": {"x": {"shape": [1, 2, 4, 4], "dtype": "float32", "kind": "input"},
+                "z": {"shape": [1, 2, 4, 4], "dtype": "float32", "kind": "input"},
+                "s": {"shape": [1, 2, 4, 4], "dtype": "float32", "kind": "output"},
+                "c": {"shape": [1, 4, 4, 4], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "act", "op": "Relu", "inputs": ["x"], "outputs": ["r"]},
+              {"name": "sig", "op": "Sigmoid", "inputs": ["r"], "outputs": ["s"]},
+              {"name": "cat", "op": "Concat", "inputs": ["z", "r"], "outputs": ["c"], "attrs": {"axis": 1}}]})");
+  ir::Graph before = graph;
+  fuseElementwiseMaps(graph);
+  EXPECT_TRUE(graph.hasArray("r"));
+  const ir::State& state = graph.state(0);
+  for (ir::NodeId id : state.nodeIds()) {
+    const auto* access = std::get_if<ir::AccessNode>(&state.node(id).payload);
+    if (!access || access->data != "r") continue;
+    std::optional<std::string> why = whyNotFusable(graph, 0, id);
+    ASSERT_TRUE(why.has_value());
+    EXPECT_NE(why->find("copies it into another array"), std::string::npos) << *why;
+  }
+  expectSameOutputs(before, graph);
+}
+
 TEST(MapFusion, LongChainsStopBeforeTaskletsGrowPastTheLimit) {
   // Gelu uses its input twice: composing ten of them would double the expression ten times.
   std::string nodes, tensors = R"("x": {"shape": [16], "dtype": "float32", "kind": "input"},
