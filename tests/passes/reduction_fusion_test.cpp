@@ -250,6 +250,21 @@ TEST(ReductionFusion, ATransposedConvolutionWhoseWindowsTileItsOutputIsOneKernel
   expectSameOutputs(before, after, "cpu", 1e-5);
 }
 
+TEST(ReductionFusion, AGroupedTransposedConvolutionOverABatchIsOneKernelToo) {
+  // Two groups of 3 output channels (channel 3*g + m: two digits too) over a batch of 2.
+  ir::Graph before = expandedGraph(R"({"format": "conflux-graph", "version": 1, "name": "up",
+    "tensors": {"x": {"shape": [2, 8, 3, 5], "dtype": "float32", "kind": "input"},
+                "w": {"shape": [8, 3, 2, 2], "dtype": "float32", "kind": "input"},
+                "y": {"shape": [2, 6, 6, 10], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "up", "op": "ConvTranspose", "inputs": ["x", "w"], "outputs": ["u"],
+               "attrs": {"strides": [2, 2], "group": 2}},
+              {"name": "act", "op": "Sigmoid", "inputs": ["u"], "outputs": ["y"]}]})");
+  ir::Graph after = fused(before);
+  EXPECT_EQ(extractKernels(after).size(), 1u);
+  expectSameOutputs(before, after, "reference", 1e-5);
+  expectSameOutputs(before, after, "cpu", 1e-5);
+}
+
 TEST(ReductionFusion, ScatteredReductionsAreNotFused) {
   // ConvTranspose adds into y[i*s + k]: with a window of 3 and a stride of 2, iterations
   // overlap, so an element's sum spans several output iterations.
