@@ -169,12 +169,14 @@ std::optional<std::string> matchCandidate(const ir::Graph& graph, size_t stateIn
       return "'" + data + "' has several readers and its producer is more than a few operations";
     if ((k - 1) * inputs > (k + 1) * output)
       return "'" + data + "' has several readers and recomputing it in each would move more bytes";
-    // Stored, it is stored in place: copy-elision has its producer write the copy's
-    // destination, which the other readers read — and the producer stays free to be a
-    // reduction's epilogue (a UNet's skip connection: Conv -> Relu -> Concat and MaxPool).
-    for (EdgeId e : outs)
-      if (isSliceCopy(graph, state, state.edge(e).dst, data))
-        return "'" + data + "' has several readers and one copies it into another array, where copy-elision stores it";
+    // One reader copies it into another array: stored there by copy-elision, it moves no more
+    // than recomputed when the producer writes no more than it reads (the copy's write stays,
+    // the other readers read it instead of the producer's inputs), and the producer stays free
+    // to be a reduction's epilogue (a UNet's skip connection: Conv -> Relu -> Concat and MaxPool).
+    if (output <= inputs)
+      for (EdgeId e : outs)
+        if (isSliceCopy(graph, state, state.edge(e).dst, data))
+          return "'" + data + "' has several readers and one copies it into another array, where copy-elision stores it";
   }
   match.consumers.clear();
   for (EdgeId e : outs) {
