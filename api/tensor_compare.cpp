@@ -23,11 +23,16 @@ Difference compareTensors(const ir::Tensor& actual, const ir::Tensor& expected) 
   Tolerance tol = toleranceFor(expected.dtype());
   for (int64_t i = 0; i < expected.numElements(); ++i) {
     double a = actual.at(i), e = expected.at(i);
-    if (std::isnan(a) && std::isnan(e)) continue;
+    if (std::isnan(a) && std::isnan(e)) {
+      ++d.nonFinite;
+      continue;
+    }
     if (std::isinf(a) || std::isinf(e) || std::isnan(a) || std::isnan(e)) {
       if (a != e) {
         d.withinTolerance = false;
         d.maxAbs = INFINITY;
+      } else {
+        ++d.nonFinite;
       }
       continue;
     }

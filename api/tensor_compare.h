@@ -20,6 +20,9 @@ struct Difference {
   double maxAbs = 0;
   double maxRel = 0;  // |a - e| / |e| over elements with e != 0
   bool withinTolerance = true;
+  /// Elements NaN in both, or the same infinity in both: they match, but say nothing of the
+  /// numerics (inputs drawn in [-1, 1) overflow a deep model whose weights they are).
+  int64_t nonFinite = 0;
   /// Empty, or why the tensors are not comparable (dtype or shape differ).
   std::string mismatch;
 };
