@@ -1,13 +1,13 @@
 #include "targets/cpu/pipeline_library.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "ir/error.h"
@@ -140,8 +140,7 @@ void PipelineLibrary::load() {
   std::vector<Pending*> lowered;
   for (Pending& pending : pending_)
     if (pending.module) lowered.push_back(&pending);
-  std::vector<double> seconds(lowered.size());
-  std::atomic<size_t> compiled{0};
+  std::vector<std::optional<double>> seconds(lowered.size());  // of those compiled, not found
   runConcurrently(lowered.size(), std::max(1u, std::thread::hardware_concurrency()), [&](size_t i) {
     Pending& pending = *lowered[i];
     auto start = std::chrono::steady_clock::now();
@@ -152,15 +151,13 @@ void PipelineLibrary::load() {
       throw Error("kernel " + pending.pipeline->name_ + ": Halide could not compile it: " + e.what());
     }
     pending.object = object.path;
-    if (object.compiled) {
-      ++compiled;
-      seconds[i] = since(start);
-    }
+    if (object.compiled) seconds[i] = since(start);
   });
-  compiled_ += compiled;
-  if (timed)
-    for (size_t i = 0; i < lowered.size(); ++i)
-      if (seconds[i] > 0) std::cerr << "compile " << lowered[i]->pipeline->name_ << ": " << seconds[i] << " s\n";
+  for (size_t i = 0; i < lowered.size(); ++i) {
+    if (!seconds[i]) continue;
+    ++compiled_;
+    if (timed) std::cerr << "compile " << lowered[i]->pipeline->name_ << ": " << *seconds[i] << " s\n";
+  }
   objects_ = {cache_.runtime(compileTarget())};
   for (const Pending& pending : pending_) objects_.push_back(pending.object);
   auto start = std::chrono::steady_clock::now();
