@@ -37,6 +37,14 @@ int64_t composedNodes(const ir::Expr& e, const std::string& conn, int64_t replac
   return n;
 }
 
+/// A consumer parameter reading a dimension the producer writes as the digits of several of its
+/// parameters (a reshape's copy writing column 64*h + d), split into one parameter per digit.
+struct ParamSplit {
+  std::string param;
+  std::vector<std::string> digits;  // the new parameters, innermost digit first
+  std::vector<int64_t> extents;     // their extents
+};
+
 /// One map reading the transient, and how its iterations meet the producer's.
 struct ConsumerMatch {
   NodeId entry, exit, tasklet;
@@ -46,6 +54,8 @@ struct ConsumerMatch {
   std::map<std::string, ir::AffineExpr> producerIndex;
   /// Producer parameters the producer's expression may name, renamed to the consumer's.
   std::map<std::string, std::string> paramRenames;
+  /// Consumer parameters to split before inlining (producerIndex names their digits).
+  std::vector<ParamSplit> splits;
 };
 
 /// The parts of a legal candidate that fusion rewires.
@@ -63,6 +73,79 @@ double elementsMoved(const ir::State& state, NodeId entry) {
   for (EdgeId e : state.outEdges(state.exitOf(entry)))
     elements += static_cast<double>(state.edge(e).memlet.subset.numElements().value_or(0));
   return elements;
+}
+
+/// Matches a producer that computes element p in iteration p through digits (a reshape's copy
+/// writing [s, 64*h + d] in iteration (s, h, d)) with the consumer's point `read`: a dimension
+/// written at one producer parameter maps it to the read's index there; one written as the
+/// digits of several must be read at a consumer parameter covering it alone, which is split into
+/// those digits. Fills c.producerIndex and c.splits, or says why not.
+std::optional<std::string> matchDigits(const ir::Map& producerMap, const ir::Subset& write, const ir::Map& consumerMap,
+                                       const ir::Subset& read, const ir::Tasklet& consumerTasklet,
+                                       const std::string& data, const std::vector<int64_t>& shape, ConsumerMatch& c) {
+  const std::string notElementwise = "the consumer reads another element of '" + data + "' than the producer writes in its iteration";
+  if (write.rank() != shape.size() || read.rank() != shape.size()) return notElementwise;
+  std::set<std::string> covered, used(consumerMap.params.begin(), consumerMap.params.end());
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (shape[d] == 1 && write.ranges[d] == ir::Range::point(ir::AffineExpr(0))) continue;
+    std::optional<std::vector<std::string>> digits = digitsOf(write.ranges[d], producerMap, shape[d]);
+    if (!digits) return notElementwise;
+    for (const std::string& p : *digits)
+      if (!covered.insert(p).second) return notElementwise;
+    if (digits->size() == 1) {
+      c.producerIndex[digits->front()] = read.ranges[d].begin;
+      continue;
+    }
+    std::optional<std::string> q = soleParameter(read.ranges[d]);
+    auto at = q ? std::find(consumerMap.params.begin(), consumerMap.params.end(), *q) : consumerMap.params.end();
+    if (at == consumerMap.params.end() ||
+        !(consumerMap.ranges.ranges[static_cast<size_t>(at - consumerMap.params.begin())] == ir::Range::full(shape[d])))
+      return "the consumer reads dimension " + std::to_string(d) + " of '" + data +
+             "', which the producer writes as digits, other than at one parameter covering it";
+    for (size_t other = 0; other < shape.size(); ++other)
+      if (other != d && read.ranges[other].begin.coefficient(*q) != 0)
+        return "the consumer reads '" + data + "' at parameter '" + *q + "' in two dimensions";
+    if (referencesAny(consumerTasklet, {*q})) return "the consumer's expression uses the parameter '" + *q + "'";
+    ParamSplit split{*q, {}, {}};
+    for (const std::string& digit : *digits) {
+      size_t k = static_cast<size_t>(std::find(producerMap.params.begin(), producerMap.params.end(), digit) -
+                                     producerMap.params.begin());
+      split.digits.push_back(freshName(*q + "_" + digit, used));
+      split.extents.push_back(*producerMap.ranges.ranges[k].end.constantValue() + 1);
+      c.producerIndex[digit] = ir::AffineExpr::symbol(split.digits.back());
+    }
+    c.splits.push_back(split);
+  }
+  if (covered.size() != producerMap.params.size()) return notElementwise;
+  return std::nullopt;
+}
+
+/// Replaces each split parameter of `c` in the consumer's map by its digits (outermost first, in
+/// its place) and rewrites the memlets inside the scope accordingly.
+void splitParams(ir::State& state, const ConsumerMatch& c) {
+  if (c.splits.empty()) return;
+  ir::Map& map = std::get<ir::MapEntry>(state.node(c.entry).payload).map;
+  std::map<std::string, ir::AffineExpr> index;
+  for (const ParamSplit& split : c.splits) {
+    auto at = static_cast<size_t>(std::find(map.params.begin(), map.params.end(), split.param) - map.params.begin());
+    std::vector<std::string> params;
+    std::vector<ir::Range> ranges;
+    ir::AffineExpr value;
+    int64_t place = 1;
+    for (size_t j = 0; j < split.digits.size(); ++j) {
+      value = value + ir::AffineExpr::symbol(split.digits[j], place);
+      place *= split.extents[j];
+      params.insert(params.begin(), split.digits[j]);
+      ranges.insert(ranges.begin(), ir::Range::full(split.extents[j]));
+    }
+    index[split.param] = value;
+    map.params.erase(map.params.begin() + static_cast<std::ptrdiff_t>(at));
+    map.params.insert(map.params.begin() + static_cast<std::ptrdiff_t>(at), params.begin(), params.end());
+    map.ranges.ranges.erase(map.ranges.ranges.begin() + static_cast<std::ptrdiff_t>(at));
+    map.ranges.ranges.insert(map.ranges.ranges.begin() + static_cast<std::ptrdiff_t>(at), ranges.begin(), ranges.end());
+  }
+  for (EdgeId e : state.outEdges(c.entry)) state.memlet(e).subset = reindexed(state.memlet(e).subset, index);
+  for (EdgeId e : state.inEdges(c.exit)) state.memlet(e).subset = reindexed(state.memlet(e).subset, index);
 }
 
 /// Checks that the map `entry` may inline the producer of `data` (written by `write` of the
@@ -88,6 +171,7 @@ std::optional<std::string> matchConsumer(const ir::Graph& graph, const ir::State
   const ir::Edge& read = state.edge(c.readEdge);
   if (!isPoint(read.memlet.subset)) return "the consumer reads a region of '" + data + "'";
   c.producerIndex.clear();
+  c.splits.clear();
   c.paramRenames.clear();
   std::map<std::string, ir::AffineExpr> renaming;
   bool sameSpace = producerMap.params.size() == consumerMap.params.size() && producerMap.ranges == consumerMap.ranges;
@@ -114,6 +198,14 @@ std::optional<std::string> matchConsumer(const ir::Graph& graph, const ir::State
       return "the consumer reads elements of '" + data + "' more than once (inlining would recompute them)";
     for (size_t k = 0; k < producerMap.params.size(); ++k)
       c.producerIndex[producerMap.params[k]] = read.memlet.subset.ranges[(*dims)[k]].begin;
+  } else if (exprNodes(producerTasklet.outputs.front().expr) == 1) {
+    // A copy writing some dimension as digits of its parameters (a reshape merging heads):
+    // the consumer's parameter reading that dimension is split into the digits.
+    if (referencesAny(producerTasklet, producerMap.params)) return "the producer's expression uses its map parameters";
+    const auto& consumerTasklet = std::get<ir::Tasklet>(state.node(*consumer).payload);
+    if (auto failure = matchDigits(producerMap, write.subset, consumerMap, read.memlet.subset, consumerTasklet, data,
+                                   graph.array(data).shape, c))
+      return failure;
   } else {
     return "the consumer reads another element of '" + data + "' than the producer writes in its iteration";
   }
@@ -301,7 +393,10 @@ void fuseMaps(ir::Graph& graph, const MapFusionCandidate& candidate) {
                 *failure);
   ir::State& state = graph.state(candidate.state);
   const std::string data = std::get<ir::AccessNode>(state.node(candidate.intermediate).payload).data;
-  for (const ConsumerMatch& c : m.consumers) inlineProducer(state, m, c);
+  for (const ConsumerMatch& c : m.consumers) {
+    splitParams(state, c);
+    inlineProducer(state, m, c);
+  }
   for (NodeId dead : {m.producerTasklet, m.producerEntry, m.producerExit, candidate.intermediate})
     state.removeNode(dead);
   graph.removeArray(data);

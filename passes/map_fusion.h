@@ -6,7 +6,9 @@
 // inlined at the element the consumer reads, through affine index composition. Repeated, it
 // turns element-wise chains (bias + activation, broadcasts, layout copies) into one kernel.
 // A producer that computes anything is inlined only where the consumer reads each of its
-// elements once, so fusion never adds FLOPs; copies (reshape, transpose) inline anywhere.
+// elements once, so fusion never adds FLOPs; copies (reshape, transpose) inline anywhere — also a
+// copy writing a dimension as the digits of several parameters (a reshape merging heads into
+// column 64*h + d), whose consumer's parameter reading that column is split into (h, d).
 #include <memory>
 #include <optional>
 #include <string>

@@ -118,6 +118,26 @@ bool writesEachElementAtOffset(const ir::Map& map, const ir::Subset& write, cons
   return true;
 }
 
+std::optional<std::vector<std::string>> digitsOf(const ir::Range& index, const ir::Map& map, int64_t extent) {
+  if (!(index.begin == index.end) || index.begin.constant() != 0 || index.begin.terms().empty()) return std::nullopt;
+  std::vector<std::pair<int64_t, std::string>> digits;  // (coefficient, parameter)
+  for (const auto& [p, coefficient] : index.begin.terms()) digits.emplace_back(coefficient, p);
+  std::sort(digits.begin(), digits.end());
+  std::vector<std::string> params;
+  int64_t place = 1;
+  for (const auto& [coefficient, p] : digits) {
+    auto it = std::find(map.params.begin(), map.params.end(), p);
+    if (it == map.params.end() || coefficient != place) return std::nullopt;
+    const ir::Range& range = map.ranges.ranges[static_cast<size_t>(it - map.params.begin())];
+    std::optional<int64_t> last = range.end.constantValue();
+    if (!(range.begin == ir::AffineExpr(0)) || range.step != 1 || !last) return std::nullopt;
+    place *= *last + 1;
+    params.push_back(p);
+  }
+  if (place != extent) return std::nullopt;
+  return params;
+}
+
 bool referencesAny(const ir::Tasklet& tasklet, const std::vector<std::string>& names) {
   for (const ir::TaskletOutput& o : tasklet.outputs)
     for (const std::string& name : ir::referencedNames(o.expr))

@@ -54,6 +54,13 @@ std::optional<std::vector<size_t>> paramsReadByIndex(const ir::Map& map, const i
 /// p + offset (a copy into the interior of a padded array).
 bool writesEachElementAtOffset(const ir::Map& map, const ir::Subset& write, const std::vector<int64_t>& shape);
 
+/// The parameters of `map` whose digits make up the point `index` exactly once over
+/// [0, extent), innermost digit first: one parameter covering the dimension, or several in mixed
+/// radix (a transposed convolution's output column 2*w + b over w < W, b < 2; a reshape's
+/// 64*h + d), each running from 0 in unit steps, the smallest coefficient 1 and each next one the
+/// product of the extents below it. Nothing otherwise.
+std::optional<std::vector<std::string>> digitsOf(const ir::Range& index, const ir::Map& map, int64_t extent);
+
 /// True when an output expression of `tasklet` names one of `names`.
 bool referencesAny(const ir::Tasklet& tasklet, const std::vector<std::string>& names);
 

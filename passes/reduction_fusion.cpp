@@ -66,30 +66,6 @@ std::optional<std::string> matchTaskletMap(const ir::State& state, NodeId entry,
   return std::nullopt;
 }
 
-/// The parameters of `map` whose digits make up `index` exactly once over [0, extent): one
-/// parameter covering the dimension, or several in mixed radix (a transposed convolution's
-/// output column 2*w + b over w < W, b < 2), each running from 0 in unit steps, the smallest
-/// coefficient 1 and each next one the product of the extents below it. Nothing otherwise.
-std::optional<std::vector<std::string>> digitsOf(const ir::Range& index, const ir::Map& map, int64_t extent) {
-  if (!(index.begin == index.end) || index.begin.constant() != 0 || index.begin.terms().empty()) return std::nullopt;
-  std::vector<std::pair<int64_t, std::string>> digits;  // (coefficient, parameter)
-  for (const auto& [p, coefficient] : index.begin.terms()) digits.emplace_back(coefficient, p);
-  std::sort(digits.begin(), digits.end());
-  std::vector<std::string> params;
-  int64_t place = 1;
-  for (const auto& [coefficient, p] : digits) {
-    auto it = std::find(map.params.begin(), map.params.end(), p);
-    if (it == map.params.end() || coefficient != place) return std::nullopt;
-    const ir::Range& range = map.ranges.ranges[static_cast<size_t>(it - map.params.begin())];
-    std::optional<int64_t> last = range.end.constantValue();
-    if (!(range.begin == AffineExpr(0)) || range.step != 1 || !last) return std::nullopt;
-    place *= *last + 1;
-    params.push_back(p);
-  }
-  if (place != extent) return std::nullopt;
-  return params;
-}
-
 /// Splits the reduction's parameters into output parameters (the digits of each written
 /// dimension, covering it exactly once: digitsOf; a dimension of size 1 may be written at 0)
 /// and reduction parameters, or says why the write is not of that form.

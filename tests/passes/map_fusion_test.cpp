@@ -161,6 +161,62 @@ TEST(MapFusion, AValueOneReaderCopiesIntoAConcatenationStaysStored) {
   expectSameOutputs(before, graph);
 }
 
+TEST(MapFusion, AHeadMergingReshapeInlinesIntoTheMatMulThroughSplitParameters) {
+  // An attention's output [heads, rows, d] transposed to [rows, heads, d] and reshaped to
+  // [rows, heads*d] is read by the output projection at column k: the copy writes column
+  // 8*h + e, so the MatMul's k is split into (h, e) and reads the heads' output in place.
+  ir::Graph before = expandedGraph(R"({"format": "conflux-graph", "version": 1, "name": "heads",
+    "tensors": {"a": {"shape": [2, 4, 8], "dtype": "float32", "kind": "input"},
+                "w": {"shape": [16, 5], "dtype": "float32", "kind": "input"},
+                "shape": {"shape": [2], "dtype": "int64", "kind": "constant", "data": [4, 16]},
+                "y": {"shape": [4, 5], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "t", "op": "Transpose", "inputs": ["a"], "outputs": ["at"], "attrs": {"perm": [1, 0, 2]}},
+              {"name": "r", "op": "Reshape", "inputs": ["at", "shape"], "outputs": ["ar"]},
+              {"name": "proj", "op": "MatMul", "inputs": ["ar", "w"], "outputs": ["y"]}]})");
+  ir::Graph after = before;
+  EXPECT_GE(fuseElementwiseMaps(after), 1);
+  ir::propagateMemlets(after);
+  ir::validate(after);
+  testing::expectMatchesGolden(ir::print(after), "tests/passes/golden/map_fusion_split.after.txt");
+  EXPECT_FALSE(after.hasArray("ar"));
+  EXPECT_FALSE(after.hasArray("at"));
+  // The MatMul reads a [h, row, e] directly: 2 of its reduction parameters, 2 x 8.
+  bool split = false;
+  for (ir::NodeId id : after.state(0).nodeIds())
+    if (const auto* entry = std::get_if<ir::MapEntry>(&after.state(0).node(id).payload))
+      split = split || entry->map.params.size() == 4;
+  EXPECT_TRUE(split);
+  expectSameOutputs(before, after, "reference", 1e-5);  // the sums' association may differ
+  expectSameOutputs(before, after, "cpu", 1e-5);
+}
+
+TEST(MapFusion, ADigitDimensionReadAtAStrideIsNotSplit) {
+  // A slice with step 2 reads the merged column at 2*k: no parameter to split into (h, e).
+  ir::Graph graph = expandedGraph(R"({"format": "conflux-graph", "version": 1, "name": "heads",
+    "tensors": {"a": {"shape": [2, 4, 8], "dtype": "float32", "kind": "input"},
+                "shape": {"shape": [2], "dtype": "int64", "kind": "constant", "data": [4, 16]},
+                "starts": {"shape": [1], "dtype": "int64", "kind": "constant", "data": [0]},
+                "ends": {"shape": [1], "dtype": "int64", "kind": "constant", "data": [16]},
+                "axes": {"shape": [1], "dtype": "int64", "kind": "constant", "data": [1]},
+                "steps": {"shape": [1], "dtype": "int64", "kind": "constant", "data": [2]},
+                "y": {"shape": [4, 8], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "t", "op": "Transpose", "inputs": ["a"], "outputs": ["at"], "attrs": {"perm": [1, 0, 2]}},
+              {"name": "r", "op": "Reshape", "inputs": ["at", "shape"], "outputs": ["ar"]},
+              {"name": "s", "op": "Slice", "inputs": ["ar", "starts", "ends", "axes", "steps"], "outputs": ["y"]}]})");
+  ir::Graph before = graph;
+  fuseElementwiseMaps(graph);
+  ASSERT_TRUE(graph.hasArray("ar"));
+  const ir::State& state = graph.state(0);
+  for (ir::NodeId id : state.nodeIds()) {
+    const auto* access = std::get_if<ir::AccessNode>(&state.node(id).payload);
+    if (!access || access->data != "ar") continue;
+    std::optional<std::string> why = whyNotFusable(graph, 0, id);
+    ASSERT_TRUE(why.has_value());
+    EXPECT_NE(why->find("as digits, other than at one parameter covering it"), std::string::npos) << *why;
+  }
+  expectSameOutputs(before, graph);
+}
+
 TEST(MapFusion, LongChainsStopBeforeTaskletsGrowPastTheLimit) {
   // Gelu uses its input twice: composing ten of them would double the expression ten times.
   std::string nodes, tensors = R"("x": {"shape": [16], "dtype": "float32", "kind": "input"},
