@@ -102,13 +102,9 @@ TEST(CopyElision, ATransientThatIsAnOutputIsStored) {
   ir::Graph graph = fused(concatConv("[1, 8, 6, 6]", R"({"name": "a", "op": "Relu", "inputs": ["x"], "outputs": ["xa"]})",
                                      R"("xa": {"shape": [1, 8, 6, 6], "dtype": "float32", "kind": "output"},)"));
   ASSERT_TRUE(graph.hasArray("xa"));
-  const ir::State& state = graph.state(0);
-  for (ir::NodeId id : state.nodeIds()) {
-    const auto* access = std::get_if<ir::AccessNode>(&state.node(id).payload);
-    if (access && access->data == "xa") {
-      EXPECT_EQ(whyNotElidable(graph, 0, id), "'xa' is no transient computed at run time");
-    }
-  }
+  std::vector<ir::NodeId> nodes = testing::accessNodesOf(graph, 0, "xa");
+  ASSERT_FALSE(nodes.empty());
+  for (ir::NodeId id : nodes) EXPECT_EQ(whyNotElidable(graph, 0, id), "'xa' is no transient computed at run time");
   elideCopies(graph);
   EXPECT_TRUE(graph.hasArray("xa"));
 }

@@ -74,6 +74,14 @@ ir::Graph fusedBy(ir::Graph graph, int (*fuseAll)(ir::Graph&), int expectedFusio
   return graph;
 }
 
+std::vector<ir::NodeId> accessNodesOf(const ir::Graph& graph, size_t state, const std::string& data) {
+  std::vector<ir::NodeId> nodes;
+  for (ir::NodeId id : graph.state(state).nodeIds())
+    if (const auto* access = std::get_if<ir::AccessNode>(&graph.state(state).node(id).payload); access && access->data == data)
+      nodes.push_back(id);
+  return nodes;
+}
+
 size_t kernelsAtLevel(const std::string& json, int level) {
   ir::Graph graph = expandedGraph(json);
   api::OptimizeOptions options;

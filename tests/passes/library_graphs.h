@@ -31,6 +31,9 @@ ir::Graph expandedGraph(const std::string& json);
 /// with memlets propagated and the result validated.
 ir::Graph fusedBy(ir::Graph graph, int (*fuseAll)(ir::Graph&), int expectedFusions);
 
+/// The access nodes of `data` in state `state` of `graph`, in node order.
+std::vector<ir::NodeId> accessNodesOf(const ir::Graph& graph, size_t state, const std::string& data);
+
 /// The number of kernels of `json` (graph JSON) expanded and optimised at -O`level`.
 size_t kernelsAtLevel(const std::string& json, int level);
 

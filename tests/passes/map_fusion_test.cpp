@@ -36,6 +36,18 @@ int mapCount(const ir::Graph& graph) {
   return maps;
 }
 
+/// Expects graph's transient `data` (in state 0) to have access nodes, and whyNotFusable at each
+/// to give a reason containing `reason`.
+void expectNotFusableBecause(const ir::Graph& graph, const std::string& data, const std::string& reason) {
+  std::vector<ir::NodeId> nodes = testing::accessNodesOf(graph, 0, data);
+  ASSERT_FALSE(nodes.empty()) << data;
+  for (ir::NodeId id : nodes) {
+    std::optional<std::string> why = whyNotFusable(graph, 0, id);
+    ASSERT_TRUE(why.has_value()) << data;
+    EXPECT_NE(why->find(reason), std::string::npos) << *why;
+  }
+}
+
 TEST(MapFusion, ElementwiseChainBecomesOneMap) {
   ir::Graph before = expandedGraph(kChain);
   ASSERT_EQ(mapCount(before), 3);
@@ -126,13 +138,7 @@ TEST(MapFusion, ASumReadByFourMapsIsNotRecomputedByEach) {
               {"name": "r3", "op": "Abs", "inputs": ["h"], "outputs": ["y3"]},
               {"name": "r4", "op": "Exp", "inputs": ["h"], "outputs": ["y4"]}]})");
   EXPECT_EQ(fuseElementwiseMaps(graph), 0);
-  const ir::State& state = graph.state(0);
-  for (ir::NodeId id : state.nodeIds())
-    if (const auto* access = std::get_if<ir::AccessNode>(&state.node(id).payload); access && access->data == "h") {
-      std::optional<std::string> why = whyNotFusable(graph, 0, id);
-      ASSERT_TRUE(why.has_value());
-      EXPECT_NE(why->find("would move more bytes"), std::string::npos) << *why;
-    }
+  expectNotFusableBecause(graph, "h", "would move more bytes");
 }
 
 TEST(MapFusion, AValueOneReaderCopiesIntoAConcatenationStaysStored) {
@@ -150,14 +156,7 @@ TEST(MapFusion, AValueOneReaderCopiesIntoAConcatenationStaysStored) {
   ir::Graph before = graph;
   fuseElementwiseMaps(graph);
   EXPECT_TRUE(graph.hasArray("r"));
-  const ir::State& state = graph.state(0);
-  for (ir::NodeId id : state.nodeIds()) {
-    const auto* access = std::get_if<ir::AccessNode>(&state.node(id).payload);
-    if (!access || access->data != "r") continue;
-    std::optional<std::string> why = whyNotFusable(graph, 0, id);
-    ASSERT_TRUE(why.has_value());
-    EXPECT_NE(why->find("copies it into another array"), std::string::npos) << *why;
-  }
+  expectNotFusableBecause(graph, "r", "copies it into another array");
   expectSameOutputs(before, graph);
 }
 
@@ -206,14 +205,7 @@ TEST(MapFusion, ADigitDimensionReadAtAStrideIsNotSplit) {
   ir::Graph before = graph;
   fuseElementwiseMaps(graph);
   ASSERT_TRUE(graph.hasArray("ar"));
-  const ir::State& state = graph.state(0);
-  for (ir::NodeId id : state.nodeIds()) {
-    const auto* access = std::get_if<ir::AccessNode>(&state.node(id).payload);
-    if (!access || access->data != "ar") continue;
-    std::optional<std::string> why = whyNotFusable(graph, 0, id);
-    ASSERT_TRUE(why.has_value());
-    EXPECT_NE(why->find("as digits, other than at one parameter covering it"), std::string::npos) << *why;
-  }
+  expectNotFusableBecause(graph, "ar", "as digits, other than at one parameter covering it");
   expectSameOutputs(before, graph);
 }
 
