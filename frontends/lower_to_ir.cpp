@@ -69,7 +69,7 @@ class Lowering {
     desc.layout = ir::Layout::rowMajor(type.shape.size());
     desc.transient = transient;
     graph_.addArray(array, desc);
-    if (!transient && !isOutput(array) && isConstant(source)) graph_.setConstantValue(array, *facts_.values.at(source));
+    if (!transient && !isOutput(array) && isConstant(source)) graph_.setConstantValue(array, facts_.values.at(source));
   }
 
   /// The array a node reads for `tensor`, declared on first use.

@@ -71,14 +71,12 @@ ir::Tensor tensorFromProto(const onnx::TensorProto& proto, const std::string& wh
     throw Error(what + ": holds " + std::to_string(typedFieldSize(proto, *dtype)) +
                 " values, expected " + std::to_string(count));
   }
+  if (proto.has_raw_data() && *dtype != ir::DType::Bool)
+    return ir::Tensor(*dtype, std::move(shape), reinterpret_cast<const std::byte*>(proto.raw_data().data()), what);
   ir::Tensor tensor(*dtype, std::move(shape), what);
-  if (proto.has_raw_data()) {
-    if (*dtype == ir::DType::Bool) {  // normalise any nonzero byte to 1
-      for (int64_t i = 0; i < count; ++i)
-        tensor.data<uint8_t>()[i] = proto.raw_data()[static_cast<size_t>(i)] != 0;
-    } else if (count > 0) {
-      std::memcpy(tensor.bytes(), proto.raw_data().data(), tensor.byteSize());
-    }
+  if (proto.has_raw_data()) {  // bool: normalise any nonzero byte to 1
+    for (int64_t i = 0; i < count; ++i)
+      tensor.data<uint8_t>()[i] = proto.raw_data()[static_cast<size_t>(i)] != 0;
   } else {
     copyTypedField(proto, tensor);
   }
@@ -86,10 +84,10 @@ ir::Tensor tensorFromProto(const onnx::TensorProto& proto, const std::string& wh
 }
 
 onnx::ModelProto parseModelFile(const std::string& path) {
-  std::string bytes = readFileBytes(path);
-  if (bytes.empty()) throw Error(path + ": empty file, expected an ONNX model");
+  MappedFile file(path);
+  if (file.size() == 0) throw Error(path + ": empty file, expected an ONNX model");
   onnx::ModelProto model;
-  if (!model.ParseFromString(bytes))
+  if (!model.ParseFromArray(file.data(), static_cast<int>(file.size())))
     throw Error(path + ": not a valid ONNX model (truncated or corrupt protobuf)");
   if (!model.has_graph() || model.ir_version() <= 0)
     throw Error(path + ": not an ONNX model (no ir_version or no graph)");
@@ -97,9 +95,9 @@ onnx::ModelProto parseModelFile(const std::string& path) {
 }
 
 onnx::TensorProto parseTensorFile(const std::string& path) {
-  std::string bytes = readFileBytes(path);
+  MappedFile file(path);
   onnx::TensorProto tensor;
-  if (bytes.empty() || !tensor.ParseFromString(bytes))
+  if (file.size() == 0 || !tensor.ParseFromArray(file.data(), static_cast<int>(file.size())))
     throw Error(path + ": not a serialized ONNX TensorProto (empty, truncated or corrupt)");
   return tensor;
 }

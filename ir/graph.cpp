@@ -33,10 +33,14 @@ const Tensor* Graph::constantValue(const std::string& name) const {
 }
 
 void Graph::setConstantValue(const std::string& name, Tensor value) {
+  setConstantValue(name, std::make_shared<const Tensor>(std::move(value)));
+}
+
+void Graph::setConstantValue(const std::string& name, std::shared_ptr<const Tensor> value) {
   const DataDesc& desc = array(name);
-  if (value.dtype() != desc.dtype || value.shape() != desc.shape)
+  if (value->dtype() != desc.dtype || value->shape() != desc.shape)
     throw Error("graph '" + name_ + "': the value of '" + name + "' does not match its dtype or shape");
-  constants_[name] = std::make_shared<const Tensor>(std::move(value));
+  constants_[name] = std::move(value);
 }
 
 size_t Graph::addState(State state) {

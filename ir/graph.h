@@ -64,6 +64,8 @@ class Graph {
   /// Records the value of array `name`; throws conflux::Error when the array is undeclared or
   /// the tensor's dtype or shape differ from it.
   void setConstantValue(const std::string& name, Tensor value);
+  /// Records a value shared with its other holders (a model's weights are not copied).
+  void setConstantValue(const std::string& name, std::shared_ptr<const Tensor> value);
   void removeConstantValue(const std::string& name) { constants_.erase(name); }
   const std::map<std::string, std::shared_ptr<const Tensor>>& constantValues() const {
     return constants_;

@@ -6,18 +6,30 @@
 
 namespace conflux::ir {
 namespace {
+
 constexpr int64_t kMaxElements = int64_t{1} << 40;
+
+/// The elements of `shape`; throws when a dimension is negative or there are more than 2^40.
+int64_t checkedElementCount(const std::vector<int64_t>& shape, const std::string& what) {
+  int64_t count = 1;
+  for (int64_t d : shape) {
+    if (d < 0) throw Error(what + ": negative dimension " + std::to_string(d));
+    if (d != 0 && count > kMaxElements / d) throw Error(what + ": shape has more than 2^40 elements");
+    count *= d;
+  }
+  return count;
 }
 
+}  // namespace
+
 Tensor::Tensor(DType dtype, std::vector<int64_t> shape, const std::string& what)
-    : dtype_(dtype), shape_(std::move(shape)) {
-  for (int64_t d : shape_) {
-    if (d < 0) throw Error(what + ": negative dimension " + std::to_string(d));
-    if (d != 0 && numElements_ > kMaxElements / d)
-      throw Error(what + ": shape has more than 2^40 elements");
-    numElements_ *= d;
-  }
+    : dtype_(dtype), shape_(std::move(shape)), numElements_(checkedElementCount(shape_, what)) {
   bytes_.resize(static_cast<size_t>(numElements_ * dtypeBytes(dtype_)));
+}
+
+Tensor::Tensor(DType dtype, std::vector<int64_t> shape, const std::byte* source, const std::string& what)
+    : dtype_(dtype), shape_(std::move(shape)), numElements_(checkedElementCount(shape_, what)) {
+  bytes_.assign(source, source + numElements_ * dtypeBytes(dtype_));
 }
 
 Tensor Tensor::fromDoubles(DType dtype, std::vector<int64_t> shape, const std::vector<double>& values) {

@@ -19,6 +19,9 @@ class Tensor {
   /// A zero-filled tensor; throws conflux::Error when the shape has a negative dimension or
   /// more than 2^40 elements (`what` names the tensor).
   Tensor(DType dtype, std::vector<int64_t> shape, const std::string& what = "tensor");
+  /// A tensor holding a copy of the row-major elements at `source` (as many bytes as the shape
+  /// needs), never zero-filled first; throws like the constructor above.
+  Tensor(DType dtype, std::vector<int64_t> shape, const std::byte* source, const std::string& what = "tensor");
 
   /// A tensor holding `values` converted to `dtype`; `values.size()` must match the shape.
   static Tensor fromDoubles(DType dtype, std::vector<int64_t> shape, const std::vector<double>& values);

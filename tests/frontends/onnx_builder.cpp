@@ -134,10 +134,17 @@ onnx::TensorProto tensorProto(const std::string& name, const ir::Tensor& value) 
 }
 
 std::string tempFile(const std::string& fileName) {
-  std::filesystem::path folder =
-      std::filesystem::temp_directory_path() / ("conflux_frontends_" + std::to_string(getpid()));
-  std::filesystem::create_directories(folder);
-  return (folder / fileName).string();
+  // One folder per test process (tests run concurrently), removed when the process exits.
+  static const struct Folder {
+    std::filesystem::path path =
+        std::filesystem::temp_directory_path() / ("conflux_frontends_" + std::to_string(getpid()));
+    ~Folder() {
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+    }
+  } folder;
+  std::filesystem::create_directories(folder.path);
+  return (folder.path / fileName).string();
 }
 
 }  // namespace conflux::testing

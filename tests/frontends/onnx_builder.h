@@ -50,7 +50,8 @@ void setAttr(onnx::NodeProto& node, const std::string& name, const ir::Tensor& v
 /// The TensorProto of a tensor (raw_data).
 onnx::TensorProto tensorProto(const std::string& name, const ir::Tensor& value);
 
-/// A path under the system temporary folder, unique to this test process.
+/// A path under the system temporary folder, unique to this test process, which removes the
+/// folder when it exits.
 std::string tempFile(const std::string& fileName);
 
 /// The message of the conflux::Error `load` throws, or "no error".

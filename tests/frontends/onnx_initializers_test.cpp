@@ -3,7 +3,6 @@
 // are errors naming the file.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 
 #include "frontends/load_model.h"
 #include "frontends/onnx_initializers.h"
@@ -26,7 +25,7 @@ std::string addModel() {
   return builder.write("freeze_add.onnx");
 }
 
-std::string frozenPath() { return (std::filesystem::temp_directory_path() / "freeze_add.frozen.onnx").string(); }
+std::string frozenPath() { return testing::tempFile("freeze_add.frozen.onnx"); }
 
 TEST(FreezeInputs, TheFrozenInputBecomesAConstantWithItsValue) {
   std::string model = addModel();
