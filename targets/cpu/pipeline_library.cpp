@@ -68,6 +68,22 @@ double since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+/// The module of `pipeline` lowered into function `name` over `arguments`; throws
+/// conflux::Error naming it.
+Halide::Module lowerPipeline(Halide::Pipeline& pipeline, const std::vector<Halide::Argument>& arguments,
+                             const std::string& name) {
+  try {
+    Halide::Module module =
+        pipeline.compile_to_module(arguments, name, compileTarget().with_feature(Halide::Target::NoRuntime));
+    CONFLUX_ASSERT(module.buffers().empty(), name + " embeds a buffer; its code would name an address");
+    if (const char* dir = std::getenv("CONFLUX_DEBUG_STMT"))
+      std::ofstream(std::string(dir) + "/" + name + ".stmt") << moduleText(module);
+    return module;
+  } catch (const Halide::Error& e) {
+    throw Error("kernel " + name + ": Halide could not lower it: " + e.what());
+  }
+}
+
 }  // namespace
 
 void NativePipeline::run() const {
@@ -122,31 +138,30 @@ std::shared_ptr<const NativePipeline> PipelineLibrary::add(Halide::Pipeline pipe
       return native;
     }
   }
-  Halide::Module module = pipeline.compile_to_module(
-      arguments, native->name_, compileTarget().with_feature(Halide::Target::NoRuntime));
   ++lowered_;
-  CONFLUX_ASSERT(module.buffers().empty(),
-                 native->name_ + " embeds a buffer; its code would name an address");
-  if (const char* dir = std::getenv("CONFLUX_DEBUG_STMT"))
-    std::ofstream(std::string(dir) + "/" + native->name_ + ".stmt") << moduleText(module);
-  pending_.push_back({std::move(module), {}, loweringKey, native});
+  pending_.push_back({Lowering{std::move(pipeline), std::move(arguments)}, {}, loweringKey, native});
   return native;
 }
 
 void PipelineLibrary::load() {
   bool timed = std::getenv("CONFLUX_DEBUG_COMPILE_TIME") != nullptr;
-  // Objects the cache lacks are compiled on every core: LLVM's code generation is most of a
-  // cold compile (ResNet-50: 36 of 44 s on one), and separate modules compile independently.
+  // Pipelines are lowered, and the objects the cache lacks compiled, on every core: LLVM's
+  // code generation is most of a cold compile (ResNet-50: 36 of 44 s on one), lowering most of
+  // the rest, and separate pipelines lower and compile independently (Halide's compiler is
+  // thread-safe where no Func is shared; moduleKey ignores the numbers its names get).
   std::vector<Pending*> lowered;
   for (Pending& pending : pending_)
-    if (pending.module) lowered.push_back(&pending);
+    if (pending.lowering) lowered.push_back(&pending);
   std::vector<std::optional<double>> seconds(lowered.size());  // of those compiled, not found
   runConcurrently(lowered.size(), std::max(1u, std::thread::hardware_concurrency()), [&](size_t i) {
     Pending& pending = *lowered[i];
     auto start = std::chrono::steady_clock::now();
+    Halide::Module module =
+        lowerPipeline(pending.lowering->pipeline, pending.lowering->arguments, pending.pipeline->name_);
+    pending.lowering.reset();  // its Funcs are not needed again
     CachedObject object;
     try {
-      object = cache_.object(*pending.module);
+      object = cache_.object(module);
     } catch (const Halide::Error& e) {
       throw Error("kernel " + pending.pipeline->name_ + ": Halide could not compile it: " + e.what());
     }
@@ -156,7 +171,7 @@ void PipelineLibrary::load() {
   for (size_t i = 0; i < lowered.size(); ++i) {
     if (!seconds[i]) continue;
     ++compiled_;
-    if (timed) std::cerr << "compile " << lowered[i]->pipeline->name_ << ": " << *seconds[i] << " s\n";
+    if (timed) std::cerr << "lower and compile " << lowered[i]->pipeline->name_ << ": " << *seconds[i] << " s\n";
   }
   objects_ = {cache_.runtime(compileTarget())};
   for (const Pending& pending : pending_) objects_.push_back(pending.object);

@@ -56,26 +56,32 @@ class PipelineLibrary {
   /// An image parameter with the element type, bounds and strides of `buffer`, which pipelines
   /// of this library read through it. `name` names it in Halide's messages (made unique).
   Halide::ImageParam bind(const std::string& name, const Halide::Buffer<>& buffer);
-  /// Lowers `pipeline`, which writes `output` and reads only parameters made by bind(), into a
-  /// function named after `name` (or finds its object by the program key). The handle runs it
-  /// once load() has returned.
+  /// Adds `pipeline`, which writes `output` and reads only parameters made by bind(), as a
+  /// function named after `name`, to be lowered by load() (or found by the program key now). The
+  /// handle runs it once load() has returned.
   std::shared_ptr<const NativePipeline> add(Halide::Pipeline pipeline,
                                             const Halide::Buffer<>& output,
                                             const std::string& name);
-  /// Compiles the pipelines the object cache lacks, links and loads the library.
+  /// Lowers the pipelines added, compiles those the object cache lacks — both on every core —,
+  /// links and loads the library.
   void load();
   /// How many pipelines load() compiled; the others came from the object cache.
   size_t compiled() const { return compiled_; }
-  /// How many pipelines add() lowered; the others' objects were found by the program key.
+  /// How many pipelines load() lowered; the others' objects were found by the program key.
   size_t lowered() const { return lowered_; }
   /// The objects load() linked: Halide's runtime and every pipeline's.
   const std::vector<std::filesystem::path>& objects() const { return objects_; }
 
  private:
-  /// A pipeline added, its function not yet loaded: lowered (its object to be found or
-  /// compiled by the module's key, then remembered by `loweringKey`), or found by that key.
+  /// A pipeline to lower: its arguments, inferred when it was added.
+  struct Lowering {
+    Halide::Pipeline pipeline;
+    std::vector<Halide::Argument> arguments;
+  };
+  /// A pipeline added, its function not yet loaded: to be lowered (its object then found or
+  /// compiled by the module's key, and remembered by `loweringKey`), or found by that key.
   struct Pending {
-    std::optional<Halide::Module> module;
+    std::optional<Lowering> lowering;
     std::filesystem::path object;
     std::optional<std::string> loweringKey;
     std::shared_ptr<NativePipeline> pipeline;
