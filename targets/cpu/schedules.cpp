@@ -53,33 +53,38 @@ std::vector<Halide::VarOrRVar> updateOrder(const std::vector<Halide::VarOrRVar>&
   return order;
 }
 
-/// Schedules acc of a contraction tile blocked along its one long reduction dimension `along`
-/// (GotoBLAS): acc is computed per column panel of out (loop `panel`) and holds the panel's
-/// columns of every row; each block of `reductionBlock` steps runs over all row tiles, with the
-/// tile's accumulators in registers, before the next block, so the slices of both operands it
-/// reads stay in L2.
+/// Schedules acc of a contraction tile blocked along its reduction (GotoBLAS): acc is computed
+/// per column panel of out (loop `panel`) and holds the panel's columns of every row; each block
+/// of the reduction runs over all row tiles, with the tile's accumulators in registers, before
+/// the next block, so the slices of both operands it reads stay in L2. A block is
+/// `reductionBlock` steps of the reduction's one long dimension `along`, or, without a block
+/// size, all of `along` for one step of the other dimensions (a convolution's window taps).
 void scheduleBlockedAccumulator(Halide::Func out, Halide::Func acc, const Halide::Var& panel,
                                 const std::vector<Halide::Var>& vars, const Tile& tile, const Halide::RDom& domain,
                                 int along, const std::vector<Halide::Var>& storage, int rowsPerTile, int lanes,
-                                int reductionBlock) {
+                                std::optional<int> reductionBlock) {
   const Halide::Var& x = vars[tile.vector];
   const Halide::Var& y = vars[tile.rows];
   Halide::RVar ko("ko"), ki("ki");
   Halide::Var ya("ya"), yb("yb");
-  std::vector<Halide::VarOrRVar> order{x, yb, ki, ya};
+  std::vector<Halide::VarOrRVar> order{x, yb};
+  if (reductionBlock) {
+    order.emplace_back(ki);
+  } else {
+    order.emplace_back(domain[along]);
+  }
+  order.emplace_back(ya);
   for (size_t k = 0; k < vars.size(); ++k)
     if (k != tile.vector && k != tile.rows) order.emplace_back(vars[k]);
   for (int i = 0; i < domain.dimensions(); ++i)
     if (i != along) order.emplace_back(domain[i]);
-  order.emplace_back(ko);
   acc.compute_at(out, panel).reorder_storage(storage).align_storage(x, lanes).vectorize(x, lanes, kGuard).unroll(x);
-  acc.update()
-      .split(domain[along], ko, ki, reductionBlock)
-      .split(y, ya, yb, rowsPerTile, kGuard)
-      .reorder(order)
-      .vectorize(x, lanes, kGuard)
-      .unroll(x)
-      .unroll(yb);
+  Halide::Stage update = acc.update();
+  if (reductionBlock) {
+    update.split(domain[along], ko, ki, *reductionBlock);
+    order.emplace_back(ko);
+  }
+  update.split(y, ya, yb, rowsPerTile, kGuard).reorder(order).vectorize(x, lanes, kGuard).unroll(x).unroll(yb);
 }
 
 /// The width of vectors that fill `extent` elements exactly: `lanes`, else half of it (24
@@ -208,11 +213,18 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
   std::vector<int> longSteps;  // reduction dimensions of more than one step
   for (int i = 0; i < domain.dimensions(); ++i)
     if (auto e = Halide::Internal::as_const_int(domain[i].extent()); !e || *e > 1) longSteps.push_back(i);
-  bool blocked = order.panelsOutermost && longSteps.size() == 1 && reduction >= 2 * reductionBlock &&
-                 reduction % reductionBlock == 0 && blockRows * columnsPerTile * elementBytes <= budget.block;
-  if (blocked) {
+  bool rowsFit = order.panelsOutermost && blockRows * columnsPerTile * elementBytes <= budget.block;
+  if (rowsFit && longSteps.size() == 1 && reduction >= 2 * reductionBlock && reduction % reductionBlock == 0) {
     scheduleBlockedAccumulator(out, acc, xo, vars, tile, domain, longSteps.front(), storage, rowsPerTile, lanes,
                                reductionBlock);
+    return;
+  }
+  // A panel that outgrows half of L2 and is walked in window taps (ResNet's last 3x3
+  // convolutions: 589 KiB of weights a panel, over 7 image rows) is walked tap by tap for all
+  // rows: each tap's slice is read from memory once, then from L1 by the other rows.
+  if (rowsFit && longSteps.size() >= 2 && window < 0 && reduction * columnsPerTile * elementBytes > budget.streamed) {
+    scheduleBlockedAccumulator(out, acc, xo, vars, tile, domain, longSteps.front(), storage, rowsPerTile, lanes,
+                               std::nullopt);
     return;
   }
   // The tile's vectors and rows are unrolled: kTileVectors x rowsPerTile accumulators in

@@ -1,5 +1,5 @@
 // The cpu target's contraction schedules, each on a graph that selects it, against the reference
-// target: a blocked long-reduction GEMM, a stride-2 convolution (lanes along output channels),
+// target: a blocked long-reduction GEMM, a convolution blocked by window taps, a stride-2 convolution (lanes along output channels),
 // a transposed convolution (tiles over merged output columns), a depthwise convolution (lanes along image columns), and a small-image convolution whose
 // constant weights are packed once at load and must stay packed across runs, and a MobileNet
 // block whose transients are channels-last, an attention whose rows outgrow the cache (an
@@ -83,6 +83,14 @@ TEST(CpuSchedules, ATransposedConvolutionRunsRegisterTiles) {
   expectCpuMatchesReference(
       oneConvolution("ConvTranspose", "[1, 32, 8, 8]", "[32, 16, 2, 2]", "[1, 16, 16, 16]", R"({"strides": [2, 2]})"),
       1e-4);
+}
+
+TEST(CpuSchedules, AConvolutionWhosePanelOutgrowsHalfOfL2RunsTapByTap) {
+  // 512 input channels x 9 taps x 32 columns: 576 KiB a panel, more than half of L2, so each
+  // window tap's slice runs over all rows before the next tap.
+  expectCpuMatchesReference(oneConvolution("Conv", "[1, 512, 4, 4]", "[64, 512, 3, 3]", "[1, 64, 4, 4]",
+                                           R"({"pads": [1, 1, 1, 1]})"),
+                            1e-4);
 }
 
 TEST(CpuSchedules, ADepthwiseConvolutionWithConstantWeights) {
