@@ -8,12 +8,6 @@
 #include "targets/cpu/schedules.h"
 
 namespace conflux::targets::cpu {
-namespace {
-
-/// The rows of the attention kernel's register tiles: key blocks are sized for blocks of them.
-constexpr int64_t kTileRows = 8;
-
-}  // namespace
 
 std::optional<int> onlineKeyBlock(const ir::State& state, const passes::AttentionKernel& attention,
                                   const ir::TargetDesc& target) {

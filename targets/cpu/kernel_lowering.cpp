@@ -82,14 +82,14 @@ struct OutputPlan {
 /// `box`, the dimensions in Halide order of memory (`order`: logical dimensions outermost
 /// first): which reads move with the dimension's parameter, whether one steps by more than one
 /// element (vector lanes along it would gather, from the array or a packed copy; so would lanes
-/// along a dimension of merged parameters), and whether lanes along it would need a packed copy
-/// of an operand that is no constant.
+/// along a dimension of merged parameters), whether lanes along it would need a packed copy
+/// of an operand that is no constant, and whether every read moving with it is a constant.
 OperandUse operandUse(const ir::Graph& graph, const ir::State& state, NodeId tasklet,
                       const DenseWrite& box, const std::vector<int>& order,
                       const ArrayLookup& arrays) {
   size_t rank = order.size();
   OperandUse use{std::vector<std::vector<size_t>>(rank), std::vector<bool>(rank, false),
-                 std::vector<bool>(rank, false)};
+                 std::vector<bool>(rank, false), std::vector<bool>(rank, true)};
   std::vector<EdgeId> reads = state.inEdges(tasklet);
   for (size_t dim = 0; dim < rank; ++dim) {
     std::string param = box.soleParam(static_cast<size_t>(order[rank - 1 - dim]));
@@ -108,6 +108,7 @@ OperandUse operandUse(const ir::Graph& graph, const ir::State& state, NodeId tas
         if (step == 0) continue;
         if (!std::count(use.reads[dim].begin(), use.reads[dim].end(), r))
           use.reads[dim].push_back(r);
+        if (!arrays(read.data).isConstant()) use.constantsOnly[dim] = false;
         if (step > 1) use.strided[dim] = true;
       }
     }
@@ -314,8 +315,9 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel,
       return std::nullopt;
     std::string param = box->soleParam(logical(*vectorDim));
     if (param.empty()) return std::nullopt;
-    int columns = tileColumns(region[logical(*vectorDim)], vectorLanes,
-                              tile && region[logical(tile->rows)] == 1);
+    int64_t extent = region[logical(*vectorDim)];
+    int columns = tile ? packedColumns(*tile, extent, region[logical(tile->rows)] == 1)
+                       : tileColumns(extent, vectorLanes);
     std::optional<size_t> strided = stridedDimension(memlet.subset, param, desc.layout);
     // A constant a tile reads along its unit-stride dimension is packed too when the tile's
     // columns are a narrower panel of it (a GEMM's B, as GotoBLAS packs it): its rows would be
@@ -348,20 +350,28 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel,
     scheduleDense(f, halideVars, shape, lanes);
   } else if (dense) {
     // acc starts at the init value (a flat kernel's: the output's current value), combines the
-    // values of every reduction iteration, and the output is the epilogue over it.
+    // values of every reduction iteration, and the output is the epilogue over it. A padded
+    // tile's accumulators run past the output's end: their init reads its last column there.
+    auto initAt = [&](Expr init) {
+      if (!tile || !tile->padded) return init;
+      const Halide::Var& x = halideVars[tile->vector];
+      size_t dim = logical(tile->vector);
+      auto last = static_cast<int32_t>(box->offsets[dim] + region[dim] - 1);
+      return Halide::Internal::substitute(x.name(), Halide::min(x, last), init);
+    };
     Halide::Func acc(uniqueFuncName(kernel.name + "_acc"));
     Expr result;
     if (nested) {
       ExprScope initScope =
           bindInputs(graph, state, nested->initTasklet, pure, arrays, {}, {}, where);
-      acc(halideVars) =
-          Halide::cast(valueType, toHalide(outputExpr(state, nested->initTasklet, ""), initScope));
+      acc(halideVars) = initAt(
+          Halide::cast(valueType, toHalide(outputExpr(state, nested->initTasklet, ""), initScope)));
       ExprScope epilogue = bindInputs(graph, state, plan.outputTasklet, pure, arrays, {},
                                       {{nested->accumulator, acc(at)}}, where);
       result = Halide::cast(storageType(out.dtype),
                             toHalide(outputExpr(state, plan.outputTasklet, ""), epilogue));
     } else {
-      acc(halideVars) = prior()(at);
+      acc(halideVars) = initAt(prior()(at));
       result = acc(at);
     }
     acc(at) = combine(wcr, acc(at), value);

@@ -14,7 +14,11 @@ PackedOperand::PackedOperand(const ArraySource& source, Halide::Type type,
     : packedDim_(shape.size() - 1 - inner), once_(source.isConstant()) {
   size_t rank = shape.size();
   auto extent = [&](size_t halideDim) { return shape[rank - 1 - halideDim]; };
-  panel_ = extent(packedDim_) % panel == 0 ? panel : static_cast<int>(extent(packedDim_));
+  // A panel wider than the dimension (a padded tile's, schedules.h) is one panel whose columns
+  // past the end stay zero; only a constant's copy, filled by intersection, may have one.
+  const int64_t columns = extent(packedDim_);
+  panel_ = columns % panel == 0 || (columns < panel && once_) ? panel : static_cast<int>(columns);
+  const int64_t panels = (columns + panel_ - 1) / panel_;
 
   // Buffer dimensions, innermost first: the panel column, the other dimensions in Halide order,
   // the panel. Strides: the column, the others in the order of `nesting`, the panel.
@@ -30,7 +34,7 @@ PackedOperand::PackedOperand(const ArraySource& source, Halide::Type type,
   };
   place(0, panel_);
   for (size_t logical : nesting) place(storedDim(logical), shape[logical]);
-  place(rank, extent(packedDim_) / panel_);
+  place(rank, panels);
   storage_.resize(static_cast<size_t>(stride) * static_cast<size_t>(type.bytes()));
   buffer_ = Halide::Buffer<>(type, storage_.data(), static_cast<int>(dims.size()), dims.data());
   param_ = library.bind(name, buffer_);
@@ -41,10 +45,10 @@ PackedOperand::PackedOperand(const ArraySource& source, Halide::Type type,
     const halide_buffer_t* raw = source.buffer(name).raw_buffer();
     std::vector<halide_dimension_t> split;
     halide_dimension_t packed = raw->dim[packedDim_];
-    split.push_back(halide_dimension_t(0, panel_, packed.stride));
+    split.push_back(halide_dimension_t(0, std::min<int32_t>(panel_, packed.extent), packed.stride));
     for (size_t k = 0; k < rank; ++k)
       if (k != packedDim_) split.push_back(raw->dim[k]);
-    split.push_back(halide_dimension_t(0, packed.extent / panel_, packed.stride * panel_));
+    split.push_back(halide_dimension_t(0, static_cast<int32_t>(panels), packed.stride * panel_));
     constantSource_ =
         Halide::Buffer<>(type, raw->host, static_cast<int>(split.size()), split.data());
     return;

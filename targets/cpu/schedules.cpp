@@ -6,18 +6,6 @@
 namespace conflux::targets::cpu {
 namespace {
 
-/// Output tile of a contraction's register-blocked accumulator: kTileVectors vectors along the
-/// innermost output dimension times up to kTileRows rows of the next one (16 of AVX-512's 32 zmm).
-constexpr int kTileVectors = 2;
-constexpr int kTileRows = 8;
-/// Vectors of a single-row tile (a matrix-vector product): independent accumulators that hide
-/// the multiply-add latency.
-constexpr int kSingleRowVectors = 8;
-
-/// The widest vector of the target, in 32-bit lanes (AVX-512).
-constexpr int kFullLanes = 16;
-
-
 /// The fewest loop iterations one parallel task runs.
 constexpr int64_t kMinTaskIterations = 1 << 15;
 
@@ -87,61 +75,10 @@ void scheduleBlockedAccumulator(Halide::Func out, Halide::Func acc, const Halide
   update.split(y, ya, yb, rowsPerTile, kGuard).reorder(order).vectorize(x, lanes, kGuard).unroll(x).unroll(yb);
 }
 
-/// The width of vectors that fill `extent` elements exactly: `lanes`, else half of it (24
-/// channels are three vectors of 8), else nothing.
-std::optional<int> wholeVectors(int64_t extent, int lanes) {
-  if (extent % lanes == 0) return lanes;
-  if (lanes > 1 && extent % (lanes / 2) == 0) return lanes / 2;
-  return std::nullopt;
-}
-
 }  // namespace
 
 int vectorLanes(const ir::TargetDesc& target, Halide::Type type) {
   return std::max(1, target.vectorLanes * 32 / std::max(8, type.bits()));
-}
-
-std::optional<Tile> contractionTile(bool dense, ir::Wcr wcr, bool reduces, const std::vector<int64_t>& shape,
-                                    const OperandUse& use, int lanes) {
-  if (!dense || wcr != ir::Wcr::Sum || !reduces || shape.size() < 2) return std::nullopt;
-  size_t rank = shape.size();
-  auto extent = [&](size_t halideDim) { return shape[rank - 1 - halideDim]; };
-  // A reduction to one value per row (softmax's max and sum: [.., rows, 1]) is no contraction.
-  if (extent(0) == 1) return std::nullopt;
-  auto flag = [](const std::vector<bool>& flags, size_t k) { return k < flags.size() && flags[k]; };
-  // Whole vectors along the innermost dimension (half-width ones if only those fill it), else
-  // the widest; then a partly filled innermost.
-  auto choose = [&](bool allowPacking) -> std::optional<size_t> {
-    auto allowed = [&](size_t k) { return !flag(use.strided, k) && (allowPacking || !flag(use.packsPerRun, k)); };
-    if (allowed(0) && wholeVectors(extent(0), lanes)) return size_t{0};
-    std::optional<size_t> vector;
-    for (size_t k = 1; k < rank; ++k)
-      if (allowed(k) && extent(k) % lanes == 0 && (!vector || extent(k) > extent(*vector))) vector = k;
-    if (!vector && allowed(0) && extent(0) >= lanes / 2) vector = 0;
-    return vector;
-  };
-  std::optional<size_t> vector = choose(false);
-  if (!vector) vector = choose(true);
-  if (!vector) return std::nullopt;
-  auto reads = [&](size_t k) { return k < use.reads.size() ? use.reads[k] : std::vector<size_t>{}; };
-  auto broadcastOnly = [&](size_t k) {
-    std::vector<size_t> mine = reads(k), vectorLoaded = reads(*vector);
-    return std::none_of(mine.begin(), mine.end(),
-                        [&](size_t r) { return std::count(vectorLoaded.begin(), vectorLoaded.end(), r) > 0; });
-  };
-  int width = wholeVectors(extent(*vector), lanes).value_or(lanes);
-  for (size_t k = 0; k < rank; ++k)
-    if (k != *vector && extent(k) > 1 && broadcastOnly(k)) return Tile{*vector, k, width, true};
-  for (size_t k = 0; k < rank; ++k)
-    if (k != *vector && extent(k) > 1) return Tile{*vector, k, width};
-  return Tile{*vector, *vector == 0 ? size_t{1} : size_t{0}, width};  // a single row (Gemm of batch 1)
-}
-
-int tileColumns(int64_t columns, int lanes, bool singleRow) {
-  int widest = (singleRow ? kSingleRowVectors : kTileVectors) * std::max(1, kFullLanes / lanes);
-  for (int vectors = widest; vectors > 1; --vectors)
-    if (columns % (vectors * lanes) == 0) return vectors * lanes;
-  return lanes;
 }
 
 void scheduleDense(Halide::Func f, const std::vector<Halide::Var>& vars, const std::vector<int64_t>& shape,
@@ -168,7 +105,11 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
   const Halide::Var& y = vars[tile.rows];
   int64_t rows = shape[shape.size() - 1 - tile.rows];
   int64_t columns = shape[shape.size() - 1 - tile.vector];
-  int columnsPerTile = tileColumns(columns, lanes, rows == 1);
+  // A padded tile covers the whole dimension; its output is stored in the half-width vectors
+  // that fill it, its accumulators computed in full ones past the end (RoundUp).
+  int columnsPerTile = tile.padded ? static_cast<int>(columns) : tileColumns(columns, lanes, rows == 1);
+  const int storeLanes = tile.padded ? lanes / 2 : lanes;
+  const Halide::TailStrategy accTail = tile.padded ? Halide::TailStrategy::RoundUp : kGuard;
   // A tile one vector wide whose rows broadcast their operand (a 16-channel convolution's image)
   // takes twice the rows: as many accumulators as two vectors, to hide the multiply-adds'
   // latency; its window columns, unrolled inside the tile, share the values each row broadcasts
@@ -197,7 +138,7 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
   const size_t parallel = 2 + order.parallel;
   // The loop just outside the tile: acc is computed there, so it holds one tile.
   Halide::Var perTile = loops[2].var;
-  out.reorder(loops).vectorize(xi, lanes, kGuard).unroll(xi).unroll(yi);
+  out.reorder(loops).vectorize(xi, storeLanes, kGuard).unroll(xi).unroll(yi);
   out.parallel(loops[parallel].var);
   // acc lives in registers for one tile; guarded like out, so that at the edges it neither
   // computes nor reads past the output.
@@ -213,7 +154,7 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
   std::vector<int> longSteps;  // reduction dimensions of more than one step
   for (int i = 0; i < domain.dimensions(); ++i)
     if (auto e = Halide::Internal::as_const_int(domain[i].extent()); !e || *e > 1) longSteps.push_back(i);
-  bool rowsFit = order.panelsOutermost && blockRows * columnsPerTile * elementBytes <= budget.block;
+  bool rowsFit = order.panelsOutermost && !tile.padded && blockRows * columnsPerTile * elementBytes <= budget.block;
   if (rowsFit && longSteps.size() == 1 && reduction >= 2 * reductionBlock && reduction % reductionBlock == 0) {
     scheduleBlockedAccumulator(out, acc, xo, vars, tile, domain, longSteps.front(), storage, rowsPerTile, lanes,
                                reductionBlock);
@@ -234,14 +175,14 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
   acc.compute_at(out, perTile)
       .reorder_storage(storage)
       .align_storage(x, lanes)
-      .vectorize(x, lanes, kGuard)
+      .vectorize(x, lanes, accTail)
       .unroll(x)
       .unroll(y, rowsPerTile, kGuard);
   std::vector<Halide::VarOrRVar> first{x, y};
   if (window >= 0) first.emplace_back(domain[window]);
   Halide::Stage update = acc.update();
   update.reorder(updateOrder(first, domain, vars, {tile.vector, tile.rows}))
-      .vectorize(x, lanes, kGuard)
+      .vectorize(x, lanes, accTail)
       .unroll(x)
       .unroll(y, rowsPerTile, kGuard);
   if (window >= 0) update.unroll(domain[window]);

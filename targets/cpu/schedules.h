@@ -12,46 +12,13 @@
 #include "ir/memlet.h"
 #include "ir/target_desc.h"
 #include "targets/cpu/cache_budget.h"
+#include "targets/cpu/contraction_tile.h"
 #include "targets/cpu/tile_order.h"
 
 namespace conflux::targets::cpu {
 
-/// The Halide dimensions (0 = innermost) of a contraction's register tile.
-struct Tile {
-  size_t vector;  // along the vector lanes
-  size_t rows;    // unrolled rows
-  int lanes;      // the vector width: the target's, or half of it where that fills the dimension
-  bool broadcastRows = false;  // the operands the rows read are loaded one value at a time
-};
-
-/// How the operands of a contraction depend on the dimensions of its output (Halide order).
-struct OperandUse {
-  std::vector<std::vector<size_t>> reads;  // per dimension: the operands whose index moves with it
-  std::vector<bool> strided;               // per dimension: some operand index steps by more than one
-  std::vector<bool> packsPerRun;           // per dimension: lanes along it need a per-run packed copy
-};
-
 /// The lanes of a vector of `type` on `target` (whose vectorLanes counts 32-bit lanes).
 int vectorLanes(const ir::TargetDesc& target, Halide::Type type);
-
-/// The tile of a dense sum over map dimensions into an output of rank >= 2 (`shape` is the
-/// region computed, outermost first), or nothing. Lanes run along a dimension that whole vectors
-/// fill — the innermost if it does (with half-width vectors when only those fill it: 24
-/// channels are three vectors of 8), else the widest (output channels of a row-major
-/// convolution over a 28x28 image) — falling back to a partly filled innermost one, never along
-/// a strided one (the output columns of a stride-2 convolution would gather). Dimensions whose lanes need no
-/// per-run packed copy of an operand come first: a depthwise convolution runs its lanes along
-/// the image columns rather than transpose its input each run. Rows run along the innermost other
-/// dimension with more than one element that no vector-loaded operand depends on (a GEMM's
-/// rows, a convolution's output channels when lanes run along its columns), so each reduction
-/// step loads a few vectors and broadcasts one value per row; else along the innermost other.
-std::optional<Tile> contractionTile(bool dense, ir::Wcr wcr, bool reduces, const std::vector<int64_t>& shape,
-                                    const OperandUse& use, int lanes);
-
-/// The columns of a tile of vectors of `lanes` along a dimension of `columns` elements: the
-/// most whole vectors up to kTileVectors full-width ones' worth that divide it (more for a
-/// `singleRow` tile, whose vectors are its only independent accumulators), else one.
-int tileColumns(int64_t columns, int lanes, bool singleRow = false);
 
 /// Vectorises the innermost variable (`vars[0]`), parallelises the outermost one of more than
 /// one element when the stage is large enough to pay for threads.

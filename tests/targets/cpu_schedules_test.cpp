@@ -1,5 +1,6 @@
 // The cpu target's contraction schedules, each on a graph that selects it, against the reference
-// target: a blocked long-reduction GEMM, a convolution blocked by window taps, a stride-2 convolution (lanes along output channels),
+// target: a blocked long-reduction GEMM, a convolution blocked by window taps, 24 channels in padded
+// vectors, a stride-2 convolution (lanes along output channels),
 // a transposed convolution (tiles over merged output columns), a depthwise convolution (lanes along image columns), and a small-image convolution whose
 // constant weights are packed once at load and must stay packed across runs, and a MobileNet
 // block whose transients are channels-last, an attention whose rows outgrow the cache (an
@@ -126,6 +127,25 @@ TEST(CpuSchedules, ANarrowConvolutionUnrollsItsWindowAlongSixteenRows) {
                 "y": {"shape": [1, 96, 14, 14], "dtype": "float32", "kind": "output"}},
     "nodes": [{"name": "narrow", "op": "Conv", "inputs": ["x", "w1"], "outputs": ["n"], "attrs": {"pads": [1, 1, 1, 1]}},
               {"name": "widen", "op": "Conv", "inputs": ["n", "w2"], "outputs": ["y"]}]})", "narrow"),
+                            1e-4);
+}
+
+TEST(CpuSchedules, TwentyFourChannelsRunInPaddedFullVectorsWithTheirBias) {
+  // A 1x1 convolution to 24 channels with a constant bias between two that keep it
+  // channels-last: its tiles run two vectors of 16 over the 24 channels (weights packed with 8
+  // zero columns), their accumulators start from the bias read at its last column past the
+  // end, and the output is stored in three vectors of 8.
+  expectCpuMatchesReference(loadGraphJson(R"({"format": "conflux-graph", "version": 1, "name": "c24",
+    "tensors": {"x": {"shape": [1, 16, 14, 14], "dtype": "float32", "kind": "input"},
+                "w1": )" + constantTensorJson("[96, 16, 1, 1]", 96 * 16) + R"(,
+                "w2": )" + constantTensorJson("[24, 96, 1, 1]", 24 * 96) + R"(,
+                "b2": )" + constantTensorJson("[24]", 24) + R"(,
+                "w3": )" + constantTensorJson("[48, 24, 1, 1]", 48 * 24) + R"(,
+                "y": {"shape": [1, 48, 14, 14], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "expand", "op": "Conv", "inputs": ["x", "w1"], "outputs": ["e"]},
+              {"name": "act", "op": "Relu", "inputs": ["e"], "outputs": ["e1"]},
+              {"name": "project", "op": "Conv", "inputs": ["e1", "w2", "b2"], "outputs": ["p"]},
+              {"name": "widen", "op": "Conv", "inputs": ["p", "w3"], "outputs": ["y"]}]})", "c24"),
                             1e-4);
 }
 
