@@ -1,7 +1,5 @@
 #include "frontends/onnx_proto.h"
 
-#include <cstring>
-
 #include "frontends/model.h"
 #include "frontends/source_file.h"
 #include "ir/error.h"

@@ -37,6 +37,7 @@ void Graph::setConstantValue(const std::string& name, Tensor value) {
 }
 
 void Graph::setConstantValue(const std::string& name, std::shared_ptr<const Tensor> value) {
+  CONFLUX_ASSERT(value, "graph '" + name_ + "': a null value for '" + name + "'");
   const DataDesc& desc = array(name);
   if (value->dtype() != desc.dtype || value->shape() != desc.shape)
     throw Error("graph '" + name_ + "': the value of '" + name + "' does not match its dtype or shape");

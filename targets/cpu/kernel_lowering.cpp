@@ -327,8 +327,9 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel,
         memlet.subset.ranges[unit].begin.coefficient(param) == 1)
       strided = unit;
     if (!strided) return std::nullopt;
+    bool padded = tile && tile->padded && desc.shape[*strided] < columns;
     packs.emplace_back(arrays(memlet.data), storageType(desc.dtype), desc.shape, desc.layout,
-                       *strided, columns, loopNesting(memlet.subset, *strided, reductionParams),
+                       *strided, columns, padded, loopNesting(memlet.subset, *strided, reductionParams),
                        kernel.name + "_packed" + std::to_string(packs.size()), library,
                        vectorLanes);
     return packs.back()(std::vector<Expr>(indices.rbegin(), indices.rend()));

@@ -3,21 +3,23 @@
 #include <algorithm>
 #include <optional>
 
+#include "ir/error.h"
 #include "targets/cpu/module_key.h"
 
 namespace conflux::targets::cpu {
 
 PackedOperand::PackedOperand(const ArraySource& source, Halide::Type type,
                              const std::vector<int64_t>& shape, const ir::Layout& layout,
-                             size_t inner, int panel, const std::vector<size_t>& nesting,
+                             size_t inner, int panel, bool padded, const std::vector<size_t>& nesting,
                              const std::string& name, PipelineLibrary& library, int lanes)
     : packedDim_(shape.size() - 1 - inner), once_(source.isConstant()) {
   size_t rank = shape.size();
   auto extent = [&](size_t halideDim) { return shape[rank - 1 - halideDim]; };
-  // A panel wider than the dimension (a padded tile's, schedules.h) is one panel whose columns
-  // past the end stay zero; only a constant's copy, filled by intersection, may have one.
+  // A padded panel's columns past the end stay zero: only a constant's copy, filled by
+  // intersection with its source, may have them.
   const int64_t columns = extent(packedDim_);
-  panel_ = columns % panel == 0 || (columns < panel && once_) ? panel : static_cast<int>(columns);
+  CONFLUX_ASSERT(!padded || (once_ && columns < panel), name + ": only a constant narrower than its panel is padded");
+  panel_ = columns % panel == 0 || padded ? panel : static_cast<int>(columns);
   const int64_t panels = (columns + panel_ - 1) / panel_;
 
   // Buffer dimensions, innermost first: the panel column, the other dimensions in Halide order,

@@ -25,13 +25,14 @@ class PackedOperand {
  public:
   /// Adds to `library` the copy of `source` (logical `shape` stored in `layout`, element `type`)
   /// in panels of `panel` elements of logical dimension `inner` (the whole dimension when
-  /// `panel` does not divide it; for a constant, one panel with zero columns past the end when
-  /// `panel` is wider), written in vectors of `lanes`; `name` names its pipeline.
+  /// `panel` does not divide it, or, `padded`, one panel of `panel` columns, those past the
+  /// dimension's end zero: a padded tile's, contraction_tile.h; constants only), written in
+  /// vectors of `lanes`; `name` names its pipeline.
   /// Within a panel, after its columns, the other logical dimensions are stored
   /// in the order of `nesting` (innermost first: the order the tile's loops walk them, so a
   /// tile reads its panel front to back).
   PackedOperand(const ArraySource& source, Halide::Type type, const std::vector<int64_t>& shape,
-                const ir::Layout& layout, size_t inner, int panel,
+                const ir::Layout& layout, size_t inner, int panel, bool padded,
                 const std::vector<size_t>& nesting, const std::string& name,
                 PipelineLibrary& library, int lanes);
 

@@ -151,8 +151,9 @@ TEST(CpuSchedules, TwentyFourChannelsRunInPaddedFullVectorsWithTheirBias) {
 
 TEST(CpuSchedules, AnInvertedResidualBlockRunsChannelsLast) {
   // MobileNet's block over a 7x7 image: expand 24 -> 144 channels, depthwise 3x3, project back
-  // to 24 and add the input. select-layouts keeps the transients channels-last; the projection's
-  // 24 output channels run in half-width vectors, and the residual add reads the row-major x.
+  // to 24 and add the input. select-layouts keeps the transients channels-last; the projection
+  // writes the row-major graph output, whose 7 columns and 24 channels no whole vectors fill (it
+  // runs without vectors), and its residual add reads the row-major x.
   ir::Graph optimised = expectCpuMatchesReference(loadGraphJson(R"({"format": "conflux-graph", "version": 1,
     "name": "inverted_residual",
     "tensors": {"x": {"shape": [1, 24, 7, 7], "dtype": "float32", "kind": "input"},
