@@ -141,7 +141,9 @@ Expr RowLowering::output(const std::map<std::string, Expr>& pure, const std::str
       bindInputs(graph_, state_, row_.output.tasklet, pure, arrays_, {}, registersOf(row_.output.tasklet, pure), where_);
   ir::Expr expr = outputExpr(state_, row_.output.tasklet, conn);
   const ir::Map& inner = state_.mapOf(row_.output.innerEntry);
-  for (size_t k = 0; k < shared_.size(); ++k) {
+  // Later stages' values first: one may contain an earlier one (a softmax's exp(x - max) holds
+  // the max stage's x), which replaced first would hide the later value from the output.
+  for (size_t k = shared_.size(); k-- > 0;) {
     std::string name = "__row_value" + std::to_string(k);
     expr = ir::replaceEqual(expr, shared_[k].value, ir::ref(name, shared_[k].value->dtype));
     std::vector<Expr> args;
