@@ -160,18 +160,26 @@ TEST(MapFusion, AValueOneReaderCopiesIntoAConcatenationStaysStored) {
   expectSameOutputs(before, graph);
 }
 
+/// Graph JSON of an attention's output a [heads 2, rows 4, d 8] merged into ar [rows, 2 * 8] (a
+/// transpose and a reshape, as every transformer layer does) and read by `reader` (a node),
+/// with `tensors` (JSON members) declared besides a and the reshape's shape.
+std::string headsMergedInto(const std::string& tensors, const std::string& reader) {
+  return R"({"format": "conflux-graph", "version": 1, "name": "heads",
+    "tensors": {"a": {"shape": [2, 4, 8], "dtype": "float32", "kind": "input"},
+                "shape": {"shape": [2], "dtype": "int64", "kind": "constant", "data": [4, 16]},
+                )" + tensors + R"(},
+    "nodes": [{"name": "t", "op": "Transpose", "inputs": ["a"], "outputs": ["at"], "attrs": {"perm": [1, 0, 2]}},
+              {"name": "r", "op": "Reshape", "inputs": ["at", "shape"], "outputs": ["ar"]},
+              )" + reader + "]}";
+}
+
 TEST(MapFusion, AHeadMergingReshapeInlinesIntoTheMatMulThroughSplitParameters) {
   // An attention's output [heads, rows, d] transposed to [rows, heads, d] and reshaped to
   // [rows, heads*d] is read by the output projection at column k: the copy writes column
   // 8*h + e, so the MatMul's k is split into (h, e) and reads the heads' output in place.
-  ir::Graph before = expandedGraph(R"({"format": "conflux-graph", "version": 1, "name": "heads",
-    "tensors": {"a": {"shape": [2, 4, 8], "dtype": "float32", "kind": "input"},
-                "w": {"shape": [16, 5], "dtype": "float32", "kind": "input"},
-                "shape": {"shape": [2], "dtype": "int64", "kind": "constant", "data": [4, 16]},
-                "y": {"shape": [4, 5], "dtype": "float32", "kind": "output"}},
-    "nodes": [{"name": "t", "op": "Transpose", "inputs": ["a"], "outputs": ["at"], "attrs": {"perm": [1, 0, 2]}},
-              {"name": "r", "op": "Reshape", "inputs": ["at", "shape"], "outputs": ["ar"]},
-              {"name": "proj", "op": "MatMul", "inputs": ["ar", "w"], "outputs": ["y"]}]})");
+  ir::Graph before = expandedGraph(headsMergedInto(R"("w": {"shape": [16, 5], "dtype": "float32", "kind": "input"},
+                "y": {"shape": [4, 5], "dtype": "float32", "kind": "output"})",
+                                                  R"({"name": "proj", "op": "MatMul", "inputs": ["ar", "w"], "outputs": ["y"]})"));
   ir::Graph after = before;
   EXPECT_GE(fuseElementwiseMaps(after), 1);
   ir::propagateMemlets(after);
@@ -191,17 +199,12 @@ TEST(MapFusion, AHeadMergingReshapeInlinesIntoTheMatMulThroughSplitParameters) {
 
 TEST(MapFusion, ADigitDimensionReadAtAStrideIsNotSplit) {
   // A slice with step 2 reads the merged column at 2*k: no parameter to split into (h, e).
-  ir::Graph graph = expandedGraph(R"({"format": "conflux-graph", "version": 1, "name": "heads",
-    "tensors": {"a": {"shape": [2, 4, 8], "dtype": "float32", "kind": "input"},
-                "shape": {"shape": [2], "dtype": "int64", "kind": "constant", "data": [4, 16]},
-                "starts": {"shape": [1], "dtype": "int64", "kind": "constant", "data": [0]},
+  ir::Graph graph = expandedGraph(headsMergedInto(R"("starts": {"shape": [1], "dtype": "int64", "kind": "constant", "data": [0]},
                 "ends": {"shape": [1], "dtype": "int64", "kind": "constant", "data": [16]},
                 "axes": {"shape": [1], "dtype": "int64", "kind": "constant", "data": [1]},
                 "steps": {"shape": [1], "dtype": "int64", "kind": "constant", "data": [2]},
-                "y": {"shape": [4, 8], "dtype": "float32", "kind": "output"}},
-    "nodes": [{"name": "t", "op": "Transpose", "inputs": ["a"], "outputs": ["at"], "attrs": {"perm": [1, 0, 2]}},
-              {"name": "r", "op": "Reshape", "inputs": ["at", "shape"], "outputs": ["ar"]},
-              {"name": "s", "op": "Slice", "inputs": ["ar", "starts", "ends", "axes", "steps"], "outputs": ["y"]}]})");
+                "y": {"shape": [4, 8], "dtype": "float32", "kind": "output"})",
+                                                 R"({"name": "s", "op": "Slice", "inputs": ["ar", "starts", "ends", "axes", "steps"], "outputs": ["y"]})"));
   ir::Graph before = graph;
   fuseElementwiseMaps(graph);
   ASSERT_TRUE(graph.hasArray("ar"));
