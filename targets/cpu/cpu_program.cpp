@@ -240,9 +240,7 @@ std::map<std::string, ir::Tensor> CpuProgram::run(const std::map<std::string, ir
       continue;
     }
     const Slot& slot = impl_->slots.at(name);
-    ir::Tensor result(slot.dtype, slot.shape, name);
-    std::memcpy(result.bytes(), slot.data, slot.bytes);
-    results.emplace(name, std::move(result));
+    results.emplace(name, ir::Tensor(slot.dtype, slot.shape, slot.data, name));
   }
   return results;
 }
