@@ -58,8 +58,13 @@ std::optional<Tile> contractionTile(bool dense, ir::Wcr wcr, bool reduces, const
   return Tile{*vector, *vector == 0 ? size_t{1} : size_t{0}, width, false, padded};  // a single row (Gemm of batch 1)
 }
 
-int tileColumns(int64_t columns, int lanes, bool singleRow) {
-  int widest = (singleRow ? kSingleRowVectors : kTileVectors) * std::max(1, kFullLanes / lanes);
+int tileVectors(const Tile& tile, bool singleRow) {
+  if (singleRow) return kSingleRowVectors;
+  return tile.broadcastRows && tile.lanes == kFullLanes ? kBroadcastTileVectors : kTileVectors;
+}
+
+int tileColumns(int64_t columns, int lanes, int vectors) {
+  int widest = vectors * std::max(1, kFullLanes / lanes);
   for (int vectors = widest; vectors > 1; --vectors)
     if (columns % (vectors * lanes) == 0) return vectors * lanes;
   return lanes;
@@ -67,7 +72,7 @@ int tileColumns(int64_t columns, int lanes, bool singleRow) {
 
 int packedColumns(const Tile& tile, int64_t columns, bool singleRow) {
   if (tile.padded) return static_cast<int>((columns + tile.lanes - 1) / tile.lanes * tile.lanes);
-  return tileColumns(columns, tile.lanes, singleRow);
+  return tileColumns(columns, tile.lanes, tileVectors(tile, singleRow));
 }
 
 }  // namespace conflux::targets::cpu

@@ -16,6 +16,11 @@ namespace conflux::targets::cpu {
 /// of the next one, 16 of AVX-512's 32 zmm registers.
 inline constexpr int kTileVectors = 2;
 inline constexpr int kTileRows = 8;
+/// Full-width vectors of a tile whose rows broadcast their operand (a GEMM's A, a 1x1
+/// convolution's image): kTileRows x 3 accumulators, the 3 vectors of the packed operand and
+/// the broadcast value take 28 of the 32 registers, and each reduction step makes 24
+/// multiply-adds from 11 loads instead of 16 from 10.
+inline constexpr int kBroadcastTileVectors = 3;
 /// The widest vector of the target, in 32-bit lanes (AVX-512).
 inline constexpr int kFullLanes = 16;
 
@@ -55,13 +60,18 @@ struct OperandUse {
 std::optional<Tile> contractionTile(bool dense, ir::Wcr wcr, bool reduces, const std::vector<int64_t>& shape,
                                     const OperandUse& use, int lanes);
 
+/// The most full-width vectors `tile` runs along its columns: more for a `singleRow` tile,
+/// whose vectors are its only independent accumulators, and for one whose rows broadcast
+/// (kBroadcastTileVectors), else kTileVectors. Half-width vectors (24 channels in three of 8)
+/// stay within kTileVectors full ones' worth: their registers are as many.
+int tileVectors(const Tile& tile, bool singleRow);
+
 /// The columns of a tile of vectors of `lanes` along a dimension of `columns` elements: the
-/// most whole vectors up to kTileVectors full-width ones' worth that divide it (more for a
-/// `singleRow` tile, whose vectors are its only independent accumulators), else one.
-int tileColumns(int64_t columns, int lanes, bool singleRow = false);
+/// most whole vectors up to `vectors` full-width ones' worth that divide it, else one.
+int tileColumns(int64_t columns, int lanes, int vectors = kTileVectors);
 
 /// The columns of `tile`'s packed operands along a dimension of `columns` elements (`singleRow`
-/// as for tileColumns): a padded tile's vectors, all of them, else tileColumns.
+/// as for tileVectors): a padded tile's vectors, all of them, else tileColumns.
 int packedColumns(const Tile& tile, int64_t columns, bool singleRow);
 
 }  // namespace conflux::targets::cpu

@@ -107,7 +107,7 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
   int64_t columns = shape[shape.size() - 1 - tile.vector];
   // A padded tile covers the whole dimension; its output is stored in the half-width vectors
   // that fill it, its accumulators computed in full ones past the end (RoundUp).
-  int columnsPerTile = tile.padded ? static_cast<int>(columns) : tileColumns(columns, lanes, rows == 1);
+  int columnsPerTile = tile.padded ? static_cast<int>(columns) : tileColumns(columns, lanes, tileVectors(tile, rows == 1));
   const int storeLanes = tile.padded ? lanes / 2 : lanes;
   const Halide::TailStrategy accTail = tile.padded ? Halide::TailStrategy::RoundUp : kGuard;
   // A tile one vector wide whose rows broadcast their operand (a 16-channel convolution's image)
@@ -168,7 +168,7 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
                                std::nullopt);
     return;
   }
-  // The tile's vectors and rows are unrolled: kTileVectors x rowsPerTile accumulators in
+  // The tile's vectors and rows are unrolled: up to tileVectors x rowsPerTile accumulators in
   // registers, one fused multiply-add each per reduction step. Rows are stored in whole vectors:
   // a row of 14 columns would otherwise overlap the next one's vector, and the overlapping
   // accumulators would live in memory.

@@ -1,6 +1,7 @@
 // The register tile the cpu target picks for a contraction (contractionTile): 24 output channels
 // run in two padded vectors of 16 when only constants (packed weights) move along them, in three
-// half-width vectors otherwise; dimensions that whole vectors fill are never padded.
+// half-width vectors otherwise; dimensions that whole vectors fill are never padded; tiles whose
+// rows broadcast their operand run three vectors wide where 48 divides the columns.
 #include <gtest/gtest.h>
 
 #include "targets/cpu/contraction_tile.h"
@@ -51,6 +52,30 @@ TEST(CpuContractionTile, ChannelsThatWholeVectorsFillOrFewerThanOneAreNeverPadde
     ASSERT_TRUE(tile.has_value()) << channels;
     EXPECT_FALSE(tile->padded) << channels;
   }
+}
+
+TEST(CpuContractionTile, RowsThatBroadcastTakeThreeVectorsWhereTheyDivideTheColumns) {
+  // The image is broadcast along the rows, the weights loaded in vectors: 96 channels run in
+  // panels of three vectors, 64 (which 48 does not divide) in two, a single row in up to eight.
+  std::optional<Tile> tile = tileOf(96, true);
+  ASSERT_TRUE(tile.has_value());
+  EXPECT_TRUE(tile->broadcastRows);
+  EXPECT_EQ(tileVectors(*tile, false), kBroadcastTileVectors);
+  EXPECT_EQ(packedColumns(*tile, 96, false), 48);
+  EXPECT_EQ(packedColumns(*tile, 64, false), 32);
+  EXPECT_EQ(packedColumns(*tile, 128, true), 128);
+}
+
+TEST(CpuContractionTile, RowsThatLoadVectorsKeepTwoVectors) {
+  // A depthwise convolution: the image moves with the channels as well as the rows, so each
+  // row loads vectors of it; three vectors would load more per multiply-add, not less.
+  OperandUse use = oneByOne(true);
+  use.reads[0] = {0, 1};
+  std::optional<Tile> tile = contractionTile(true, ir::Wcr::Sum, true, {1, 14, 14, 96}, use, kLanes);
+  ASSERT_TRUE(tile.has_value());
+  EXPECT_FALSE(tile->broadcastRows);
+  EXPECT_EQ(tileVectors(*tile, false), kTileVectors);
+  EXPECT_EQ(packedColumns(*tile, 96, false), 32);
 }
 
 }  // namespace

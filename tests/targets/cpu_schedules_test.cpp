@@ -1,5 +1,5 @@
 // The cpu target's contraction schedules, each on a graph that selects it, against the reference
-// target: a blocked long-reduction GEMM, a convolution blocked by window taps, 24 channels in padded
+// target: a blocked long-reduction GEMM, GEMMs three vectors wide, a convolution blocked by window taps, 24 channels in padded
 // vectors, a stride-2 convolution (lanes along output channels),
 // a transposed convolution (tiles over merged output columns), a depthwise convolution (lanes along image columns), and a small-image convolution whose
 // constant weights are packed once at load and must stay packed across runs, and a MobileNet
@@ -56,6 +56,28 @@ TEST(CpuSchedules, ALongReductionGemmRunsInBlocks) {
                 "y": {"shape": [16, 128], "dtype": "float32", "kind": "output"}},
     "nodes": [{"name": "mm", "op": "MatMul", "inputs": ["x", "w"], "outputs": ["h"]},
               {"name": "bias", "op": "Add", "inputs": ["h", "b"], "outputs": ["y"]}]})", "gemm"),
+                            1e-4);
+}
+
+TEST(CpuSchedules, GemmsWhoseRowsBroadcastRunThreeVectorsOfColumns) {
+  // 96 and 144 columns run in panels of 48: constant weights packed at load (13 rows, the last
+  // tile guarded), run-time weights packed per run, and a long reduction (K = 2048, B 768 KiB:
+  // its panels outermost, four blocks of 512 steps).
+  expectCpuMatchesReference(loadGraphJson(R"({"format": "conflux-graph", "version": 1, "name": "wide",
+    "tensors": {"x": {"shape": [13, 64], "dtype": "float32", "kind": "input"},
+                "w1": )" + constantTensorJson("[64, 96]", 64 * 96) + R"(,
+                "b1": )" + constantTensorJson("[96]", 96) + R"(,
+                "w2": {"shape": [96, 144], "dtype": "float32", "kind": "input"},
+                "y": {"shape": [13, 144], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "mm1", "op": "MatMul", "inputs": ["x", "w1"], "outputs": ["h"]},
+              {"name": "bias", "op": "Add", "inputs": ["h", "b1"], "outputs": ["h1"]},
+              {"name": "mm2", "op": "MatMul", "inputs": ["h1", "w2"], "outputs": ["y"]}]})", "wide"),
+                            1e-4);
+  expectCpuMatchesReference(loadGraphJson(R"({"format": "conflux-graph", "version": 1, "name": "long",
+    "tensors": {"x": {"shape": [16, 2048], "dtype": "float32", "kind": "input"},
+                "w": {"shape": [2048, 96], "dtype": "float32", "kind": "input"},
+                "y": {"shape": [16, 96], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "mm", "op": "MatMul", "inputs": ["x", "w"], "outputs": ["y"]}]})", "long"),
                             1e-4);
 }
 
