@@ -1,10 +1,12 @@
 #include "api/conflux.h"
 
 #include <cctype>
+#include <cstring>
 #include <fstream>
 #include <optional>
 
 #include "frontends/load_model.h"
+#include "frontends/model.h"
 #include "frontends/source_file.h"
 #include "ir/error.h"
 #include "ir/serialize_json.h"
@@ -72,6 +74,26 @@ void optimize(ir::Graph& graph, const OptimizeOptions& options) {
   ir::validate(graph);
 }
 
+void Executable::runInto(const TensorMap& inputs, TensorMap& outputs) {
+  const ir::Graph& compiled = graph();
+  for (const std::string& name : compiled.outputs()) {
+    const ir::DataDesc& desc = compiled.array(name);
+    std::string expected = std::string(ir::dtypeName(desc.dtype)) + " " + frontends::formatShape(desc.shape);
+    auto it = outputs.find(name);
+    if (it == outputs.end())
+      throw Error("output '" + name + "' is missing: runInto writes into a " + expected + " tensor the caller makes");
+    if (it->second.dtype() != desc.dtype || it->second.shape() != desc.shape)
+      throw Error("output '" + name + "' is " + std::string(ir::dtypeName(it->second.dtype())) + " " +
+                  frontends::formatShape(it->second.shape()) + ", not " + expected);
+  }
+  writeOutputs(inputs, outputs);
+}
+
+void Executable::writeOutputs(const TensorMap& inputs, TensorMap& outputs) {
+  for (const auto& [name, result] : run(inputs))
+    std::memcpy(outputs.at(name).bytes(), result.bytes(), result.byteSize());
+}
+
 std::map<std::string, double> Executable::profileKernels(const TensorMap&, int) {
   throw Error("this target cannot time its kernels; --measure needs the cpu target");
 }
@@ -101,6 +123,9 @@ class CpuExecutable : public Executable {
     return program_.profile(inputs, runs);
   }
   const ir::Graph& graph() const override { return graph_; }
+
+ protected:
+  void writeOutputs(const TensorMap& inputs, TensorMap& outputs) override { program_.runInto(inputs, outputs); }
 
  private:
   ir::Graph graph_;

@@ -59,11 +59,21 @@ class Executable {
   /// Runs on one tensor per graph input; returns one tensor per graph output. Throws
   /// conflux::Error naming the input on a missing input or a dtype / shape mismatch.
   virtual TensorMap run(const TensorMap& inputs) = 0;
+  /// Runs as `run` does, writing each graph output into the tensor of its name in `outputs`,
+  /// which the caller makes with the output's dtype and shape and may reuse run after run (a
+  /// framework's output buffers): the cpu target then makes no tensors. Throws
+  /// conflux::Error naming the output, before running, when one is missing or has another
+  /// dtype or shape.
+  void runInto(const TensorMap& inputs, TensorMap& outputs);
   /// The graph as compiled (library nodes lowered).
   virtual const ir::Graph& graph() const = 0;
   /// Median milliseconds of each kernel (by passes::extractKernels name) over `runs` runs.
   /// Throws conflux::Error for targets that cannot time kernels.
   virtual std::map<std::string, double> profileKernels(const TensorMap& inputs, int runs);
+
+ protected:
+  /// runInto once `outputs` are checked: by default `run`, its results copied.
+  virtual void writeOutputs(const TensorMap& inputs, TensorMap& outputs);
 };
 
 /// Compiles an (optimised) graph for `target`. Library nodes that remain are expanded.

@@ -229,20 +229,37 @@ void CpuProgram::bindInputs(const std::map<std::string, ir::Tensor>& inputs) {
   }
 }
 
-std::map<std::string, ir::Tensor> CpuProgram::run(const std::map<std::string, ir::Tensor>& inputs) {
-  std::lock_guard<std::mutex> oneRunAtATime(impl_->running);
+void CpuProgram::runKernels(const std::map<std::string, ir::Tensor>& inputs) {
   bindInputs(inputs);
   for (LoweredKernel& kernel : impl_->kernels) kernel.run();
+}
+
+std::map<std::string, ir::Tensor> CpuProgram::run(const std::map<std::string, ir::Tensor>& inputs) {
+  std::lock_guard<std::mutex> oneRunAtATime(impl_->running);
+  runKernels(inputs);
   std::map<std::string, ir::Tensor> results;
   for (const std::string& name : impl_->outputs) {
-    if (inputs.count(name)) {  // an input passed straight through
-      results.emplace(name, inputs.at(name));
+    if (auto input = inputs.find(name); input != inputs.end()) {  // an input passed straight through
+      results.emplace(name, input->second);
       continue;
     }
     const Slot& slot = impl_->slots.at(name);
     results.emplace(name, ir::Tensor(slot.dtype, slot.shape, slot.data, name));
   }
   return results;
+}
+
+void CpuProgram::runInto(const std::map<std::string, ir::Tensor>& inputs,
+                         std::map<std::string, ir::Tensor>& outputs) {
+  std::lock_guard<std::mutex> oneRunAtATime(impl_->running);
+  runKernels(inputs);
+  for (const std::string& name : impl_->outputs) {
+    ir::Tensor& out = outputs.at(name);
+    auto input = inputs.find(name);
+    const std::byte* source = input != inputs.end() ? input->second.bytes() : impl_->slots.at(name).data;
+    // memmove: the caller may pass one tensor as an input and as the output that passes it through.
+    std::memmove(out.bytes(), source, out.byteSize());
+  }
 }
 
 std::map<std::string, double> CpuProgram::profile(const std::map<std::string, ir::Tensor>& inputs,

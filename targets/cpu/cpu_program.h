@@ -27,6 +27,10 @@ class CpuProgram {
 
   /// Runs on one tensor per graph input (dtype and shape checked); returns the graph outputs.
   std::map<std::string, ir::Tensor> run(const std::map<std::string, ir::Tensor>& inputs);
+  /// Runs as `run` does, copying each graph output into the tensor of its name in `outputs`,
+  /// which must have its dtype and shape (api::Executable::runInto checks them): no tensor is
+  /// made.
+  void runInto(const std::map<std::string, ir::Tensor>& inputs, std::map<std::string, ir::Tensor>& outputs);
 
   /// Runs `runs` times (after one warm-up) and returns each kernel's median time in
   /// milliseconds, by kernel name (passes::extractKernels names).
@@ -49,6 +53,8 @@ class CpuProgram {
  private:
   /// Binds the inputs (read in place by the kernels), checking dtype and shape.
   void bindInputs(const std::map<std::string, ir::Tensor>& inputs);
+  /// Binds the inputs and runs every kernel (the caller holds the run lock).
+  void runKernels(const std::map<std::string, ir::Tensor>& inputs);
 
   struct Impl;
   std::unique_ptr<Impl> impl_;
