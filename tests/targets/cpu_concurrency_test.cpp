@@ -10,6 +10,7 @@
 #include "api/conflux.h"
 #include "api/random_inputs.h"
 #include "tests/support/graph_json.h"
+#include "tests/support/tensor_maps.h"
 #include "tests/targets/fresh_cache.h"
 
 namespace conflux {
@@ -33,16 +34,6 @@ ir::Graph mlp(int width) {
       "mlp" + w);
   api::optimize(graph, {});
   return graph;
-}
-
-/// Expects `actual` to hold exactly the tensors of `expected`.
-void expectSame(const api::TensorMap& expected, const api::TensorMap& actual) {
-  ASSERT_EQ(expected.size(), actual.size());
-  for (const auto& [name, tensor] : expected) {
-    const ir::Tensor& other = actual.at(name);
-    ASSERT_EQ(tensor.numElements(), other.numElements()) << name;
-    for (int64_t i = 0; i < tensor.numElements(); ++i) ASSERT_EQ(tensor.at(i), other.at(i)) << name << "[" << i << "]";
-  }
 }
 
 /// Runs `work(t)` on `threads` threads at once and waits for them.
@@ -82,7 +73,7 @@ TEST_F(CpuConcurrency, TwoProgramsRunAtOnceAsTheyRunAlone) {
     alone.push_back(programs.back()->run(inputs.back()));
   }
   onThreads(2, [&](int t) {
-    for (int run = 0; run < 200; ++run) expectSame(alone[t], programs[t]->run(inputs[t]));
+    for (int run = 0; run < 200; ++run) testing::expectSameTensors(alone[t], programs[t]->run(inputs[t]));
   });
 }
 
@@ -94,7 +85,7 @@ TEST_F(CpuConcurrency, OneProgramCalledFromTwoThreadsGivesEachCallItsOwnResult) 
     std::unique_ptr<api::Executable> program = api::compile(graph, target);
     std::vector<api::TensorMap> alone{program->run(inputs[0]), program->run(inputs[1])};
     onThreads(2, [&](int t) {
-      for (int run = 0; run < runs; ++run) expectSame(alone[t], program->run(inputs[t]));
+      for (int run = 0; run < runs; ++run) testing::expectSameTensors(alone[t], program->run(inputs[t]));
     });
   }
 }

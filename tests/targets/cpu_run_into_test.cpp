@@ -10,6 +10,7 @@
 #include "api/random_inputs.h"
 #include "ir/error.h"
 #include "tests/support/graph_json.h"
+#include "tests/support/tensor_maps.h"
 
 namespace conflux {
 namespace {
@@ -43,16 +44,6 @@ api::TensorMap outputBuffers(const ir::Graph& graph, double fill) {
   return outputs;
 }
 
-/// Expects `actual` to hold exactly the tensors of `expected`.
-void expectSame(const api::TensorMap& expected, const api::TensorMap& actual) {
-  ASSERT_EQ(expected.size(), actual.size());
-  for (const auto& [name, tensor] : expected) {
-    const ir::Tensor& other = actual.at(name);
-    ASSERT_EQ(tensor.shape(), other.shape()) << name;
-    for (int64_t i = 0; i < tensor.numElements(); ++i) ASSERT_EQ(tensor.at(i), other.at(i)) << name << "[" << i << "]";
-  }
-}
-
 /// Expects runInto of `program` to throw conflux::Error naming `name` and leave `outputs` as
 /// they were (filled with -7).
 void expectRejected(api::Executable& program, const api::TensorMap& inputs, api::TensorMap& outputs,
@@ -75,7 +66,7 @@ TEST(CpuRunInto, WritesTheOutputsOfEachRunIntoTheCallersTensors) {
   for (uint64_t seed : {1, 2}) {
     api::TensorMap inputs = api::randomInputs(graph, seed);
     program->runInto(inputs, outputs);
-    expectSame(program->run(inputs), outputs);
+    testing::expectSameTensors(program->run(inputs), outputs);
     EXPECT_EQ(outputs.at("y").bytes(), y) << "the caller's tensor was replaced";
   }
 }
@@ -103,7 +94,7 @@ TEST(CpuRunInto, TheReferenceTargetCopiesWhatRunReturns) {
   api::TensorMap inputs = api::randomInputs(graph, 3);
   api::TensorMap outputs = outputBuffers(graph, -7);
   reference->runInto(inputs, outputs);
-  expectSame(reference->run(inputs), outputs);
+  testing::expectSameTensors(reference->run(inputs), outputs);
 }
 
 }  // namespace
