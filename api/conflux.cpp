@@ -76,15 +76,19 @@ void optimize(ir::Graph& graph, const OptimizeOptions& options) {
 
 void Executable::runInto(const TensorMap& inputs, TensorMap& outputs) {
   const ir::Graph& compiled = graph();
+  auto described = [](ir::DType dtype, const std::vector<int64_t>& shape) {
+    return std::string(ir::dtypeName(dtype)) + " " + frontends::formatShape(shape);
+  };
   for (const std::string& name : compiled.outputs()) {
     const ir::DataDesc& desc = compiled.array(name);
-    std::string expected = std::string(ir::dtypeName(desc.dtype)) + " " + frontends::formatShape(desc.shape);
     auto it = outputs.find(name);
+    // Messages are formatted only on an error: runInto is a framework's per-run call.
     if (it == outputs.end())
-      throw Error("output '" + name + "' is missing: runInto writes into a " + expected + " tensor the caller makes");
+      throw Error("output '" + name + "' is missing: runInto writes into a " + described(desc.dtype, desc.shape) +
+                  " tensor the caller makes");
     if (it->second.dtype() != desc.dtype || it->second.shape() != desc.shape)
-      throw Error("output '" + name + "' is " + std::string(ir::dtypeName(it->second.dtype())) + " " +
-                  frontends::formatShape(it->second.shape()) + ", not " + expected);
+      throw Error("output '" + name + "' is " + described(it->second.dtype(), it->second.shape()) + ", not " +
+                  described(desc.dtype, desc.shape));
   }
   writeOutputs(inputs, outputs);
 }
