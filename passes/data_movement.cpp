@@ -86,6 +86,8 @@ KernelTraffic analyzeKernel(const ir::Graph& graph, const Kernel& kernel) {
                        [&](ir::NodeId e) { return std::count(keyMaps.begin(), keyMaps.end(), e) > 0; });
   };
   for (ir::NodeId n : kernel.nodes) t.flops += nodeFlops(state, scopes, n) * (overKeys(n) ? visibleKeys : 1);
+  // Producers run inside the kernel: their work is its work; what they write stays in cache.
+  for (const Kernel& producer : kernel.producers) t.flops += analyzeKernel(graph, producer).flops;
   t.bytesMin = footprintBytes(graph, state, kernel.reads) + footprintBytes(graph, state, kernel.writes);
   t.bytesMoved = t.bytesMin;
   if (state.node(kernel.root).kind() == ir::NodeKind::MapEntry)

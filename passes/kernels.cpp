@@ -57,18 +57,80 @@ Kernel kernelAt(const ir::State& state, const ir::ScopeTree& scopes, size_t stat
 
 }  // namespace
 
+namespace {
+
+bool isCacheLocal(const ir::Graph& graph, const ir::State& state, ir::EdgeId e) {
+  return graph.array(state.edge(e).memlet.data).storage == ir::Storage::CacheLocal;
+}
+
+/// `edges` less those of cache-local arrays, with `more`'s added, ascending.
+std::vector<ir::EdgeId> trafficEdges(const ir::Graph& graph, const ir::State& state, std::vector<ir::EdgeId> edges,
+                                     const std::vector<ir::EdgeId>& more) {
+  edges.insert(edges.end(), more.begin(), more.end());
+  std::erase_if(edges, [&](ir::EdgeId e) { return isCacheLocal(graph, state, e); });
+  std::sort(edges.begin(), edges.end());
+  edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
+  return edges;
+}
+
+/// True when `kernel` reads a cache-local array that `producer` writes.
+bool feeds(const ir::State& state, const Kernel& producer, const Kernel& kernel) {
+  for (ir::EdgeId w : producer.writes)
+    for (ir::EdgeId r : kernel.reads)
+      if (state.edge(w).memlet.data == state.edge(r).memlet.data) return true;
+  return false;
+}
+
+}  // namespace
+
+bool writesOnlyCacheLocal(const ir::Graph& graph, const Kernel& kernel) {
+  const ir::State& state = graph.state(kernel.state);
+  return !kernel.writes.empty() && std::all_of(kernel.writes.begin(), kernel.writes.end(), [&](ir::EdgeId e) {
+           return isCacheLocal(graph, state, e);
+         });
+}
+
 std::vector<Kernel> extractKernels(const ir::Graph& graph) {
   std::vector<Kernel> kernels;
+  size_t numbered = 0;
   for (size_t si = 0; si < graph.states().size(); ++si) {
     const ir::State& state = graph.state(si);
     ir::ScopeTree scopes(state);
+    std::vector<Kernel> pending;  // producers whose reader is still to come
     std::vector<ir::NodeId> order = *state.topologicalOrder();
     for (ir::NodeId id : order) {
       if (!isKernelRoot(state, scopes, id)) continue;
       Kernel k = kernelAt(state, scopes, si, id);
-      k.name = "k" + std::to_string(kernels.size()) + "_" + kernelLabel(state.node(id));
+      k.name = "k" + std::to_string(numbered++) + "_" + kernelLabel(state.node(id));
+      if (writesOnlyCacheLocal(graph, k)) {
+        pending.push_back(std::move(k));
+        continue;
+      }
+      std::vector<ir::EdgeId> reads, writes;
+      std::vector<std::string> origins;
+      for (auto it = pending.begin(); it != pending.end();) {
+        if (!feeds(state, *it, k)) {
+          ++it;
+          continue;
+        }
+        reads.insert(reads.end(), it->reads.begin(), it->reads.end());
+        writes.insert(writes.end(), it->writes.begin(), it->writes.end());
+        for (const std::string& o : it->origins)
+          if (std::find(origins.begin(), origins.end(), o) == origins.end()) origins.push_back(o);
+        k.producers.push_back(std::move(*it));
+        it = pending.erase(it);
+      }
+      if (!k.producers.empty()) {
+        k.reads = trafficEdges(graph, state, k.reads, reads);
+        k.writes = trafficEdges(graph, state, k.writes, writes);
+        for (const std::string& o : k.origins)
+          if (std::find(origins.begin(), origins.end(), o) == origins.end()) origins.push_back(o);
+        k.origins = std::move(origins);
+      }
       kernels.push_back(std::move(k));
     }
+    if (!pending.empty())
+      throw InternalError("kernel " + pending.front().name + " writes only cache-local arrays, which no kernel reads");
   }
   return kernels;
 }
@@ -106,7 +168,7 @@ std::vector<bool> runOnceKernels(const ir::Graph& graph, const std::vector<Kerne
   for (size_t i = 0; i < kernels.size(); ++i) {
     const Kernel& k = kernels[i];
     const ir::State& state = graph.state(k.state);
-    bool candidate = k.reads.empty() && !k.writes.empty();
+    bool candidate = k.producers.empty() && k.reads.empty() && !k.writes.empty();
     for (ir::EdgeId w : k.writes) {
       const ir::Memlet& write = state.edge(w).memlet;
       candidate = candidate && graph.array(write.data).transient;

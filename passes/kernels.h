@@ -1,7 +1,9 @@
 #pragma once
 // Kernel partition: which nodes of a state run as one kernel. A kernel is a top-level map
 // scope (its entry, exit and everything between), a top-level tasklet, or a library node —
-// the unit a target launches and the unit the data-movement report counts.
+// the unit a target launches and the unit the data-movement report counts. A kernel that
+// writes only cache-local arrays (ir::Storage::CacheLocal, made by halo-tiling) is no kernel
+// of its own: it is a producer of the kernel that reads them, computed per tile inside it.
 #include <map>
 #include <string>
 #include <vector>
@@ -20,15 +22,24 @@ struct Kernel {
   ir::NodeId root;
   /// Every node of the kernel (root, scope body and exit), ascending.
   std::vector<ir::NodeId> nodes;
-  /// Edges between the kernel and access nodes outside it (its memory traffic), ascending.
+  /// Edges between the kernel and access nodes outside it (its memory traffic), ascending; with
+  /// its producers, theirs too, and no edge of a cache-local array.
   std::vector<ir::EdgeId> reads;
   std::vector<ir::EdgeId> writes;
-  /// Model nodes it came from (union of the nodes' origins, first-seen order).
+  /// Model nodes it came from (union of the nodes' origins, its producers' first).
   std::vector<std::string> origins;
+  /// The kernels that compute the cache-local arrays it reads, per tile of it, in topological
+  /// order (each with its own nodes, reads and writes, the cache-local ones included).
+  std::vector<Kernel> producers;
 };
 
-/// The kernels of every state, in state order then topological order.
+/// The kernels of every state, in state order then topological order, producers inside the
+/// kernels they feed. Names number the kernels, producers included, in that order. Throws
+/// InternalError when no kernel reads a cache-local array.
 std::vector<Kernel> extractKernels(const ir::Graph& graph);
+
+/// True when every array `kernel` writes (its own writes, ignoring producers) is cache-local.
+bool writesOnlyCacheLocal(const ir::Graph& graph, const Kernel& kernel);
 
 /// The kernels of one state, each built when first asked for: a fusion's matcher looks at the
 /// few kernels around its candidate, not at the whole partition (which extractKernels builds, at
@@ -51,7 +62,8 @@ class StateKernels {
 
 /// For each kernel, whether one run at load time gives every later run the same memory: it
 /// reads no array, writes only transients, and no other kernel writes any element it writes
-/// (the zero border of a padded copy, whose interior another kernel fills each run).
+/// (the zero border of a padded copy, whose interior another kernel fills each run). A kernel
+/// with producers runs them each run: it is never run once.
 std::vector<bool> runOnceKernels(const ir::Graph& graph, const std::vector<Kernel>& kernels);
 
 }  // namespace conflux::passes

@@ -6,6 +6,7 @@
 #include "passes/attention_fusion.h"
 #include "passes/copy_elision.h"
 #include "passes/expand_library_nodes.h"
+#include "passes/halo_tiling.h"
 #include "passes/layout_selection.h"
 #include "passes/map_fusion.h"
 #include "passes/propagate_memlets_pass.h"
@@ -25,6 +26,7 @@ const PassEntry kPasses[] = {
     {"attention-fusion", makeAttentionFusionPass},
     {"copy-elision", makeCopyElisionPass},
     {"expand-library-nodes", makeExpandLibraryNodesPass},
+    {"halo-tiling", makeHaloTilingPass},
     {"map-fusion", makeMapFusionPass},
     {"propagate-memlets", makePropagateMemletsPass},
     {"reduction-fusion", makeReductionFusionPass},
@@ -37,7 +39,7 @@ const PassEntry kPasses[] = {
 std::vector<std::string> pipeline(int level, std::string_view target) {
   // Layouts are chosen by the cpu target's cost model; the other targets read any layout.
   if (level == 3 && target == "cpu")
-    return {"expand-library-nodes", "map-fusion", "reduction-fusion", "row-fusion", "attention-fusion", "copy-elision", "select-layouts", "propagate-memlets"};
+    return {"expand-library-nodes", "map-fusion", "reduction-fusion", "row-fusion", "attention-fusion", "copy-elision", "select-layouts", "halo-tiling", "propagate-memlets"};
   switch (level) {
     // Expansion is lowering, required by every target: it comes first at every level.
     case 0: return {"expand-library-nodes"};

@@ -7,8 +7,13 @@ namespace conflux::targets::cpu {
 ArraySource::ArraySource(Halide::ImageParam param, Halide::Buffer<> buffer, Kind kind)
     : param_(std::move(param)), buffer_(std::move(buffer)), kind_(kind) {}
 
+ArraySource::ArraySource(Values values, Halide::Buffer<> shape)
+    : values_(std::move(values)), buffer_(std::move(shape)), kind_(Kind::Computed) {}
+
 Halide::Expr ArraySource::operator()(const std::vector<Halide::Expr>& indices) const {
-  return param_(indices);
+  if (kind_ != Kind::Computed) return param_(indices);
+  if (!values_) throw InternalError("a cache-local array is read before its producers are lowered");
+  return values_(indices);
 }
 
 const Halide::Buffer<>& ArraySource::buffer(const std::string& what) const {

@@ -30,9 +30,11 @@ Halide::Buffer<> wrap(ir::DType dtype, const std::vector<int64_t>& shape, const 
   return Halide::Buffer<>(storageType(dtype), data, static_cast<int>(dims.size()), dims.data());
 }
 
-/// True for the arrays the program stores: all but the graph inputs, which are read in place.
+/// True for the arrays the program stores: all but the graph inputs, which are read in place,
+/// and the cache-local arrays, which their readers compute per tile.
 bool isStored(const ir::Graph& graph, const std::string& array) {
-  return std::find(graph.inputs().begin(), graph.inputs().end(), array) == graph.inputs().end();
+  return std::find(graph.inputs().begin(), graph.inputs().end(), array) == graph.inputs().end() &&
+         graph.array(array).storage != ir::Storage::CacheLocal;
 }
 
 /// Where each stored array of `graph` lives in the arena: the transients of `plan` in one
@@ -144,6 +146,9 @@ CpuProgram::CpuProgram(const ir::Graph& graph, const ir::TargetDesc& target)
         name, ArraySource(library.bind(name, unbound), unbound, ArraySource::Kind::Input));
     impl_->bindings.emplace(name, InputBinding{desc.dtype, desc.shape, unbound});
   }
+  for (const auto& [name, desc] : graph.arrays())
+    if (desc.storage == ir::Storage::CacheLocal)
+      impl_->sources.emplace(name, ArraySource({}, wrap(desc.dtype, desc.shape, desc.layout, nullptr)));
   ArrayLookup lookup = [this](const std::string& array) { return impl_->sources.at(array); };
   std::vector<std::vector<LoweredKernel>> lowered;
   for (const passes::Kernel& kernel : kernels)

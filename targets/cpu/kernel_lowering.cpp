@@ -12,6 +12,7 @@
 #include "passes/map_patterns.h"
 #include "targets/cpu/attention_lowering.h"
 #include "targets/cpu/buffer_views.h"
+#include "targets/cpu/cache_local.h"
 #include "targets/cpu/dense_write.h"
 #include "targets/cpu/halide_expr.h"
 #include "targets/cpu/module_key.h"
@@ -217,11 +218,25 @@ void innermostByStride(const ir::Graph& graph, const ir::State& state, NodeId ta
                    [&](const std::string& a, const std::string& b) { return step[a] < step[b]; });
 }
 
-/// Lowers the part of a kernel that computes one output (`plan`).
-LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel,
-                          const OutputPlan& plan, const ArrayLookup& arrays,
-                          PipelineLibrary& library, const ir::TargetDesc& target,
-                          const std::string& where) {
+/// The box a dense write fills: (offset, extent) per logical dimension.
+std::vector<std::pair<int64_t, int64_t>> written(const DenseWrite& box) {
+  std::vector<std::pair<int64_t, int64_t>> extents;
+  for (size_t d = 0; d < box.offsets.size(); ++d) extents.emplace_back(box.offsets[d], box.extents[d]);
+  return extents;
+}
+
+/// How a producer of a cache-local array is defined: computed inside its reader's loops (its
+/// tiles on the reader's thread; element-wise values left to be inlined), and, with `outside`,
+/// over the whole array: those values beyond its own box.
+struct ProducerRole {
+  const MemoryOrderValues* outside = nullptr;
+};
+
+/// Defines and schedules the function computing one output of a kernel (`plan`), not yet
+/// compiled; a producer's (`producer`) as ProducerRole says.
+DefinedOutput defineOutput(const ir::Graph& graph, const passes::Kernel& kernel, const OutputPlan& plan,
+                           const ArrayLookup& arrays, PipelineLibrary& library, const ir::TargetDesc& target,
+                           const std::string& where, std::optional<ProducerRole> producer = std::nullopt) {
   const ir::State& state = graph.state(kernel.state);
   const ir::Memlet& write = plan.writeEdge.memlet;
   const ir::DataDesc& out = graph.array(write.data);
@@ -246,7 +261,10 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel,
   // The pipeline's name, and the output's values before it for kernels that update the output
   // (in memory order too).
   const std::string name = kernel.name + "_" + plan.writeEdge.srcConn;
-  auto prior = [&] { return library.bind(name + "_prior", outBuffer); };
+  auto prior = [&] {
+    if (producer) throw Error(where + ": a cache-local array's producer updates it");
+    return library.bind(name + "_prior", outBuffer);
+  };
   // Reduction parameters: the nested map's, or those of the flat map that the write omits.
   const ir::Map& reductionMap = nested ? state.mapOf(nested->innerEntry) : map;
   std::vector<std::string> reductionParams;
@@ -268,6 +286,8 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel,
   std::reverse(vars.begin(), vars.end());  // vars[k] indexes row-major dimension k
   // Each written parameter as a digit of its output index.
   std::map<std::string, Expr> pure = dense ? paramsAt(*box, vars) : std::map<std::string, Expr>{};
+  // A producer spanning its whole array computes its border from the values at the box's edge.
+  if (producer && producer->outside && box) clampIntoBox(pure, vars, written(*box));
   std::map<std::string, Expr> params = pure;
   std::vector<std::pair<int32_t, int32_t>> extents;  // begin, count
   std::vector<int64_t> steps;
@@ -346,9 +366,19 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel,
   std::vector<Halide::Var> halideVars;
   for (size_t j = 0; j < vars.size(); ++j) halideVars.push_back(vars[logical(j)]);
   std::vector<Expr> at(halideVars.begin(), halideVars.end());
+  // The value f takes at `halideVars`: a producer spanning its whole array takes `outside`'s
+  // beyond its box.
+  auto spanned = [&](const Expr& inBox) {
+    if (!producer || !producer->outside) return inBox;
+    if (!box) throw Error(where + ": a cache-local array's producer scatters");
+    return spanWholeArray(inBox, halideVars, written(*box), out.layout, *producer->outside);
+  };
+  std::optional<ThreadedLoop> threaded;
+  bool inlined = false;
   if (dense && reductionParams.empty()) {
-    f(halideVars) = value;
-    scheduleDense(f, halideVars, shape, lanes);
+    f(halideVars) = spanned(value);
+    inlined = producer.has_value();
+    if (!producer) scheduleDense(f, halideVars, shape, lanes);
   } else if (dense) {
     // acc starts at the init value (a flat kernel's: the output's current value), combines the
     // values of every reduction iteration, and the output is the epilogue over it. A padded
@@ -376,11 +406,12 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel,
       result = acc(at);
     }
     acc(at) = combine(wcr, acc(at), value);
-    f(halideVars) = result;
+    f(halideVars) = spanned(result);
     if (tile) {
       std::vector<const ir::Map*> scopes{&map};
       if (nested) scopes.push_back(&reductionMap);
-      scheduleTile(f, acc, halideVars, *tile, shape, domain, std::max(1, target.threads), CacheBudget::of(target),
+      threaded = scheduleTile(f, acc, halideVars, *tile, shape, domain, producer ? 1 : std::max(1, target.threads),
+                              CacheBudget::of(target),
                    tileTraffic(graph, state, valueTasklet, write, scopes, *box, order),
                    windowAlong(state, valueTasklet, box->soleParam(logical(tile->rows)), reductionParams, extents));
     } else {
@@ -391,17 +422,24 @@ LoweredKernel lowerOutput(const ir::Graph& graph, const passes::Kernel& kernel,
     std::vector<Expr> lhs;
     for (auto r = written.ranges.rbegin(); r != written.ranges.rend(); ++r)
       lhs.push_back(toHalide(r->begin, params));
+    if (producer) throw Error(where + ": a cache-local array's producer scatters");
     f(halideVars) = prior()(at);
     f(lhs) = combine(write.wcr, f(lhs), value);
     scheduleDense(f, halideVars, shape, lanes);
     scheduleScatter(f, domain, reductionParams, written, write.wcr, lanes);
   }
 
-  placeOutput(f, outBuffer);
-  if (std::getenv("CONFLUX_DEBUG_HALIDE")) f.print_loop_nest();
+  return {f, outBuffer, name, std::move(packs), threaded, inlined,
+          box ? std::optional(written(*box)) : std::nullopt};
+}
+
+/// Compiles a defined output into a pipeline writing its array in place.
+LoweredKernel emitOutput(const passes::Kernel& kernel, DefinedOutput output, PipelineLibrary& library) {
+  placeOutput(output.func, output.buffer);
+  if (std::getenv("CONFLUX_DEBUG_HALIDE")) output.func.print_loop_nest();
   std::shared_ptr<const NativePipeline> pipeline =
-      library.add(Halide::Pipeline(f), outBuffer, name);
-  return {kernel.name, std::move(packs), pipeline};
+      library.add(Halide::Pipeline(output.func), output.buffer, output.name);
+  return {kernel.name, std::move(output.packs), pipeline};
 }
 
 /// One plan per output of a kernel: a nested reduction has one; a map around one tasklet (or a
@@ -423,6 +461,62 @@ std::vector<OutputPlan> outputPlans(const ir::State& state, const passes::Kernel
   return plans;
 }
 
+/// Lowers a kernel with producers. Per cache-local array: the producers that fill constants
+/// (no reads) are defined first, inlined; the one that computes is defined over the whole
+/// array with their values around its box, and computed per tile of the kernel, which reads
+/// it. Several computing producers are read each in its box, by selects.
+LoweredKernel lowerWithProducers(const ir::Graph& graph, const passes::Kernel& kernel, const ArrayLookup& arrays,
+                                 PipelineLibrary& library, const ir::TargetDesc& target, const std::string& where) {
+  const ir::State& state = graph.state(kernel.state);
+  struct Writer {
+    const passes::Kernel* kernel;
+    OutputPlan plan;
+    std::string where;
+  };
+  std::map<std::string, std::pair<std::vector<Writer>, std::vector<Writer>>> writers;  // (fills, computing)
+  for (const passes::Kernel& producer : kernel.producers) {
+    std::string at = "kernel " + producer.name + " (" + state.node(producer.root).describe() + ")";
+    std::vector<OutputPlan> plans = outputPlans(state, producer, at);
+    if (plans.size() != 1) throw Error(at + ": a cache-local array's producer writes one output");
+    auto& [fills, computing] = writers[plans.front().writeEdge.memlet.data];
+    (producer.reads.empty() ? fills : computing).push_back({&producer, plans.front(), at});
+  }
+  std::vector<DefinedOutput> producers;
+  producers.reserve(kernel.producers.size());
+  std::map<std::string, ArraySource> computed;
+  auto define = [&](const Writer& w, const MemoryOrderValues* outside) -> const DefinedOutput* {
+    producers.push_back(defineOutput(graph, *w.kernel, w.plan, arrays, library, target, w.where, ProducerRole{outside}));
+    return &producers.back();
+  };
+  for (const auto& [array, roles] : writers) {
+    const auto& [fills, computing] = roles;
+    const ir::Layout& layout = graph.array(array).layout;
+    std::vector<const DefinedOutput*> filled;
+    for (const Writer& w : fills) filled.push_back(define(w, nullptr));
+    MemoryOrderValues values;
+    if (computing.size() == 1) {
+      MemoryOrderValues around = filled.empty() ? MemoryOrderValues{} : valuesInBoxes(filled, layout, where);
+      Halide::Func whole = define(computing.front(), filled.empty() ? nullptr : &around)->func;
+      values = [whole](const std::vector<Halide::Expr>& at) { return whole(at); };
+    } else {
+      for (const Writer& w : computing) filled.insert(filled.begin(), define(w, nullptr));
+      values = valuesInBoxes(filled, layout, where);
+    }
+    computed.emplace(array, ArraySource(readInMemoryOrder(values, layout), arrays(array).buffer(where)));
+  }
+  ArrayLookup withValues = [&](const std::string& array) {
+    auto it = computed.find(array);
+    return it != computed.end() ? it->second : arrays(array);
+  };
+  std::vector<OutputPlan> plans = outputPlans(state, kernel, where);
+  if (plans.size() != 1) throw Error(where + ": a kernel that reads cache-local arrays writes one output");
+  DefinedOutput output = defineOutput(graph, kernel, plans.front(), withValues, library, target, where);
+  computePerTile(output, producers, std::max(1, target.threads));
+  for (DefinedOutput& producer : producers)
+    for (PackedOperand& pack : producer.packs) output.packs.push_back(std::move(pack));
+  return emitOutput(kernel, std::move(output), library);
+}
+
 }  // namespace
 
 std::vector<LoweredKernel> lowerKernel(const ir::Graph& graph, const passes::Kernel& kernel,
@@ -433,6 +527,10 @@ std::vector<LoweredKernel> lowerKernel(const ir::Graph& graph, const passes::Ker
       "kernel " + kernel.name + " (" + state.node(kernel.root).describe() + ")";
   std::vector<LoweredKernel> lowered;
   try {
+    if (!kernel.producers.empty()) {
+      lowered.push_back(lowerWithProducers(graph, kernel, arrays, library, target, where));
+      return lowered;
+    }
     if (std::optional<passes::AttentionKernel> attention = passes::attentionKernel(state, kernel)) {
       lowered.push_back(lowerAttentionKernel(graph, kernel, *attention, arrays, library, target, where));
       return lowered;
@@ -442,7 +540,7 @@ std::vector<LoweredKernel> lowerKernel(const ir::Graph& graph, const passes::Ker
       return lowered;
     }
     for (const OutputPlan& plan : outputPlans(state, kernel, where))
-      lowered.push_back(lowerOutput(graph, kernel, plan, arrays, library, target, where));
+      lowered.push_back(emitOutput(kernel, defineOutput(graph, kernel, plan, arrays, library, target, where), library));
   } catch (const Halide::Error& e) {
     throw Error(where + ": Halide rejected the kernel: " + e.what());
   }

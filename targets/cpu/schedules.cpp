@@ -96,7 +96,7 @@ void scheduleDense(Halide::Func f, const std::vector<Halide::Var>& vars, const s
     }
 }
 
-void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::Var>& vars, const Tile& tile,
+std::optional<ThreadedLoop> scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::Var>& vars, const Tile& tile,
                   const std::vector<int64_t>& shape, const Halide::RDom& domain, int threads,
                   const CacheBudget& budget, const TileTraffic& traffic, std::optional<int> windowAlongRows) {
   const int lanes = tile.lanes;
@@ -139,7 +139,18 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
   // The loop just outside the tile: acc is computed there, so it holds one tile.
   Halide::Var perTile = loops[2].var;
   out.reorder(loops).vectorize(xi, storeLanes, kGuard).unroll(xi).unroll(yi);
-  out.parallel(loops[parallel].var);
+  std::optional<ThreadedLoop> threaded;
+  if (threads > 1) {
+    const TileLoop& split = order.loops[order.parallel];
+    int64_t extent = shape[shape.size() - 1 - split.dim];
+    threaded = ThreadedLoop{loops[parallel].var, (extent + split.step - 1) / split.step};
+    out.parallel(threaded->var);
+  }
+  // The threaded loop is reported unless acc is computed at it: splitting it would lose acc's
+  // place.
+  auto reported = [&](const Halide::Var& accLevel) {
+    return threaded && !threaded->var.same_as(accLevel) ? threaded : std::nullopt;
+  };
   // acc lives in registers for one tile; guarded like out, so that at the edges it neither
   // computes nor reads past the output.
   std::vector<Halide::Var> storage{x, y};
@@ -158,7 +169,7 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
   if (rowsFit && longSteps.size() == 1 && reduction >= 2 * reductionBlock && reduction % reductionBlock == 0) {
     scheduleBlockedAccumulator(out, acc, xo, vars, tile, domain, longSteps.front(), storage, rowsPerTile, lanes,
                                reductionBlock);
-    return;
+    return reported(xo);
   }
   // A panel that outgrows half of L2 and is walked in window taps (ResNet's last 3x3
   // convolutions: 589 KiB of weights a panel, over 7 image rows) is walked tap by tap for all
@@ -166,7 +177,7 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
   if (rowsFit && longSteps.size() >= 2 && window < 0 && reduction * columnsPerTile * elementBytes > budget.streamed) {
     scheduleBlockedAccumulator(out, acc, xo, vars, tile, domain, longSteps.front(), storage, rowsPerTile, lanes,
                                std::nullopt);
-    return;
+    return reported(xo);
   }
   // The tile's vectors and rows are unrolled: up to tileVectors x rowsPerTile accumulators in
   // registers, one fused multiply-add each per reduction step. Rows are stored in whole vectors:
@@ -186,6 +197,7 @@ void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::
       .unroll(x)
       .unroll(y, rowsPerTile, kGuard);
   if (window >= 0) update.unroll(domain[window]);
+  return reported(perTile);
 }
 
 std::optional<size_t> accumulatorLanes(const std::vector<int64_t>& shape, int lanes) {

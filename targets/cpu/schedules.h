@@ -25,12 +25,20 @@ int vectorLanes(const ir::TargetDesc& target, Halide::Type type);
 void scheduleDense(Halide::Func f, const std::vector<Halide::Var>& vars, const std::vector<int64_t>& shape,
                    int lanes);
 
+/// A loop over tiles that threads split.
+struct ThreadedLoop {
+  Halide::Var var;
+  int64_t trips = 0;
+};
+
 /// Schedules out(vars) = epilogue(acc(vars)) with acc an update over `domain` accumulated in
 /// registers per tile of rows x tileColumns(...) outputs in vectors of tile.lanes. The loops over
 /// tiles and the one `threads` threads split are ordered by orderTiles; `budget` also sizes the
 /// reduction blocks. `windowAlongRows` is the reduction dimension (of `domain`) that slides
-/// along the rows, a convolution's window columns, if any.
-void scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::Var>& vars, const Tile& tile,
+/// along the rows, a convolution's window columns, if any. Returns the loop threads split when
+/// it is not the one acc is computed in (other stages may then be computed inside it); with one
+/// thread (a stage computed inside another's loop) none is split.
+std::optional<ThreadedLoop> scheduleTile(Halide::Func out, Halide::Func acc, const std::vector<Halide::Var>& vars, const Tile& tile,
                   const std::vector<int64_t>& shape, const Halide::RDom& domain, int threads,
                   const CacheBudget& budget, const TileTraffic& traffic, std::optional<int> windowAlongRows);
 

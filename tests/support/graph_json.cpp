@@ -35,6 +35,33 @@ std::string convBlockJson() {
                "attrs": {"strides": [2, 2], "pads": [1, 1, 1, 1]}}]})";
 }
 
+std::string invertedResidualJson(int channels, int expanded, int size, int stride) {
+  auto shape = [](std::initializer_list<int> dims) {
+    std::string text;
+    for (int d : dims) text += (text.empty() ? "[" : ", ") + std::to_string(d);
+    return text + "]";
+  };
+  const int out = (size - 1) / stride + 1;
+  const bool residual = stride == 1;
+  return R"({"format": "conflux-graph", "version": 1, "name": "inverted_residual",
+    "tensors": {"x": {"shape": )" + shape({1, channels, size, size}) + R"(, "dtype": "float32", "kind": "input"},
+                "w1": )" + constantTensorJson(shape({expanded, channels, 1, 1}), expanded * channels) + R"(,
+                "b1": )" + constantTensorJson(shape({expanded}), expanded) + R"(,
+                "w2": )" + constantTensorJson(shape({expanded, 1, 3, 3}), expanded * 9) + R"(,
+                "w3": )" + constantTensorJson(shape({channels, expanded, 1, 1}), channels * expanded) + R"(,
+                "y": {"shape": )" + shape({1, channels, out, out}) + R"(, "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "expand", "op": "Conv", "inputs": ["x", "w1", "b1"], "outputs": ["e"]},
+              {"name": "act1", "op": "Relu", "inputs": ["e"], "outputs": ["e1"]},
+              {"name": "dw", "op": "Conv", "inputs": ["e1", "w2"], "outputs": ["d"],
+               "attrs": {"group": )" + std::to_string(expanded) + R"(, "pads": [1, 1, 1, 1], "strides": )" +
+         shape({stride, stride}) + R"(}},
+              {"name": "act2", "op": "Relu", "inputs": ["d"], "outputs": ["d1"]},
+              {"name": "project", "op": "Conv", "inputs": ["d1", "w3"], "outputs": [")" +
+         (residual ? "p" : "y") + R"("]})" +
+         (residual ? R"(,
+              {"name": "residual", "op": "Add", "inputs": ["p", "x"], "outputs": ["y"]})" : "") + "]}";
+}
+
 ir::Graph loadGraphJson(const std::string& json, const std::string& name) {
   namespace fs = std::filesystem;
   fs::path path = fs::temp_directory_path() /

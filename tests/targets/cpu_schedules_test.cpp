@@ -6,7 +6,8 @@
 // block whose transients are channels-last, an attention whose rows outgrow the cache (an
 // online softmax over blocks of keys, also where a whole block is masked with -inf), and one
 // whose values are a slice of wider rows (packed per head), and a 16-channel convolution whose
-// one-vector tiles take 16 rows and unroll their window.
+// one-vector tiles take 16 rows and unroll their window; MobileNet blocks whose expansion is
+// computed per row of the depthwise convolution (halo-tiling).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -197,6 +198,26 @@ TEST(CpuSchedules, AnInvertedResidualBlockRunsChannelsLast) {
   EXPECT_GE(channelsLast, 2);  // the expanded and the depthwise activations
   EXPECT_TRUE(optimised.array("x").layout.isRowMajor());
   EXPECT_TRUE(optimised.array("y").layout.isRowMajor());
+}
+
+/// True when `graph` keeps the depthwise convolution's padded input cache-local (halo-tiling).
+bool paddedInputIsCacheLocal(const ir::Graph& graph) {
+  return graph.hasArray("dw_padded") && graph.array("dw_padded").storage == ir::Storage::CacheLocal;
+}
+
+TEST(CpuSchedules, AMobileNetBlockComputesItsExpansionPerRowOfTheDepthwiseConvolution) {
+  // 24 -> 144 channels over 44x44: the padded expansion (1.2 MB) outgrows L2, so halo-tiling
+  // makes it cache-local. The depthwise kernel computes the expansion (with its bias, at the
+  // border's clamped coordinates) a row at a time, each thread over its half of the rows, and
+  // reads its zero border from the fills' values.
+  ir::Graph optimised = expectCpuMatchesReference(loadGraphJson(testing::invertedResidualJson(24, 144, 44, 1), "ir44"), 1e-4);
+  EXPECT_TRUE(paddedInputIsCacheLocal(optimised));
+  // Stride 2 over an odd 61x61 image: each output row needs two new rows of the expansion.
+  optimised = expectCpuMatchesReference(loadGraphJson(testing::invertedResidualJson(16, 96, 61, 2), "ir61"), 1e-4);
+  EXPECT_TRUE(paddedInputIsCacheLocal(optimised));
+  // Over 14x14 the padded expansion fits L2: it stays in memory.
+  EXPECT_FALSE(paddedInputIsCacheLocal(
+      expectCpuMatchesReference(loadGraphJson(testing::invertedResidualJson(16, 96, 14, 1), "ir14"), 1e-4)));
 }
 
 TEST(CpuSchedules, AnAttentionWhoseRowsOutgrowTheCacheRunsAnOnlineSoftmax) {
