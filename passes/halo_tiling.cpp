@@ -119,6 +119,24 @@ int tileHalos(ir::Graph& graph, int64_t cacheBytes) {
   return tiled;
 }
 
+bool readsRowBands(const ir::Graph& graph, const Kernel& reader, const std::string& array, const std::string& param) {
+  const ir::DataDesc& desc = graph.array(array);
+  auto outermost = std::find_if(desc.layout.order.begin(), desc.layout.order.end(),
+                                [&](int d) { return desc.shape[static_cast<size_t>(d)] > 1; });
+  if (outermost == desc.layout.order.end()) return false;
+  const ir::State& state = graph.state(reader.state);
+  bool read = false;
+  for (ir::NodeId node : reader.nodes)
+    for (ir::EdgeId e : state.inEdges(node)) {
+      const ir::Memlet& m = state.edge(e).memlet;
+      if (m.data != array || state.node(node).kind() != ir::NodeKind::Tasklet) continue;
+      read = true;
+      for (size_t d = 0; d < m.subset.rank(); ++d)
+        if ((m.subset.ranges[d].begin.coefficient(param) != 0) != (static_cast<int>(d) == *outermost)) return false;
+    }
+  return read;
+}
+
 std::unique_ptr<Pass> makeHaloTilingPass() { return std::make_unique<HaloTilingPass>(); }
 
 }  // namespace conflux::passes

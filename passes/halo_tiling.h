@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "passes/kernels.h"
 #include "passes/pass.h"
 
 namespace conflux::passes {
@@ -29,6 +30,13 @@ std::vector<std::string> findHaloTilingCandidates(const ir::Graph& graph, int64_
 
 /// Makes every candidate cache-local; returns how many.
 int tileHalos(ir::Graph& graph, int64_t cacheBytes);
+
+/// True when the map parameter `param` of `reader` moves every read of `array` in it along the
+/// array's outermost dimension in memory of more than one element, and along no other: each
+/// iteration of a loop over `param` reads a band of the array's rows (a depthwise
+/// convolution's output rows over a channels-last input), so producers computed per iteration
+/// slide along the rows — what a target's loop over the reader's tiles needs for it.
+bool readsRowBands(const ir::Graph& graph, const Kernel& reader, const std::string& array, const std::string& param);
 
 /// The pass, with the target's private cache (its second memory level) as `cacheBytes`.
 std::unique_ptr<Pass> makeHaloTilingPass();

@@ -84,13 +84,13 @@ ArraySource::Values readInMemoryOrder(MemoryOrderValues values, const ir::Layout
   };
 }
 
-void computePerTile(DefinedOutput& reader, const std::vector<DefinedOutput>& producers, int threads) {
-  std::vector<Halide::Func> computed;
+void computePerTile(DefinedOutput& reader, const std::vector<DefinedOutput>& producers, int threads, bool alongRows) {
+  std::vector<const DefinedOutput*> computed;
   for (const DefinedOutput& p : producers)
-    if (!p.inlined) computed.push_back(p.func);
+    if (!p.inlined) computed.push_back(&p);
   if (computed.empty()) return;
-  if (!reader.threaded) {
-    for (Halide::Func f : computed) f.compute_root();
+  if (!alongRows || !reader.threaded) {
+    for (const DefinedOutput* p : computed) Halide::Func(p->func).compute_root();
     return;
   }
   Halide::Var chunk(reader.name + "_chunk"), row(reader.name + "_row");
@@ -98,7 +98,11 @@ void computePerTile(DefinedOutput& reader, const std::vector<DefinedOutput>& pro
   reader.func.split(reader.threaded->var, chunk, row, static_cast<int>(perChunk), Halide::TailStrategy::GuardWithIf)
       .parallel(chunk)
       .serial(row);
-  for (Halide::Func f : computed) f.store_at(reader.func, chunk).compute_at(reader.func, row);
+  for (const DefinedOutput* p : computed) {
+    Halide::Func f = p->func;
+    if (p->threaded) f.serial(p->threaded->var);  // the reader's thread runs it
+    f.store_at(reader.func, chunk).compute_at(reader.func, row);
+  }
 }
 
 }  // namespace conflux::targets::cpu

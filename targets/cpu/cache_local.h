@@ -30,8 +30,10 @@ struct DefinedOutput {
   Halide::Buffer<> buffer;
   std::string name;
   std::vector<PackedOperand> packs;
-  /// The loop its threads split, if any.
+  /// The loop its threads split, if any, and the map parameter it runs over ("" when none
+  /// runs alone along it).
   std::optional<ThreadedLoop> threaded;
+  std::string threadedParam;
   /// A producer's element-wise values, left to be inlined where they are read.
   bool inlined = false;
   /// The box of its array it writes, (offset, extent) per logical dimension; none when its
@@ -63,9 +65,11 @@ Halide::Expr spanWholeArray(const Halide::Expr& value, const std::vector<Halide:
 /// How a kernel reads a cache-local array of `layout` whose values are `values`.
 ArraySource::Values readInMemoryOrder(MemoryOrderValues values, const ir::Layout& layout);
 
-/// Schedules the producers that are not inlined inside `reader`: its threaded loop is split
-/// into one chunk of iterations per thread (of `threads`); each producer is stored per chunk
-/// and computed per iteration. A reader without a threaded loop computes them whole, first.
-void computePerTile(DefinedOutput& reader, const std::vector<DefinedOutput>& producers, int threads);
+/// Schedules the producers that are not inlined (each scheduled as a kernel of its own) inside
+/// `reader`. Along rows (`alongRows`: passes::readsRowBands of the reader's threaded loop): that loop
+/// is split into one chunk of iterations per thread (of `threads`), and each producer, its own
+/// loops serial, is stored per chunk and computed per iteration. Otherwise, or without a
+/// threaded loop, each is computed whole before the reader, on its own threads.
+void computePerTile(DefinedOutput& reader, const std::vector<DefinedOutput>& producers, int threads, bool alongRows);
 
 }  // namespace conflux::targets::cpu

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "ir/error.h"
+#include "passes/halo_tiling.h"
 #include "passes/kernel_patterns.h"
 #include "passes/loop_nest_traffic.h"
 #include "passes/map_patterns.h"
@@ -225,8 +226,8 @@ std::vector<std::pair<int64_t, int64_t>> written(const DenseWrite& box) {
   return extents;
 }
 
-/// How a producer of a cache-local array is defined: computed inside its reader's loops (its
-/// tiles on the reader's thread; element-wise values left to be inlined), and, with `outside`,
+/// How a producer of a cache-local array is defined: scheduled as a kernel of its own would be
+/// (computePerTile places it), element-wise values left to be inlined, and, with `outside`,
 /// over the whole array: those values beyond its own box.
 struct ProducerRole {
   const MemoryOrderValues* outside = nullptr;
@@ -410,12 +411,12 @@ DefinedOutput defineOutput(const ir::Graph& graph, const passes::Kernel& kernel,
     if (tile) {
       std::vector<const ir::Map*> scopes{&map};
       if (nested) scopes.push_back(&reductionMap);
-      threaded = scheduleTile(f, acc, halideVars, *tile, shape, domain, producer ? 1 : std::max(1, target.threads),
+      threaded = scheduleTile(f, acc, halideVars, *tile, shape, domain, std::max(1, target.threads),
                               CacheBudget::of(target),
                    tileTraffic(graph, state, valueTasklet, write, scopes, *box, order),
                    windowAlong(state, valueTasklet, box->soleParam(logical(tile->rows)), reductionParams, extents));
     } else {
-      scheduleAccumulator(f, acc, halideVars, shape, domain, lanes);
+      threaded = scheduleAccumulator(f, acc, halideVars, shape, domain, lanes, std::max(1, target.threads));
     }
   } else {
     ir::Subset written = inOrder(write.subset, order);
@@ -429,7 +430,8 @@ DefinedOutput defineOutput(const ir::Graph& graph, const passes::Kernel& kernel,
     scheduleScatter(f, domain, reductionParams, written, write.wcr, lanes);
   }
 
-  return {f, outBuffer, name, std::move(packs), threaded, inlined,
+  std::string threadedParam = threaded && box ? box->soleParam(logical(threaded->dim)) : "";
+  return {f, outBuffer, name, std::move(packs), threaded, threadedParam, inlined,
           box ? std::optional(written(*box)) : std::nullopt};
 }
 
@@ -511,7 +513,11 @@ LoweredKernel lowerWithProducers(const ir::Graph& graph, const passes::Kernel& k
   std::vector<OutputPlan> plans = outputPlans(state, kernel, where);
   if (plans.size() != 1) throw Error(where + ": a kernel that reads cache-local arrays writes one output");
   DefinedOutput output = defineOutput(graph, kernel, plans.front(), withValues, library, target, where);
-  computePerTile(output, producers, std::max(1, target.threads));
+  bool alongRows = !output.threadedParam.empty() &&
+                   std::all_of(writers.begin(), writers.end(), [&](const auto& entry) {
+                     return passes::readsRowBands(graph, kernel, entry.first, output.threadedParam);
+                   });
+  computePerTile(output, producers, std::max(1, target.threads), alongRows);
   for (DefinedOutput& producer : producers)
     for (PackedOperand& pack : producer.packs) output.packs.push_back(std::move(pack));
   return emitOutput(kernel, std::move(output), library);

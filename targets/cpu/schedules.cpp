@@ -143,7 +143,7 @@ std::optional<ThreadedLoop> scheduleTile(Halide::Func out, Halide::Func acc, con
   if (threads > 1) {
     const TileLoop& split = order.loops[order.parallel];
     int64_t extent = shape[shape.size() - 1 - split.dim];
-    threaded = ThreadedLoop{loops[parallel].var, (extent + split.step - 1) / split.step};
+    threaded = ThreadedLoop{loops[parallel].var, split.dim, (extent + split.step - 1) / split.step};
     out.parallel(threaded->var);
   }
   // The threaded loop is reported unless acc is computed at it: splitting it would lose acc's
@@ -211,12 +211,13 @@ std::optional<size_t> accumulatorLanes(const std::vector<int64_t>& shape, int la
   return dim;
 }
 
-void scheduleAccumulator(Halide::Func out, Halide::Func acc, const std::vector<Halide::Var>& vars,
-                         const std::vector<int64_t>& shape, const Halide::RDom& domain, int lanes) {
+std::optional<ThreadedLoop> scheduleAccumulator(Halide::Func out, Halide::Func acc, const std::vector<Halide::Var>& vars,
+                                                const std::vector<int64_t>& shape, const Halide::RDom& domain, int lanes,
+                                                int threads) {
   size_t rank = vars.size();
   if (rank == 0) {
     acc.compute_root();
-    return;
+    return std::nullopt;
   }
   auto extent = [&](size_t halideDim) { return shape[rank - 1 - halideDim]; };
   int64_t work = 1;
@@ -237,13 +238,21 @@ void scheduleAccumulator(Halide::Func out, Halide::Func acc, const std::vector<H
   std::optional<size_t> parallel;
   for (size_t k = rank; k-- > 0;)
     if (!parallel && extent(k) > 1) parallel = k;
-  if (parallel && work >= kMinTaskIterations) out.parallel(*parallel == lanesDim && vectorize ? outer : vars[*parallel]);
+  std::optional<ThreadedLoop> threaded;
+  if (parallel && threads > 1 && work >= kMinTaskIterations) {
+    bool alongLanes = *parallel == lanesDim && vectorize;
+    threaded = ThreadedLoop{alongLanes ? outer : vars[*parallel], *parallel,
+                            alongLanes ? (extent(*parallel) + lanes - 1) / lanes : extent(*parallel)};
+    out.parallel(threaded->var);
+  }
   acc.compute_at(out, at);
   acc.update().reorder(updateOrder({vars[lanesDim]}, domain, vars, {lanesDim}));
   if (vectorize) {
     acc.vectorize(vars[lanesDim], lanes, kGuard);
     acc.update().vectorize(vars[lanesDim], lanes, kGuard);
   }
+  // Reported unless acc is computed at it: splitting it would lose acc's place.
+  return threaded && !threaded->var.same_as(at) ? threaded : std::nullopt;
 }
 
 void scheduleScatter(Halide::Func& f, const Halide::RDom& domain, const std::vector<std::string>& params,

@@ -25,9 +25,11 @@ int vectorLanes(const ir::TargetDesc& target, Halide::Type type);
 void scheduleDense(Halide::Func f, const std::vector<Halide::Var>& vars, const std::vector<int64_t>& shape,
                    int lanes);
 
-/// A loop over tiles that threads split.
+/// A loop over tiles that threads split: its variable, the Halide dimension of the output it
+/// runs along, and its iterations.
 struct ThreadedLoop {
   Halide::Var var;
+  size_t dim = 0;
   int64_t trips = 0;
 };
 
@@ -49,9 +51,11 @@ std::optional<size_t> accumulatorLanes(const std::vector<int64_t>& shape, int la
 
 /// Schedules out(vars) = epilogue(acc(vars)) with acc an update over `domain` that is no
 /// contraction tile (row maxima, sums, pooling windows): acc is computed per row of out,
-/// vectorised along accumulatorLanes(shape, lanes).
-void scheduleAccumulator(Halide::Func out, Halide::Func acc, const std::vector<Halide::Var>& vars,
-                         const std::vector<int64_t>& shape, const Halide::RDom& domain, int lanes);
+/// vectorised along accumulatorLanes(shape, lanes), threads (of `threads`; one: none) over its
+/// outermost dimension when the work pays for them. Returns that loop as scheduleTile does.
+std::optional<ThreadedLoop> scheduleAccumulator(Halide::Func out, Halide::Func acc, const std::vector<Halide::Var>& vars,
+                                                const std::vector<int64_t>& shape, const Halide::RDom& domain, int lanes,
+                                                int threads);
 
 /// Schedules a scatter update of `f` over `domain` (one RVar per entry of `params`, same
 /// order) writing `write` (its ranges in memory order, unit stride last): lanes run along a

@@ -83,6 +83,46 @@ TEST(HaloTiling, AStrideTwoDepthwiseConvolutionIsTiledToo) {
   testing::expectSameOutputs(graph, tiled, "cpu", 1e-5);
 }
 
+/// ResNet's stem over a 128x128 image: a 7x7 convolution of stride 2 to 8 channels, Relu and a
+/// 3x3 max pooling of stride 2, then (`widen`) a 1x1 convolution, which keeps the pooling's
+/// output a transient.
+std::string stemJson(bool widen) {
+  return R"({"format": "conflux-graph", "version": 1, "name": "stem",
+    "tensors": {"x": {"shape": [1, 3, 128, 128], "dtype": "float32", "kind": "input"},
+                "w": )" + testing::constantTensorJson("[8, 3, 7, 7]", 8 * 3 * 49) + R"(,
+                "w2": )" + testing::constantTensorJson("[8, 8, 1, 1]", 64) + R"(,
+                "y": {"shape": [1, 8, 32, 32], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "conv1", "op": "Conv", "inputs": ["x", "w"], "outputs": ["c"],
+               "attrs": {"strides": [2, 2], "pads": [3, 3, 3, 3]}},
+              {"name": "relu", "op": "Relu", "inputs": ["c"], "outputs": ["r"]},
+              {"name": "maxpool", "op": "MaxPool", "inputs": ["r"], "outputs": [")" + std::string(widen ? "p" : "y") + R"("],
+               "attrs": {"kernel_shape": [3, 3], "strides": [2, 2], "pads": [1, 1, 1, 1]}})" +
+         (widen ? R"(,
+              {"name": "widen", "op": "Conv", "inputs": ["p", "w2"], "outputs": ["y"]})" : "") + "]}";
+}
+
+TEST(HaloTiling, TheStemConvolutionIsComputedPerTileOfTheMaxPoolingAfterIt) {
+  // The pooling's windows read a channels-last padded copy of the convolution's output (-inf
+  // border): a loop over the pooling's output rows (o0) reads bands of its rows, one over its
+  // channels (c) does not. The cpu target computes the convolution per band of rows where the
+  // pooling's threads split its rows (its output a channels-last transient), and whole before
+  // it, inside its kernel, where they split its channels (the row-major graph output).
+  for (bool widen : {true, false}) {
+    ir::Graph graph = beforeHaloTiling(stemJson(widen));
+    ir::Graph tiled = graph;
+    ASSERT_EQ(tileHalos(tiled, 1024), 1) << widen;
+    const std::string padded = "maxpool_padded";
+    EXPECT_EQ(tiled.array(padded).storage, ir::Storage::CacheLocal);
+    std::vector<Kernel> kernels = extractKernels(tiled);
+    auto pooling = std::find_if(kernels.begin(), kernels.end(), [](const Kernel& k) { return !k.producers.empty(); });
+    ASSERT_NE(pooling, kernels.end());
+    EXPECT_TRUE(readsRowBands(tiled, *pooling, padded, "o0"));
+    EXPECT_FALSE(readsRowBands(tiled, *pooling, padded, "c"));
+    EXPECT_FALSE(readsRowBands(tiled, *pooling, padded, "o1"));
+    testing::expectSameOutputs(graph, tiled, "cpu", 1e-5);
+  }
+}
+
 TEST(HaloTiling, WhatIsNotTiledSaysWhy) {
   ir::Graph graph = beforeHaloTiling(testing::invertedResidualJson(4, 8, 6, 1));
   EXPECT_EQ(whyNotHaloTiled(graph, kPadded, 2048), "'dw_padded' (2048 bytes) fits the cache (2048)");
