@@ -57,15 +57,19 @@ struct Loop {
   std::atomic<int> done{0};
   std::atomic<int> status{0};
 
-  /// Runs iterations of the share of thread `self`, then of the others', until none is left.
+  /// Runs iterations of the share of thread `self`, then of the others', until none is left;
+  /// counts them into `done` once, at the end: the caller polls `done`, and an update per
+  /// iteration would move its cache line between the cores at every iteration.
   void work(size_t self) {
+    int finished = 0;
     for (size_t k = 0; k < shares.size(); ++k) {
       Share& share = shares[(self + k) % shares.size()];
       for (int i = share.next.fetch_add(1); i < share.end; i = share.next.fetch_add(1)) {
         if (int s = task(context, i, closure)) status.store(s);
-        done.fetch_add(1);
+        ++finished;
       }
     }
+    done.fetch_add(finished);
   }
 };
 
