@@ -102,11 +102,8 @@ std::vector<Kernel> extractKernels(const ir::Graph& graph) {
       if (!isKernelRoot(state, scopes, id)) continue;
       Kernel k = kernelAt(state, scopes, si, id);
       k.name = "k" + std::to_string(numbered++) + "_" + kernelLabel(state.node(id));
-      if (writesOnlyCacheLocal(graph, k)) {
-        pending.push_back(std::move(k));
-        continue;
-      }
-      std::vector<ir::EdgeId> reads, writes;
+      const bool producer = writesOnlyCacheLocal(graph, k);
+      std::vector<ir::EdgeId> reads;
       std::vector<std::string> origins;
       for (auto it = pending.begin(); it != pending.end();) {
         if (!feeds(state, *it, k)) {
@@ -114,23 +111,23 @@ std::vector<Kernel> extractKernels(const ir::Graph& graph) {
           continue;
         }
         reads.insert(reads.end(), it->reads.begin(), it->reads.end());
-        writes.insert(writes.end(), it->writes.begin(), it->writes.end());
         for (const std::string& o : it->origins)
           if (std::find(origins.begin(), origins.end(), o) == origins.end()) origins.push_back(o);
         k.producers.push_back(std::move(*it));
         it = pending.erase(it);
       }
       if (!k.producers.empty()) {
+        // Its producers' reads are its traffic; what they write (cache-local arrays) is none.
         k.reads = trafficEdges(graph, state, k.reads, reads);
-        k.writes = trafficEdges(graph, state, k.writes, writes);
+        if (!producer) k.writes = trafficEdges(graph, state, k.writes, {});
         for (const std::string& o : k.origins)
           if (std::find(origins.begin(), origins.end(), o) == origins.end()) origins.push_back(o);
         k.origins = std::move(origins);
       }
-      kernels.push_back(std::move(k));
+      (producer ? pending : kernels).push_back(std::move(k));
     }
     if (!pending.empty())
-      throw InternalError("kernel " + pending.front().name + " writes only cache-local arrays, which no kernel reads");
+      throw Error("kernel " + pending.front().name + " writes only cache-local arrays, which no kernel after it reads");
   }
   return kernels;
 }

@@ -23,7 +23,8 @@ struct Kernel {
   /// Every node of the kernel (root, scope body and exit), ascending.
   std::vector<ir::NodeId> nodes;
   /// Edges between the kernel and access nodes outside it (its memory traffic), ascending; with
-  /// its producers, theirs too, and no edge of a cache-local array.
+  /// producers, their reads too, and no read of a cache-local array (nor, unless it is a
+  /// producer itself, a write of one).
   std::vector<ir::EdgeId> reads;
   std::vector<ir::EdgeId> writes;
   /// Model nodes it came from (union of the nodes' origins, its producers' first).
@@ -34,8 +35,9 @@ struct Kernel {
 };
 
 /// The kernels of every state, in state order then topological order, producers inside the
-/// kernels they feed. Names number the kernels, producers included, in that order. Throws
-/// InternalError when no kernel reads a cache-local array.
+/// kernels they feed (a producer's own producers inside it). Names number the kernels,
+/// producers included, in that order. Throws conflux::Error when no kernel after its writer
+/// reads a cache-local array.
 std::vector<Kernel> extractKernels(const ir::Graph& graph);
 
 /// True when every array `kernel` writes (its own writes, ignoring producers) is cache-local.

@@ -412,9 +412,8 @@ DefinedOutput defineOutput(const ir::Graph& graph, const passes::Kernel& kernel,
       std::vector<const ir::Map*> scopes{&map};
       if (nested) scopes.push_back(&reductionMap);
       threaded = scheduleTile(f, acc, halideVars, *tile, shape, domain, std::max(1, target.threads),
-                              CacheBudget::of(target),
-                   tileTraffic(graph, state, valueTasklet, write, scopes, *box, order),
-                   windowAlong(state, valueTasklet, box->soleParam(logical(tile->rows)), reductionParams, extents));
+                              CacheBudget::of(target), tileTraffic(graph, state, valueTasklet, write, scopes, *box, order),
+                              windowAlong(state, valueTasklet, box->soleParam(logical(tile->rows)), reductionParams, extents));
     } else {
       threaded = scheduleAccumulator(f, acc, halideVars, shape, domain, lanes, std::max(1, target.threads));
     }
@@ -478,6 +477,8 @@ LoweredKernel lowerWithProducers(const ir::Graph& graph, const passes::Kernel& k
   std::map<std::string, std::pair<std::vector<Writer>, std::vector<Writer>>> writers;  // (fills, computing)
   for (const passes::Kernel& producer : kernel.producers) {
     std::string at = "kernel " + producer.name + " (" + state.node(producer.root).describe() + ")";
+    if (!producer.producers.empty())
+      throw Error(at + ": the cpu target computes one level of cache-local arrays; this producer reads one too");
     std::vector<OutputPlan> plans = outputPlans(state, producer, at);
     if (plans.size() != 1) throw Error(at + ": a cache-local array's producer writes one output");
     auto& [fills, computing] = writers[plans.front().writeEdge.memlet.data];

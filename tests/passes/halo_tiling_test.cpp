@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "api/conflux.h"
+#include "ir/error.h"
 #include "ir/printer.h"
 #include "passes/data_movement.h"
 #include "passes/halo_tiling.h"
@@ -120,6 +121,41 @@ TEST(HaloTiling, TheStemConvolutionIsComputedPerTileOfTheMaxPoolingAfterIt) {
     EXPECT_FALSE(readsRowBands(tiled, *pooling, padded, "c"));
     EXPECT_FALSE(readsRowBands(tiled, *pooling, padded, "o1"));
     testing::expectSameOutputs(graph, tiled, "cpu", 1e-5);
+  }
+}
+
+TEST(HaloTiling, CacheLocalArraysSetByHandAreNestedOrRejected) {
+  // IR JSON may mark any array cache-local. The depthwise output too: the depthwise kernel,
+  // with the expansion inside it, becomes a producer of the projection — which the cpu target
+  // refuses by name (one level of producers), and the reference computes as before. An array
+  // no kernel reads: an error naming its writer.
+  ir::Graph graph = beforeHaloTiling(testing::invertedResidualJson(4, 8, 6, 1));
+  ASSERT_EQ(tileHalos(graph, 1024), 1);
+  ir::Graph chained = graph;
+  chained.array("d1").storage = ir::Storage::CacheLocal;
+  std::vector<Kernel> kernels = extractKernels(chained);
+  auto projection = std::find_if(kernels.begin(), kernels.end(), [](const Kernel& k) { return !k.producers.empty(); });
+  ASSERT_NE(projection, kernels.end());
+  ASSERT_EQ(projection->producers.size(), 1u);
+  EXPECT_EQ(projection->producers.front().producers.size(), 5u);
+  EXPECT_EQ(analyzeDataMovement(chained).size(), kernels.size());
+  try {
+    api::compile(chained, "cpu");
+    ADD_FAILURE() << "the cpu target compiled a producer with producers";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("one level of cache-local arrays"), std::string::npos) << e.what();
+  }
+  testing::expectSameOutputs(graph, chained);
+
+  ir::Graph unread = graph;
+  unread.array("y").storage = ir::Storage::CacheLocal;
+  try {
+    extractKernels(unread);
+    ADD_FAILURE() << "a cache-local array no kernel reads was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("writes only cache-local arrays, which no kernel after it reads"),
+              std::string::npos)
+        << e.what();
   }
 }
 
