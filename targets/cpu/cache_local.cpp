@@ -84,7 +84,7 @@ ArraySource::Values readInMemoryOrder(MemoryOrderValues values, const ir::Layout
   };
 }
 
-void computePerTile(DefinedOutput& reader, const std::vector<DefinedOutput>& producers, int threads, bool alongRows) {
+void scheduleProducers(DefinedOutput& reader, const std::vector<DefinedOutput>& producers, int threads, bool alongRows) {
   std::vector<const DefinedOutput*> computed;
   for (const DefinedOutput& p : producers)
     if (!p.inlined) computed.push_back(&p);

@@ -70,6 +70,6 @@ ArraySource::Values readInMemoryOrder(MemoryOrderValues values, const ir::Layout
 /// is split into one chunk of iterations per thread (of `threads`), and each producer, its own
 /// loops serial, is stored per chunk and computed per iteration. Otherwise, or without a
 /// threaded loop, each is computed whole before the reader, on its own threads.
-void computePerTile(DefinedOutput& reader, const std::vector<DefinedOutput>& producers, int threads, bool alongRows);
+void scheduleProducers(DefinedOutput& reader, const std::vector<DefinedOutput>& producers, int threads, bool alongRows);
 
 }  // namespace conflux::targets::cpu

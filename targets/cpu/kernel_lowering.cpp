@@ -227,7 +227,7 @@ std::vector<std::pair<int64_t, int64_t>> written(const DenseWrite& box) {
 }
 
 /// How a producer of a cache-local array is defined: scheduled as a kernel of its own would be
-/// (computePerTile places it), element-wise values left to be inlined, and, with `outside`,
+/// (scheduleProducers places it), element-wise values left to be inlined, and, with `outside`,
 /// over the whole array: those values beyond its own box.
 struct ProducerRole {
   const MemoryOrderValues* outside = nullptr;
@@ -518,7 +518,7 @@ LoweredKernel lowerWithProducers(const ir::Graph& graph, const passes::Kernel& k
                    std::all_of(writers.begin(), writers.end(), [&](const auto& entry) {
                      return passes::readsRowBands(graph, kernel, entry.first, output.threadedParam);
                    });
-  computePerTile(output, producers, std::max(1, target.threads), alongRows);
+  scheduleProducers(output, producers, std::max(1, target.threads), alongRows);
   for (DefinedOutput& producer : producers)
     for (PackedOperand& pack : producer.packs) output.packs.push_back(std::move(pack));
   return emitOutput(kernel, std::move(output), library);
