@@ -5,7 +5,8 @@
 // of the producers that fill constants (a padded input's zero border) — and is computed per
 // iteration of the reading kernel's threaded loop, stored per thread's chunk of it: Halide's
 // bounds inference gives each iteration its halo, and its sliding-window pass computes each row
-// once per chunk. Producers that only fill stay inlined.
+// once per chunk — where that loop reads bands of the array's rows; otherwise the producer is
+// computed whole before the reader, inside its pipeline. Producers that only fill stay inlined.
 #include <Halide.h>
 
 #include <cstdint>
