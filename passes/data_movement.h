@@ -20,8 +20,8 @@ struct KernelTraffic {
   /// Q: distinct bytes of each array read plus distinct bytes of each array written.
   double bytesMin = 0;
   /// D: bytes moved as scheduled. Cache-local arrays move none: a kernel with producers moves
-  /// their inputs instead of the arrays they compute. A kernel whose map body is a tasklet streams every array
-  /// once (D = Q). A tiled kernel — an outer map whose body holds inner map scopes — moves
+  /// their inputs instead of the arrays they compute. A kernel whose map body is a tasklet
+  /// streams every array once (D = Q). A tiled kernel — an outer map whose body holds inner map scopes — moves
   /// each inner scope's footprint once per outer iteration (twice for outputs written with
   /// write-conflict resolution: read, combine, write back).
   double bytesMoved = 0;

@@ -10,12 +10,6 @@ namespace {
 
 using ir::EdgeId;
 
-/// The steps of a map range, or 2 when they are not constant.
-int64_t steps(const ir::Range& r) {
-  std::optional<int64_t> begin = r.begin.constantValue(), end = r.end.constantValue();
-  return begin && end ? (*end - *begin) / r.step + 1 : 2;
-}
-
 bool touches(const ir::State& state, const std::vector<EdgeId>& edges, const std::string& array) {
   return std::any_of(edges.begin(), edges.end(), [&](EdgeId e) { return state.edge(e).memlet.data == array; });
 }
@@ -37,7 +31,7 @@ std::optional<std::string> whyNotWindowed(const ir::State& state, const Kernel& 
       bool moves = std::any_of(outer.params.begin(), outer.params.end(),
                                [&](const std::string& p) { return r.begin.coefficient(p) != 0; });
       for (size_t i = 0; i < inner.params.size(); ++i)
-        if (r.begin.coefficient(inner.params[i]) != 0 && steps(inner.ranges.ranges[i]) > 1 && !moves)
+        if (r.begin.coefficient(inner.params[i]) != 0 && inner.ranges.ranges[i].size().value_or(2) > 1 && !moves)
           return "its reader " + reader.name + " sums over a whole dimension of it";
     }
   }
@@ -67,7 +61,8 @@ std::optional<std::string> whyNot(const ir::Graph& graph, const std::vector<Kern
   size_t computing = 0;
   for (size_t w : writers) {
     const Kernel& writer = kernels[w];
-    if (writer.state != reader.state || w > readers.front()) return what + " is written after its reader";
+    if (writer.state != reader.state) return what + " is written in another state than its reader's";
+    if (w > readers.front()) return what + " is written after its reader";
     if (state.node(writer.root).kind() != ir::NodeKind::MapEntry) return writer.name + " is no map";
     if (!writer.producers.empty()) return writer.name + " computes cache-local arrays itself";
     for (EdgeId e : writer.writes)

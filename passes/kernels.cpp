@@ -17,8 +17,9 @@ std::string kernelLabel(const ir::Node& root) {
   return label;
 }
 
-void appendOrigins(std::vector<std::string>& into, const ir::Node& node) {
-  for (const std::string& o : node.origins)
+/// Appends the names of `origins` not yet in `into`.
+void appendOrigins(std::vector<std::string>& into, const std::vector<std::string>& origins) {
+  for (const std::string& o : origins)
     if (std::find(into.begin(), into.end(), o) == into.end()) into.push_back(o);
 }
 
@@ -44,7 +45,7 @@ Kernel kernelAt(const ir::State& state, const ir::ScopeTree& scopes, size_t stat
   }
   k.nodes.assign(members.begin(), members.end());
   for (ir::NodeId m : k.nodes) {
-    appendOrigins(k.origins, state.node(m));
+    appendOrigins(k.origins, state.node(m).origins);
     for (ir::EdgeId e : state.inEdges(m))
       if (!members.count(state.edge(e).src) && !state.edge(e).memlet.isEmpty()) k.reads.push_back(e);
     for (ir::EdgeId e : state.outEdges(m))
@@ -54,10 +55,6 @@ Kernel kernelAt(const ir::State& state, const ir::ScopeTree& scopes, size_t stat
   std::sort(k.writes.begin(), k.writes.end());
   return k;
 }
-
-}  // namespace
-
-namespace {
 
 bool isCacheLocal(const ir::Graph& graph, const ir::State& state, ir::EdgeId e) {
   return graph.array(state.edge(e).memlet.data).storage == ir::Storage::CacheLocal;
@@ -111,8 +108,7 @@ std::vector<Kernel> extractKernels(const ir::Graph& graph) {
           continue;
         }
         reads.insert(reads.end(), it->reads.begin(), it->reads.end());
-        for (const std::string& o : it->origins)
-          if (std::find(origins.begin(), origins.end(), o) == origins.end()) origins.push_back(o);
+        appendOrigins(origins, it->origins);
         k.producers.push_back(std::move(*it));
         it = pending.erase(it);
       }
@@ -120,8 +116,7 @@ std::vector<Kernel> extractKernels(const ir::Graph& graph) {
         // Its producers' reads are its traffic; what they write (cache-local arrays) is none.
         k.reads = trafficEdges(graph, state, k.reads, reads);
         if (!producer) k.writes = trafficEdges(graph, state, k.writes, {});
-        for (const std::string& o : k.origins)
-          if (std::find(origins.begin(), origins.end(), o) == origins.end()) origins.push_back(o);
+        appendOrigins(origins, k.origins);
         k.origins = std::move(origins);
       }
       (producer ? pending : kernels).push_back(std::move(k));

@@ -39,8 +39,6 @@ class ArraySource {
   const Halide::Buffer<>& buffer(const std::string& what) const;
   /// True for an array no kernel writes and no run rebinds.
   bool isConstant() const { return kind_ == Kind::Constant; }
-  /// True for a cache-local array.
-  bool isComputed() const { return kind_ == Kind::Computed; }
 
  private:
   Halide::ImageParam param_;

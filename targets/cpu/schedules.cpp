@@ -75,6 +75,12 @@ void scheduleBlockedAccumulator(Halide::Func out, Halide::Func acc, const Halide
   update.split(y, ya, yb, rowsPerTile, kGuard).reorder(order).vectorize(x, lanes, kGuard).unroll(x).unroll(yb);
 }
 
+/// `threaded`, unless acc is computed at its loop (`accLevel`): splitting that loop for stages
+/// computed inside it would lose acc's place.
+std::optional<ThreadedLoop> splittable(const std::optional<ThreadedLoop>& threaded, const Halide::Var& accLevel) {
+  return threaded && !threaded->var.same_as(accLevel) ? threaded : std::nullopt;
+}
+
 }  // namespace
 
 int vectorLanes(const ir::TargetDesc& target, Halide::Type type) {
@@ -146,11 +152,6 @@ std::optional<ThreadedLoop> scheduleTile(Halide::Func out, Halide::Func acc, con
     threaded = ThreadedLoop{loops[parallel].var, split.dim, (extent + split.step - 1) / split.step};
     out.parallel(threaded->var);
   }
-  // The threaded loop is reported unless acc is computed at it: splitting it would lose acc's
-  // place.
-  auto reported = [&](const Halide::Var& accLevel) {
-    return threaded && !threaded->var.same_as(accLevel) ? threaded : std::nullopt;
-  };
   // acc lives in registers for one tile; guarded like out, so that at the edges it neither
   // computes nor reads past the output.
   std::vector<Halide::Var> storage{x, y};
@@ -169,7 +170,7 @@ std::optional<ThreadedLoop> scheduleTile(Halide::Func out, Halide::Func acc, con
   if (rowsFit && longSteps.size() == 1 && reduction >= 2 * reductionBlock && reduction % reductionBlock == 0) {
     scheduleBlockedAccumulator(out, acc, xo, vars, tile, domain, longSteps.front(), storage, rowsPerTile, lanes,
                                reductionBlock);
-    return reported(xo);
+    return splittable(threaded, xo);
   }
   // A panel that outgrows half of L2 and is walked in window taps (ResNet's last 3x3
   // convolutions: 589 KiB of weights a panel, over 7 image rows) is walked tap by tap for all
@@ -177,7 +178,7 @@ std::optional<ThreadedLoop> scheduleTile(Halide::Func out, Halide::Func acc, con
   if (rowsFit && longSteps.size() >= 2 && window < 0 && reduction * columnsPerTile * elementBytes > budget.streamed) {
     scheduleBlockedAccumulator(out, acc, xo, vars, tile, domain, longSteps.front(), storage, rowsPerTile, lanes,
                                std::nullopt);
-    return reported(xo);
+    return splittable(threaded, xo);
   }
   // The tile's vectors and rows are unrolled: up to tileVectors x rowsPerTile accumulators in
   // registers, one fused multiply-add each per reduction step. Rows are stored in whole vectors:
@@ -197,7 +198,7 @@ std::optional<ThreadedLoop> scheduleTile(Halide::Func out, Halide::Func acc, con
       .unroll(x)
       .unroll(y, rowsPerTile, kGuard);
   if (window >= 0) update.unroll(domain[window]);
-  return reported(perTile);
+  return splittable(threaded, perTile);
 }
 
 std::optional<size_t> accumulatorLanes(const std::vector<int64_t>& shape, int lanes) {
@@ -251,8 +252,7 @@ std::optional<ThreadedLoop> scheduleAccumulator(Halide::Func out, Halide::Func a
     acc.vectorize(vars[lanesDim], lanes, kGuard);
     acc.update().vectorize(vars[lanesDim], lanes, kGuard);
   }
-  // Reported unless acc is computed at it: splitting it would lose acc's place.
-  return threaded && !threaded->var.same_as(at) ? threaded : std::nullopt;
+  return splittable(threaded, at);
 }
 
 void scheduleScatter(Halide::Func& f, const Halide::RDom& domain, const std::vector<std::string>& params,
