@@ -81,6 +81,16 @@ std::optional<int64_t> Subset::numElements() const {
   return n;
 }
 
+bool Subset::mayOverlap(const Subset& other) const {
+  for (size_t d = 0; d < rank() && d < other.rank(); ++d) {
+    std::optional<int64_t> begin = ranges[d].begin.constantValue(), end = ranges[d].end.constantValue();
+    std::optional<int64_t> otherBegin = other.ranges[d].begin.constantValue(),
+                           otherEnd = other.ranges[d].end.constantValue();
+    if (begin && end && otherBegin && otherEnd && (*end < *otherBegin || *otherEnd < *begin)) return false;
+  }
+  return true;
+}
+
 Subset Subset::substitute(const std::string& name, const AffineExpr& value) const {
   Subset s = *this;
   for (Range& r : s.ranges) {

@@ -41,6 +41,8 @@ struct Subset {
   size_t rank() const { return ranges.size(); }
   /// Number of elements when every dimension's size is constant.
   std::optional<int64_t> numElements() const;
+  /// True when the two boxes of constant bounds share an element (unknown bounds count as shared).
+  bool mayOverlap(const Subset& other) const;
   /// Replaces a symbol in every bound.
   Subset substitute(const std::string& name, const AffineExpr& value) const;
   /// Symbols used by any bound, sorted.

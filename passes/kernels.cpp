@@ -141,20 +141,6 @@ const Kernel& StateKernels::at(ir::NodeId root) const {
   return it->second;
 }
 
-namespace {
-
-/// True when two boxes of constant bounds share an element (unknown bounds count as shared).
-bool mayOverlap(const ir::Subset& a, const ir::Subset& b) {
-  for (size_t d = 0; d < a.rank() && d < b.rank(); ++d) {
-    std::optional<int64_t> aBegin = a.ranges[d].begin.constantValue(), aEnd = a.ranges[d].end.constantValue();
-    std::optional<int64_t> bBegin = b.ranges[d].begin.constantValue(), bEnd = b.ranges[d].end.constantValue();
-    if (aBegin && aEnd && bBegin && bEnd && (*aEnd < *bBegin || *bEnd < *aBegin)) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 std::vector<bool> runOnceKernels(const ir::Graph& graph, const std::vector<Kernel>& kernels) {
   std::vector<bool> once(kernels.size(), false);
   for (size_t i = 0; i < kernels.size(); ++i) {
@@ -168,7 +154,7 @@ std::vector<bool> runOnceKernels(const ir::Graph& graph, const std::vector<Kerne
         if (j == i) continue;
         for (ir::EdgeId other : kernels[j].writes) {
           const ir::Memlet& o = graph.state(kernels[j].state).edge(other).memlet;
-          if (o.data == write.data && mayOverlap(o.subset, write.subset)) candidate = false;
+          if (o.data == write.data && o.subset.mayOverlap(write.subset)) candidate = false;
         }
       }
     }

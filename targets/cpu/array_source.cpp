@@ -4,8 +4,9 @@
 
 namespace conflux::targets::cpu {
 
-ArraySource::ArraySource(Halide::ImageParam param, Halide::Buffer<> buffer, Kind kind)
-    : param_(std::move(param)), buffer_(std::move(buffer)), kind_(kind) {}
+ArraySource::ArraySource(Halide::ImageParam param, Halide::Buffer<> buffer, Kind kind,
+                         std::optional<passes::ConstantBorder> border)
+    : param_(std::move(param)), buffer_(std::move(buffer)), kind_(kind), border_(std::move(border)) {}
 
 ArraySource::ArraySource(Values values, Halide::Buffer<> shape)
     : values_(std::move(values)), buffer_(std::move(shape)), kind_(Kind::Computed) {}

@@ -7,8 +7,11 @@
 #include <Halide.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "passes/constant_border.h"
 
 namespace conflux::targets::cpu {
 
@@ -25,8 +28,10 @@ class ArraySource {
   /// The elements at indices in Halide order (innermost dimension first).
   using Values = std::function<Halide::Expr(const std::vector<Halide::Expr>& indices)>;
 
-  /// The array read through `param`, which is bound to `buffer`.
-  ArraySource(Halide::ImageParam param, Halide::Buffer<> buffer, Kind kind);
+  /// The array read through `param`, which is bound to `buffer`; a stored one may have a
+  /// constant `border` (passes::constantBorders).
+  ArraySource(Halide::ImageParam param, Halide::Buffer<> buffer, Kind kind,
+              std::optional<passes::ConstantBorder> border = std::nullopt);
   /// A cache-local array whose elements are `values`; `shape` is a buffer without storage
   /// that has its shape and layout. Without values (a placeholder until its reader is
   /// lowered), reading it throws InternalError.
@@ -39,12 +44,15 @@ class ArraySource {
   const Halide::Buffer<>& buffer(const std::string& what) const;
   /// True for an array no kernel writes and no run rebinds.
   bool isConstant() const { return kind_ == Kind::Constant; }
+  /// The value every element outside a box holds, where kernels that run once at load wrote it.
+  const std::optional<passes::ConstantBorder>& border() const { return border_; }
 
  private:
   Halide::ImageParam param_;
   Values values_;
   Halide::Buffer<> buffer_;
   Kind kind_;
+  std::optional<passes::ConstantBorder> border_;
 };
 
 /// The source of each array, by name.

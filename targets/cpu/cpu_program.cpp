@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "ir/error.h"
+#include "passes/constant_border.h"
 #include "passes/kernels.h"
 #include "passes/memory_plan.h"
 #include "targets/cpu/array_source.h"
@@ -122,6 +123,7 @@ CpuProgram::CpuProgram(const ir::Graph& graph, const ir::TargetDesc& target)
   impl_->outputs = graph.outputs();
   std::vector<passes::Kernel> kernels = passes::extractKernels(graph);
   std::vector<bool> once = passes::runOnceKernels(graph, kernels);
+  std::map<std::string, passes::ConstantBorder> borders = passes::constantBorders(graph, kernels, once);
   std::map<std::string, size_t> offsets;
   impl_->arena.resize(
       std::max<size_t>(1, placeArrays(graph, passes::planMemory(graph, kernels, once), offsets)));
@@ -133,9 +135,11 @@ CpuProgram::CpuProgram(const ir::Graph& graph, const ir::TargetDesc& target)
     Halide::Buffer<> view = wrap(desc.dtype, desc.shape, desc.layout, slot.data);
     auto value = graph.constantValue(name);
     if (value) std::memcpy(slot.data, value->bytes(), slot.bytes);
-    impl_->sources.emplace(
-        name, ArraySource(library.bind(name, view), view,
-                          value ? ArraySource::Kind::Constant : ArraySource::Kind::Stored));
+    std::optional<passes::ConstantBorder> border;
+    if (auto it = borders.find(name); it != borders.end()) border = it->second;
+    impl_->sources.emplace(name, ArraySource(library.bind(name, view), view,
+                                             value ? ArraySource::Kind::Constant : ArraySource::Kind::Stored,
+                                             std::move(border)));
     impl_->slots.emplace(name, std::move(slot));
   }
   for (const std::string& name : impl_->inputs) {

@@ -12,6 +12,7 @@
 #include "passes/loop_nest_traffic.h"
 #include "passes/map_patterns.h"
 #include "targets/cpu/attention_lowering.h"
+#include "targets/cpu/border_steps.h"
 #include "targets/cpu/buffer_views.h"
 #include "targets/cpu/cache_local.h"
 #include "targets/cpu/dense_write.h"
@@ -374,6 +375,18 @@ DefinedOutput defineOutput(const ir::Graph& graph, const passes::Kernel& kernel,
     if (!box) throw Error(where + ": a cache-local array's producer scatters");
     return spanWholeArray(inBox, halideVars, written(*box), out.layout, *producer->outside);
   };
+  // Steps reading only a constant border that leaves the reduction unchanged (a convolution's
+  // taps on its zero padding) are skipped, where the condition sits outside the loops unrolled
+  // or vectorised inside the reduction.
+  if (dense && needsDomain) {
+    std::vector<std::string> inner;
+    if (vectorDim) inner.push_back(box->soleParam(logical(*vectorDim)));
+    if (tile) inner.push_back(box->soleParam(logical(tile->rows)));
+    if (std::optional<Expr> inside =
+            stepsInsideBorders(graph, state, valueTasklet, nested ? "" : plan.writeEdge.srcConn, wcr, valueType,
+                               params, reductionParams, inner, arrays, where))
+      domain.where(*inside);
+  }
   std::optional<ThreadedLoop> threaded;
   bool inlined = false;
   if (dense && reductionParams.empty()) {

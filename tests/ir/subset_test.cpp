@@ -49,6 +49,14 @@ TEST(Subset, FullCoversShape) {
   EXPECT_EQ(Subset::full({1}).toString(), "0");
 }
 
+TEST(Subset, MayOverlapUnlessSomeDimensionSeparatesTheBoxes) {
+  Subset interior = Subset::parse("0, 0:3, 1:6, 1:6");
+  EXPECT_TRUE(interior.mayOverlap(Subset::parse("0, 2, 6:7, 0:7")));
+  EXPECT_FALSE(interior.mayOverlap(Subset::parse("0, 0:3, 7, 0:7")));   // the bottom row
+  EXPECT_FALSE(Subset::parse("0, 0:3, 0:7, 0").mayOverlap(interior));   // the left column
+  EXPECT_TRUE(interior.mayOverlap(Subset::parse("0, 0:3, i, 1")));      // unknown bounds
+}
+
 TEST(Subset, SubstituteReplacesInEveryBound) {
   Subset s = Subset::parse("i, 4*t:4*t + 3, 0:15:2");
   Subset r = s.substitute("t", AffineExpr(2));

@@ -7,7 +7,8 @@
 // online softmax over blocks of keys, also where a whole block is masked with -inf), and one
 // whose values are a slice of wider rows (packed per head), and a 16-channel convolution whose
 // one-vector tiles take 16 rows and unroll their window; MobileNet blocks whose expansion is
-// computed per row of the depthwise convolution (halo-tiling).
+// computed per row of the depthwise convolution (halo-tiling); window rows on a zero padding
+// skipped, borders of other values read.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -114,6 +115,51 @@ TEST(CpuSchedules, AConvolutionWhosePanelOutgrowsHalfOfL2RunsTapByTap) {
   // window tap's slice runs over all rows before the next tap.
   expectCpuMatchesReference(oneConvolution("Conv", "[1, 512, 4, 4]", "[64, 512, 3, 3]", "[1, 64, 4, 4]",
                                            R"({"pads": [1, 1, 1, 1]})"),
+                            1e-4);
+}
+
+TEST(CpuSchedules, WindowRowsOnAZeroPaddingAreNeverComputed) {
+  // Over a 7x7 image padded by one, the taps of the window's top row read only zeros for the
+  // top output row: they are skipped. A NaN weight there shows it: the top row stays what it is
+  // without those taps, every other row is NaN (as all of them are on the reference target,
+  // where 0 * NaN is NaN).
+  ir::Graph graph = oneConvolution("Conv", "[1, 32, 7, 7]", "[64, 32, 3, 3]", "[1, 64, 7, 7]",
+                                   R"({"pads": [1, 1, 1, 1]})");
+  ir::Graph optimised = graph;
+  api::optimize(optimised, {});
+  api::TensorMap inputs = api::randomInputs(graph, 5), zeroed = inputs;
+  ir::Tensor& w = inputs.at("w");
+  for (int64_t i = 0; i < w.numElements(); ++i)
+    if (i / 3 % 3 == 0) {  // kernel row 0
+      w.set(i, std::nan(""));
+      zeroed.at("w").set(i, 0);
+    }
+  ir::Tensor got = api::compile(optimised, "cpu")->run(inputs).at("y");
+  ir::Tensor want = api::compile(graph, "reference")->run(zeroed).at("y");
+  for (int64_t i = 0; i < got.numElements(); ++i) {
+    if (i / 7 % 7 == 0) {
+      EXPECT_NEAR(got.at(i), want.at(i), 1e-4 * std::max(1.0, std::abs(want.at(i)))) << "element " << i;
+    } else {
+      EXPECT_TRUE(std::isnan(got.at(i))) << "element " << i;
+    }
+  }
+}
+
+TEST(CpuSchedules, ABorderOtherThanTheIdentityIsRead) {
+  // A Pad node's border of 2.5 before a convolution, and a max pooling over a padded input:
+  // every tap that reads a border counts, or is skipped exactly.
+  expectCpuMatchesReference(loadGraphJson(R"({"format": "conflux-graph", "version": 1, "name": "pads",
+    "tensors": {"x": {"shape": [1, 16, 7, 7], "dtype": "float32", "kind": "input"},
+                "w": {"shape": [32, 16, 3, 3], "dtype": "float32", "kind": "input"},
+                "pads": {"shape": [8], "dtype": "int64", "kind": "constant", "data": [0, 0, 1, 1, 0, 0, 1, 1]},
+                "value": {"shape": [], "dtype": "float32", "kind": "constant", "data": [2.5]},
+                "y": {"shape": [1, 32, 7, 7], "dtype": "float32", "kind": "output"},
+                "z": {"shape": [1, 16, 7, 7], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "act", "op": "Relu", "inputs": ["x"], "outputs": ["h"]},
+              {"name": "pad", "op": "Pad", "inputs": ["h", "pads", "value"], "outputs": ["p"], "attrs": {"mode": "constant"}},
+              {"name": "conv", "op": "Conv", "inputs": ["p", "w"], "outputs": ["y"]},
+              {"name": "pool", "op": "MaxPool", "inputs": ["x"], "outputs": ["z"],
+               "attrs": {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1]}}]})", "pads"),
                             1e-4);
 }
 
