@@ -5,6 +5,10 @@
 // MobileNet runs ~130 kernels. Idle threads fall asleep after kSpin and cost nothing. Each
 // thread runs its own range of a loop's consecutive iterations first (then helps the others):
 // consecutive kernels split alike find on each core the rows it wrote, in that core's cache.
+// Handing a loop over costs the cache lines that move between the cores, ~300 ns each on this
+// machine: a waiting worker reads the whole loop from one line, claims its iterations from a
+// line it owns, and the caller returns as soon as the workers' count of finished iterations
+// reaches it.
 #include <cstdint>
 #include <utility>
 

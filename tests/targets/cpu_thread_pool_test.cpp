@@ -1,10 +1,11 @@
 // The cpu target's thread pool: each thread first runs its own range of consecutive iterations
 // (shares in thread order, equal to one iteration), every iteration of a loop runs exactly once
-// whichever thread takes it, a failing iteration's status reaches the caller, and a loop started
+// whichever thread takes it, also in short loops back to back, a failing iteration's status reaches the caller, and a loop started
 // inside an iteration runs there.
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <limits>
 #include <memory>
 
 #include "targets/cpu/thread_pool.h"
@@ -32,7 +33,8 @@ TEST(ThreadPool, SharesAreEqualRangesOfConsecutiveIterationsInThreadOrder) {
 struct Runs {
   explicit Runs(int extent) : counts(std::make_unique<std::atomic<int>[]>(static_cast<size_t>(extent))) {}
   std::unique_ptr<std::atomic<int>[]> counts;
-  int failing = -1;     // the iteration that returns an error, if any
+  int min = 0;          // the loop's first iteration
+  int failing = std::numeric_limits<int>::min();  // the iteration that returns an error, if any
   int nestedExtent = 0;  // iterations of a loop each iteration starts, if any
   std::atomic<int> nestedRuns{0};
 };
@@ -44,7 +46,7 @@ int countNested(void*, int, uint8_t* closure) {
 
 int countRun(void* context, int i, uint8_t* closure) {
   auto* runs = reinterpret_cast<Runs*>(closure);
-  runs->counts[static_cast<size_t>(i)].fetch_add(1);
+  runs->counts[static_cast<size_t>(i - runs->min)].fetch_add(1);
   if (runs->nestedExtent > 0) parallelLoopsOnPool(2)(context, countNested, 0, runs->nestedExtent, closure);
   return i == runs->failing ? 7 : 0;
 }
@@ -57,6 +59,19 @@ TEST(ThreadPool, EveryIterationRunsOnceWhicheverThreadTakesIt) {
       ASSERT_EQ(parallelFor(nullptr, countRun, 0, extent, reinterpret_cast<uint8_t*>(&runs)), 0);
       for (int i = 0; i < extent; ++i) ASSERT_EQ(runs.counts[static_cast<size_t>(i)].load(), 1) << "iteration " << i;
     }
+}
+
+TEST(ThreadPool, LoopsBackToBackEachRunTheirOwnIterationsOnce) {
+  // Short loops, each announced as soon as the last returns (a worker may still be reading the
+  // last one's announcement), from mins below, at and above zero, each on its own closure.
+  ParallelFor parallelFor = parallelLoopsOnPool(2);
+  for (int repeat = 0; repeat < 5000; ++repeat) {
+    int extent = 2 + repeat % 4;
+    Runs runs(extent);
+    runs.min = repeat % 3 - 1;
+    ASSERT_EQ(parallelFor(nullptr, countRun, runs.min, extent, reinterpret_cast<uint8_t*>(&runs)), 0);
+    for (int i = 0; i < extent; ++i) ASSERT_EQ(runs.counts[static_cast<size_t>(i)].load(), 1) << "loop " << repeat;
+  }
 }
 
 TEST(ThreadPool, AFailingIterationsStatusReachesTheCaller) {
