@@ -8,6 +8,8 @@
 // runs (`conflux report --measure`) and may hold more than the contraction: the epilogues and
 // prologues fusion gave it (bias, activation, residual add, the slices of a fused QKV), or
 // several contractions (halo-tiling): it is then compared with the sum of their oneDNN times.
+// The GFLOP column counts every window tap; oneDNN computes only those inside the image (a 3x3
+// convolution over 7x7 skips 18% of them), conflux those of the window rows inside it.
 //
 //   onednn_peer MODEL [--runs N]     (2 threads: OMP_NUM_THREADS is set to 2 when unset)
 #include <oneapi/dnnl/dnnl.hpp>
