@@ -135,10 +135,10 @@ class Pool {
     return status;
   }
 
-  /// The next iteration of `loop` in the share of thread `owner`, claimed; nothing when the
-  /// share is used up, or `loop` is no longer the current loop (a later one numbered it).
-  std::optional<int> claim(const LoopView& loop, size_t owner) {
-    auto [first, end] = shareOf(0, loop.extent, static_cast<int>(owner), static_cast<int>(shares_.size()));
+  /// The next iteration of `loop` in the share of thread `owner`, whose offsets from the loop's
+  /// min are [first, end), claimed; nothing when the share is used up, or `loop` is no longer
+  /// the current loop (a later one numbered it).
+  std::optional<int> claim(const LoopView& loop, size_t owner, int first, int end) {
     std::atomic<uint64_t>& word = shares_[owner].word;
     uint64_t seen = word.load(std::memory_order_acquire);
     for (;;) {
@@ -157,11 +157,15 @@ class Pool {
   /// every iteration.
   int work(const LoopView& loop, size_t self) {
     int finished = 0;
-    for (size_t k = 0; k < shares_.size(); ++k)
-      for (std::optional<int> i; (i = claim(loop, (self + k) % shares_.size()));) {
+    const auto threads = static_cast<int>(shares_.size());
+    for (size_t k = 0; k < shares_.size(); ++k) {
+      size_t owner = (self + k) % shares_.size();
+      auto [first, end] = shareOf(0, loop.extent, static_cast<int>(owner), threads);  // once per share
+      for (std::optional<int> i; (i = claim(loop, owner, first, end));) {
         if (int s = loop.task(loop.context, *i, loop.closure)) status_.store(s, std::memory_order_relaxed);
         ++finished;
       }
+    }
     return finished;
   }
 
