@@ -18,8 +18,9 @@ constexpr std::array<std::pair<Schedule, std::string_view>, 6> kScheduleNames{{
     {Schedule::Spatial, "spatial"},
 }};
 
-constexpr std::array<std::pair<Expansion, std::string_view>, 3> kExpansionNames{{
+constexpr std::array<std::pair<Expansion, std::string_view>, 4> kExpansionNames{{
     {Expansion::Pure, "pure"},
+    {Expansion::Winograd, "winograd"},
     {Expansion::MicroKernel, "micro_kernel"},
     {Expansion::External, "external"},
 }};

@@ -63,8 +63,10 @@ struct MapExit {
   NodeId entry;
 };
 
-/// How a library node is turned into code.
-enum class Expansion { Pure, MicroKernel, External };
+/// How a library node is turned into code: its pure expansion into maps and tasklets, another
+/// algorithm's (Winograd's, for a 3x3 Conv: passes/expansions/winograd.h), a micro-kernel or an
+/// external library call.
+enum class Expansion { Pure, Winograd, MicroKernel, External };
 std::string_view expansionName(Expansion expansion);
 /// Parses an expansion name; throws conflux::Error on unknown names.
 Expansion parseExpansion(std::string_view name);

@@ -4,6 +4,7 @@
 #include "ir/memlet_propagation.h"
 #include "ir/scope.h"
 #include "passes/expansions/expansions.h"
+#include "passes/expansions/winograd.h"
 
 namespace conflux::passes {
 namespace {
@@ -28,7 +29,8 @@ void expand(Builder& b) {
       return x::expandElementwise(b);
     case OpKind::MatMul: return x::expandMatMul(b);
     case OpKind::Gemm: return x::expandGemm(b);
-    case OpKind::Conv: return x::expandConv(b);
+    case OpKind::Conv:
+      return b.op().expansion == Expansion::Winograd ? x::expandConvWinograd(b) : x::expandConv(b);
     case OpKind::ConvTranspose: return x::expandConvTranspose(b);
     case OpKind::BatchNormalization: return x::expandBatchNorm(b);
     case OpKind::LayerNormalization: return x::expandLayerNorm(b);

@@ -12,6 +12,7 @@
 #include "passes/propagate_memlets_pass.h"
 #include "passes/reduction_fusion.h"
 #include "passes/row_fusion.h"
+#include "passes/winograd_selection.h"
 
 namespace conflux::passes {
 namespace {
@@ -32,14 +33,16 @@ const PassEntry kPasses[] = {
     {"reduction-fusion", makeReductionFusionPass},
     {"row-fusion", makeRowFusionPass},
     {"select-layouts", makeSelectLayoutsPass},
+    {"winograd-convolutions", makeWinogradSelectionPass},
 };
 
 }  // namespace
 
 std::vector<std::string> pipeline(int level, std::string_view target) {
-  // Layouts are chosen by the cpu target's cost model; the other targets read any layout.
+  // Layouts are chosen by the cpu target's cost model, where Winograd's convolutions are
+  // measured to pay; the other targets read any layout.
   if (level == 3 && target == "cpu")
-    return {"expand-library-nodes", "map-fusion", "reduction-fusion", "row-fusion", "attention-fusion", "copy-elision", "select-layouts", "halo-tiling", "propagate-memlets"};
+    return {"winograd-convolutions", "expand-library-nodes", "map-fusion", "reduction-fusion", "row-fusion", "attention-fusion", "copy-elision", "select-layouts", "halo-tiling", "propagate-memlets"};
   switch (level) {
     // Expansion is lowering, required by every target: it comes first at every level.
     case 0: return {"expand-library-nodes"};

@@ -83,16 +83,31 @@ size_t Builder::numInputs() const {
   return n;
 }
 
-std::string Builder::addTransient(const std::string& suffix, DType dtype,
-                                  std::vector<int64_t> shape) {
+const Tensor* Builder::constantValue(const std::string& conn) const {
+  return graph_.constantValue(array(conn));
+}
+
+std::string Builder::declare(const std::string& suffix, DType dtype, std::vector<int64_t> shape,
+                             bool transient) {
   std::string base = nodeLabel_ + "_" + suffix;
   std::string name = base;
   for (int i = 2; graph_.hasArray(name); ++i) name = base + "_" + std::to_string(i);
   DataDesc desc;
   desc.dtype = dtype;
   desc.shape = std::move(shape);
-  desc.transient = true;
+  desc.transient = transient;
   graph_.addArray(name, std::move(desc));
+  return name;
+}
+
+std::string Builder::addTransient(const std::string& suffix, DType dtype,
+                                  std::vector<int64_t> shape) {
+  return declare(suffix, dtype, std::move(shape), true);
+}
+
+std::string Builder::addConstant(const std::string& suffix, Tensor value) {
+  std::string name = declare(suffix, value.dtype(), value.shape(), false);
+  graph_.setConstantValue(name, std::move(value));
   return name;
 }
 

@@ -66,8 +66,14 @@ class Builder {
   /// Number of input connectors named in0, in1, ... without gaps.
   size_t numInputs() const;
 
+  /// The value of the array behind connector `conn` when it is a constant (a weight stored in
+  /// the model), else null.
+  const ir::Tensor* constantValue(const std::string& conn) const;
+
   /// Declares a transient (named "<label>_<suffix>", made unique) and returns its name.
   std::string addTransient(const std::string& suffix, ir::DType dtype, std::vector<int64_t> shape);
+  /// Declares a constant array holding `value` (named like a transient) and returns its name.
+  std::string addConstant(const std::string& suffix, ir::Tensor value);
   /// A new access node of `array` carrying the node's origins.
   ir::NodeId addAccess(const std::string& array);
 
@@ -82,6 +88,8 @@ class Builder {
 
  private:
   std::string label(const std::string& role) const;
+  /// Declares array "<label>_<suffix>" (made unique) and returns its name.
+  std::string declare(const std::string& suffix, ir::DType dtype, std::vector<int64_t> shape, bool transient);
   ir::NodeId connected(const std::string& conn, bool input) const;
 
   ir::Graph& graph_;

@@ -11,7 +11,7 @@
 // padding make that index leave the output, the scatter goes to a zero-filled transient of the
 // full extent and a crop map copies the output window (adding the bias).
 #include "passes/expansions/expansions.h"
-#include "passes/expansions/window.h"
+#include "passes/expansions/convolution.h"
 
 namespace conflux::passes::expansions {
 
@@ -66,7 +66,8 @@ AffineExpr tap(const Window& w, const ConvSpace& s, size_t d) {
   return s.spatial[d] * w.strides[d] + s.kernel[d] * w.dilations[d];
 }
 
-/// Writes the bias b[m] (connector in2) or zeros into every element of `target` ([N, M, ...]).
+}  // namespace
+
 NodeId initWithBias(Builder& b, NodeId target, const std::string& role) {
   DType dtype = b.descOf(target).dtype;
   if (!b.has("in2")) return b.fill(target, constant(0.0, dtype), role);
@@ -82,14 +83,6 @@ NodeId initWithBias(Builder& b, NodeId target, const std::string& role) {
   return target;
 }
 
-/// The multiply-accumulate tasklet expression x * w.
-/// The shapes of X, W and Y of a Conv or ConvTranspose (checked to share a rank of 3-5) and
-/// its window.
-struct ConvOperands {
-  std::vector<int64_t> x, w, y;
-  Window window;
-};
-
 ConvOperands convOperands(const Builder& b) {
   const std::vector<int64_t>& x = b.shape("in0");
   const std::vector<int64_t>& w = b.shape("in1");
@@ -99,6 +92,9 @@ ConvOperands convOperands(const Builder& b) {
   return {x, w, y, windowOf(b, w)};
 }
 
+namespace {
+
+/// The multiply-accumulate tasklet expression x * w.
 Expr mac(DType dtype) {
   return binary(BinaryOp::Mul, ref("x", dtype), ref("w", dtype));
 }

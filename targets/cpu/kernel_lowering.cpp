@@ -343,9 +343,11 @@ DefinedOutput defineOutput(const ir::Graph& graph, const passes::Kernel& kernel,
     std::optional<size_t> strided = stridedDimension(memlet.subset, param, desc.layout);
     // A constant a tile reads along its unit-stride dimension is packed too when the tile's
     // columns are a narrower panel of it (a GEMM's B, as GotoBLAS packs it): its rows would be
-    // a whole array row apart, each in the same few L1 sets; packed, the panel streams.
+    // a whole array row apart, each in the same few L1 sets; packed, the panel streams. So is
+    // one a padded tile reads past its end (B of 24 columns): the packed copy has the zeros.
     size_t unit = static_cast<size_t>(desc.layout.innermost());
-    if (!strided && tile && arrays(memlet.data).isConstant() && desc.shape[unit] > columns &&
+    bool pastEnd = tile && tile->padded && desc.shape[unit] < columns;
+    if (!strided && tile && arrays(memlet.data).isConstant() && (desc.shape[unit] > columns || pastEnd) &&
         memlet.subset.ranges[unit].begin.coefficient(param) == 1)
       strided = unit;
     if (!strided) return std::nullopt;

@@ -10,6 +10,7 @@
 #include <numbers>
 #include <random>
 
+#include "ir/error.h"
 #include "ir/validate.h"
 #include "passes/expand_library_nodes.h"
 #include "targets/reference/interpreter.h"
@@ -211,6 +212,47 @@ TEST(ExpandNumerics, DepthwiseConv) {
   ConvAttrs a{{3, 3}, {1, 1}, {1, 1, 1, 1}, {1, 1}, {}, 3};
   Tensor x = random({1, 3, 5, 5}, 17), w = random({3, 1, 3, 3}, 18), b = random({3}, 19);
   checkOp(OpKind::Conv, a, {x, w, b}, convReference(x, w, b, a, {1, 3, 5, 5}));
+}
+
+/// Marks the library node of a one-node graph for Winograd's expansion.
+void chooseWinograd(Graph& g) {
+  State& state = g.state(0);
+  for (NodeId id : state.nodeIds())
+    if (auto* library = std::get_if<LibraryNode>(&state.node(id).payload)) library->expansion = Expansion::Winograd;
+}
+
+/// Conv `a` of x by the constant weights w (array x1) and the bias b, expanded by Winograd's
+/// algorithm, against plain loops.
+void checkWinograd(const ConvAttrs& a, const Tensor& x, const Tensor& w, const Tensor& b, const Index& yShape) {
+  Graph g = singleOpGraph(OpKind::Conv, a,
+                          {{"x0", x.shape()}, {"x1", w.shape()}, {"x2", b.shape()}}, {{"y", yShape}});
+  g.setConstantValue("x1", w);
+  g.setInputs({"x0", "x2"});
+  chooseWinograd(g);
+  std::map<std::string, Tensor> out = expandAndRun(std::move(g), {{"x0", x}, {"x2", b}});
+  expectClose(out.at("y"), convReference(x, w, b, a, yShape));
+}
+
+TEST(ExpandNumerics, WinogradConvWithAndWithoutPadding) {
+  Tensor x = random({2, 3, 6, 8}, 23), w = random({5, 3, 3, 3}, 24), b = random({5}, 25);
+  checkWinograd({{3, 3}, {1, 1}, {1, 1, 1, 1}, {1, 1}, {}, 1}, x, w, b, {2, 5, 6, 8});
+  checkWinograd({{3, 3}, {1, 1}, {0, 0, 0, 0}, {1, 1}, {}, 1}, x, w, b, {2, 5, 4, 6});
+  // Uneven pads: one row above, three below (6 + 4 - 2 = 8 rows out).
+  checkWinograd({{3, 3}, {1, 1}, {1, 0, 3, 2}, {1, 1}, {}, 1}, x, w, b, {2, 5, 8, 8});
+}
+
+TEST(ExpandNumerics, WinogradRefusesAConvItDoesNotHandle) {
+  ConvAttrs strided{{3, 3}, {2, 2}, {1, 1, 1, 1}, {1, 1}, {}, 1};
+  Graph g = singleOpGraph(OpKind::Conv, strided, {{"x0", {1, 3, 8, 8}}, {"x1", {4, 3, 3, 3}}}, {{"y", {1, 4, 4, 4}}});
+  g.setConstantValue("x1", random({4, 3, 3, 3}, 26));
+  g.setInputs({"x0"});
+  chooseWinograd(g);
+  try {
+    expandLibraryNodes(g);
+    FAIL() << "expanded a stride-2 convolution by Winograd's algorithm";
+  } catch (const conflux::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("node 'node' (Conv): Winograd's expansion needs"), std::string::npos) << e.what();
+  }
 }
 
 /// ConvTranspose over two spatial dimensions: every input element scatters into the output.

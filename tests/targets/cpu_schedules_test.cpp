@@ -8,7 +8,8 @@
 // whose values are a slice of wider rows (packed per head), and a 16-channel convolution whose
 // one-vector tiles take 16 rows and unroll their window; MobileNet blocks whose expansion is
 // computed per row of the depthwise convolution (halo-tiling); window rows on a zero padding
-// skipped, borders of other values read.
+// skipped, borders of other values read; ResNet-like 3x3 convolutions by Winograd's algorithm
+// (passes/winograd_selection.h); a constant of 24 columns that a padded tile reads.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -344,6 +345,41 @@ TEST(CpuSchedules, AKeyBlockWhollyMaskedWithMinusInfinityAddsNothingToAnOnlineSo
       passes::attentionKernel(optimised.state(0), passes::extractKernels(optimised).front());
   ASSERT_TRUE(attention.has_value());
   EXPECT_EQ(targets::cpu::onlineKeyBlock(optimised.state(0), *attention, smallCache), 32);
+}
+
+TEST(CpuSchedules, ResNetBlocksRunTheirConvolutionsByWinograd) {
+  // Two 3x3 convolutions of 128 channels with a bias, a residual add and Relus, the first over
+  // a padded copy, the second over a 10x10 input without padding (8x8 out): both by Winograd's
+  // F(2x2, 3x3), whose kernels the optimised graph must hold.
+  const int weights = 128 * 128 * 9;
+  ir::Graph optimised = expectCpuMatchesReference(loadGraphJson(R"({"format": "conflux-graph", "version": 1, "name": "block",
+    "tensors": {"x": {"shape": [1, 128, 8, 8], "dtype": "float32", "kind": "input"},
+                "u": {"shape": [1, 128, 10, 10], "dtype": "float32", "kind": "input"},
+                "w1": )" + constantTensorJson("[128, 128, 3, 3]", weights) + R"(,
+                "b1": )" + constantTensorJson("[128]", 128) + R"(,
+                "w2": )" + constantTensorJson("[128, 128, 3, 3]", weights) + R"(,
+                "y": {"shape": [1, 128, 8, 8], "dtype": "float32", "kind": "output"},
+                "z": {"shape": [1, 128, 8, 8], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "conv1", "op": "Conv", "inputs": ["x", "w1", "b1"], "outputs": ["h"], "attrs": {"pads": [1, 1, 1, 1]}},
+              {"name": "add", "op": "Add", "inputs": ["h", "x"], "outputs": ["s"]},
+              {"name": "act", "op": "Relu", "inputs": ["s"], "outputs": ["y"]},
+              {"name": "conv2", "op": "Conv", "inputs": ["u", "w2"], "outputs": ["z"]}]})", "block"),
+                            1e-4);
+  int products = 0;
+  for (const passes::Kernel& kernel : passes::extractKernels(optimised))
+    products += kernel.name.find("winograd_product") != std::string::npos;
+  EXPECT_EQ(products, 2);
+}
+
+TEST(CpuSchedules, AConstantOf24ColumnsIsPackedForTheTilePaddedPastIt) {
+  // Two vectors of 16 lanes run over 24 columns: the constant is read through a packed copy
+  // whose columns past its end are zero, never past the end of the array itself.
+  expectCpuMatchesReference(loadGraphJson(R"({"format": "conflux-graph", "version": 1, "name": "narrow_b",
+    "tensors": {"x": {"shape": [8, 64], "dtype": "float32", "kind": "input"},
+                "w": )" + constantTensorJson("[64, 24]", 64 * 24) + R"(,
+                "y": {"shape": [8, 24], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "mm", "op": "MatMul", "inputs": ["x", "w"], "outputs": ["y"]}]})", "narrow_b"),
+                            1e-4);
 }
 
 }  // namespace
