@@ -1,13 +1,14 @@
 // oneDNN as the peer of single contractions: for each MatMul, Gemm and Conv of a model, the
 // median time of oneDNN's primitive for the same shapes next to the median time of the conflux
-// kernel that computes the node, and their ratio.
+// kernels that compute the node, and their ratio.
 //
 // oneDNN gets its best case: every operand in the layout it prefers (format `any`), reordered
 // outside the timing, and its bias fused; it runs each primitive alone, again and again, so its
-// operands stay in cache as far as they fit. The conflux kernel is timed inside whole-model
-// runs (`conflux report --measure`) and may hold more than the contraction: the epilogues and
+// operands stay in cache as far as they fit. The conflux kernels are timed inside whole-model
+// runs (`conflux report --measure`): the kernels that compute the node alone (a Winograd
+// convolution's three), summed, or else the one computing it with more: the epilogues and
 // prologues fusion gave it (bias, activation, residual add, the slices of a fused QKV), or
-// several contractions (halo-tiling): it is then compared with the sum of their oneDNN times.
+// several contractions (halo-tiling), then compared with the sum of their oneDNN times.
 // The GFLOP column counts every window tap; oneDNN computes only those inside the image (a 3x3
 // convolution over 7x7 skips 18% of them), conflux those of the window rows inside it.
 //
@@ -206,6 +207,29 @@ std::string shapeText(const Contraction& c) {
   return text;
 }
 
+/// The timed kernels that compute contraction `c`: those whose origins hold it and no other
+/// contraction (a Winograd convolution's three; a direct one's one), else the one of those
+/// holding it whose FLOPs are nearest its own (its padded input may be written by the kernel
+/// before; halo-tiling computes several in one).
+std::vector<const passes::KernelTraffic*> kernelsComputing(const Contraction& c, const std::vector<Contraction>& nodes,
+                                                           const std::vector<passes::KernelTraffic>& kernels,
+                                                           const std::map<std::string, double>& times) {
+  auto holds = [](const passes::KernelTraffic& k, const std::string& node) {
+    return std::count(k.origins.begin(), k.origins.end(), node) > 0;
+  };
+  std::vector<const passes::KernelTraffic*> own;
+  const passes::KernelTraffic* nearest = nullptr;
+  auto distance = [&](const passes::KernelTraffic& k) { return std::abs(std::log(std::max(k.flops, 1.0) / flops(c))); };
+  for (const passes::KernelTraffic& k : kernels) {
+    if (!holds(k, c.name) || !times.count(k.name)) continue;
+    if (!nearest || distance(k) < distance(*nearest)) nearest = &k;
+    if (std::none_of(nodes.begin(), nodes.end(), [&](const Contraction& other) { return other.name != c.name && holds(k, other.name); }))
+      own.push_back(&k);
+  }
+  if (own.empty() && nearest) own.push_back(nearest);
+  return own;
+}
+
 int run(int argc, char** argv) {
   if (argc < 2) {
     std::cerr << "usage: onednn_peer MODEL [--runs N]\n";
@@ -227,23 +251,18 @@ int run(int argc, char** argv) {
   dnnl::engine engine(dnnl::engine::kind::cpu, 0);
   std::printf("%-34s %-6s %-30s %9s %10s %10s %7s  %s\n", "node", "op", "operands", "GFLOP", "conflux ms", "oneDNN ms",
               "ratio", "conflux kernel");
-  // Each contraction with the kernel computing it and oneDNN's time, grouped by kernel: a kernel
-  // that computes several (halo-tiling's expansion inside the depthwise convolution) is
+  // Each contraction with the kernels computing it and oneDNN's time, grouped by kernels: a
+  // kernel that computes several (halo-tiling's expansion inside the depthwise convolution) is
   // compared with the sum of their oneDNN times.
   struct Timed {
     const Contraction* contraction;
     double theirs;
   };
-  std::vector<std::pair<const passes::KernelTraffic*, std::vector<Timed>>> groups;
+  using Kernels = std::vector<const passes::KernelTraffic*>;
+  std::vector<std::pair<Kernels, std::vector<Timed>>> groups;
   for (const Contraction& c : nodes) {
-    // The kernel computing the node: of those holding it (a convolution's padded input may be
-    // written by the kernel before), the one whose FLOPs are nearest the node's.
-    const passes::KernelTraffic* kernel = nullptr;
-    auto distance = [&](const passes::KernelTraffic& k) { return std::abs(std::log(std::max(k.flops, 1.0) / flops(c))); };
-    for (const passes::KernelTraffic& k : kernels)
-      if (std::count(k.origins.begin(), k.origins.end(), c.name) && (!kernel || distance(k) < distance(*kernel)))
-        kernel = &k;
-    if (!kernel || !times.count(kernel->name)) continue;
+    Kernels computing = kernelsComputing(c, nodes, kernels, times);
+    if (computing.empty()) continue;
     double theirs = 0;
     try {
       Primitive p = c.op == ir::OpKind::Conv ? convolutionOf(c, engine) : matmulOf(c, engine);
@@ -253,20 +272,23 @@ int run(int argc, char** argv) {
                   std::string(ir::opKindName(c.op)).c_str(), e.what());
       continue;
     }
-    auto group = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == kernel; });
-    if (group == groups.end()) group = groups.insert(groups.end(), {kernel, {}});
+    auto group = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == computing; });
+    if (group == groups.end()) group = groups.insert(groups.end(), {computing, {}});
     group->second.push_back({&c, theirs});
   }
   std::vector<double> ratios;
-  for (const auto& [kernel, timed] : groups) {
-    double ours = times.at(kernel->name), theirs = 0;
+  for (const auto& [computing, timed] : groups) {
+    double ours = 0, theirs = 0;
+    for (const passes::KernelTraffic* k : computing) ours += times.at(k->name);
     for (const Timed& t : timed) theirs += t.theirs;
     ratios.push_back(ours / theirs);
+    std::string names;
+    for (const passes::KernelTraffic* k : computing) names += (names.empty() ? "" : "+") + k->name;
     for (const Timed& t : timed) {
       const Contraction& c = *t.contraction;
       std::printf("%-34s %-6s %-30s %9.4f %10.4f %10.4f %7.2f  %s (%zu ops%s)\n", c.name.substr(0, 34).c_str(),
                   std::string(ir::opKindName(c.op)).c_str(), shapeText(c).substr(0, 30).c_str(), flops(c) / 1e9, ours,
-                  t.theirs, ours / theirs, kernel->name.c_str(), kernel->origins.size(),
+                  t.theirs, ours / theirs, names.c_str(), computing.front()->origins.size(),
                   timed.size() > 1 ? (", " + std::to_string(timed.size()) + " contractions: ratio of the sum").c_str() : "");
     }
   }
