@@ -1,5 +1,8 @@
 #include "passes/expand_library_nodes.h"
 
+#include <algorithm>
+#include <set>
+
 #include "ir/error.h"
 #include "ir/memlet_propagation.h"
 #include "ir/scope.h"
@@ -89,6 +92,23 @@ bool expandState(Graph& graph, State& state) {
   return expanded;
 }
 
+/// Drops the constants no access node of `graph` reads any more: the filter of a convolution
+/// expanded by Winograd's algorithm, which reads its transformed copy instead, would otherwise
+/// be stored and loaded with the program.
+void dropUnreadConstants(Graph& graph) {
+  std::set<std::string> read;
+  for (const State& state : graph.states())
+    for (NodeId id : state.nodeIds())
+      if (const auto* access = std::get_if<AccessNode>(&state.node(id).payload)) read.insert(access->data);
+  std::vector<std::string> unread;
+  for (const auto& [name, value] : graph.constantValues())
+    if (!read.count(name) && !graph.array(name).transient &&
+        std::find(graph.inputs().begin(), graph.inputs().end(), name) == graph.inputs().end() &&
+        std::find(graph.outputs().begin(), graph.outputs().end(), name) == graph.outputs().end())
+      unread.push_back(name);
+  for (const std::string& name : unread) graph.removeArray(name);
+}
+
 class ExpandLibraryNodesPass : public Pass {
  public:
   std::string_view name() const override { return "expand-library-nodes"; }
@@ -107,6 +127,7 @@ bool expandLibraryNodes(Graph& graph) {
       propagateMemlets(state);
       expanded = true;
     }
+  if (expanded) dropUnreadConstants(graph);
   return expanded;
 }
 

@@ -90,6 +90,32 @@ TEST_P(SharedModel, RunsAtO3AndMatchesUnoptimisedReferenceAndOnnxRuntime) {
   }
 }
 
+TEST_P(SharedModel, WithItsWeightsStoredRunsAtO3AndMatchesTheReference) {
+  // Stored weights are what the cpu target packs at load and what Winograd's expansion
+  // (ResNet-50's 3x3 convolutions of 128 and 256 channels) transforms at compile time.
+  const auto& [file, target] = GetParam();
+  if (file.find(".noweights") == std::string::npos || target != "cpu")
+    GTEST_SKIP() << "only the .noweights models take their weights as inputs";
+  fs::path model = kModels / file;
+  if (!fs::exists(model)) GTEST_SKIP() << model << " is missing (set CONFLUX_MODELS_DIR)";
+  fs::path dir = fs::path(CONFLUX_TEST_OUTPUT_DIR) / (file + ".stored");
+  fs::remove_all(dir);
+  ir::Graph graph = api::load(model.string());
+  writeModelInputs(graph, dir / "inputs");
+  fs::path frozen = dir / "frozen.onnx";
+  testing::CommandResult result = testing::runShell(std::string(CONFLUX_FREEZE_WEIGHTS) + " " + model.string() + " " +
+                                                        (dir / "inputs").string() + " " + frozen.string(),
+                                                    dir / "freeze.log");
+  ASSERT_EQ(result.exitCode, 0) << result.output;
+  fs::create_directories(dir / "data");
+  const std::string data = frontends::npyFileName(graph.inputs().front());
+  fs::copy_file(dir / "inputs" / data, dir / "data" / data);
+  result = testing::runShell(std::string(CONFLUX_BINARY) + " run " + frozen.string() + " --target cpu -O3 --check --inputs " +
+                                 (dir / "data").string(),
+                             dir / "conflux.log");
+  ASSERT_EQ(result.exitCode, 0) << result.output;
+}
+
 INSTANTIATE_TEST_SUITE_P(Models, SharedModel,
                          ::testing::Combine(::testing::Values("bert_base_layer.op14.noweights.onnx",
                                                               "bert_base_layer.op17.noweights.onnx",

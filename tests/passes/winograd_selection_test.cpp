@@ -2,9 +2,10 @@
 // the expansion it selects is what expand-library-nodes then uses.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
-#include "api/conflux.h"
+#include "passes/expand_library_nodes.h"
 #include "passes/pipelines.h"
 #include "passes/winograd_selection.h"
 #include "tests/support/graph_json.h"
@@ -54,6 +55,23 @@ TEST(WinogradSelection, MarksOnlyConvolutionsItHandlesWithEnoughChannels) {
                 "b": {"shape": [1, 64, 8, 8], "dtype": "float32", "kind": "output"}},
     "nodes": [{"name": "narrow", "op": "Conv", "inputs": ["v", "w64"], "outputs": ["b"], "attrs": {"pads": [1, 1, 1, 1]}}]})",
                                                                       "winograd_none")));
+}
+
+TEST(WinogradSelection, ExpansionReadsTheTransformedFilterAndDropsTheOriginal) {
+  Graph graph = testing::loadGraphJson(R"({"format": "conflux-graph", "version": 1, "name": "two",
+    "tensors": {"x": {"shape": [1, 128, 8, 8], "dtype": "float32", "kind": "input"},
+                "w": )" + constantTensorJson("[128, 128, 3, 3]", 128 * 128 * 9) + R"(,
+                "w1": )" + constantTensorJson("[128, 128, 1, 1]", 128 * 128) + R"(,
+                "y": {"shape": [1, 128, 8, 8], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "chosen", "op": "Conv", "inputs": ["x", "w"], "outputs": ["h"], "attrs": {"pads": [1, 1, 1, 1]}},
+              {"name": "pointwise", "op": "Conv", "inputs": ["h", "w1"], "outputs": ["y"]}]})", "winograd_filter");
+  ASSERT_TRUE(selectWinogradConvolutions(graph));
+  ASSERT_TRUE(expandLibraryNodes(graph));
+  EXPECT_FALSE(graph.hasArray("w"));
+  EXPECT_TRUE(graph.constantValue("w1"));
+  const Tensor* filter = graph.constantValue("chosen_winograd_filter");
+  ASSERT_TRUE(filter);
+  EXPECT_EQ(filter->shape(), (std::vector<int64_t>{16, 128, 128}));
 }
 
 TEST(WinogradSelection, RunsFirstAtO3OnTheCpuTargetOnly) {
