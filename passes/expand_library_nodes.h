@@ -10,10 +10,10 @@ namespace conflux::passes {
 
 /// Expands every library node of every state of `graph` (and of nested graphs) into maps and
 /// tasklets per docs/library_nodes.md — by Winograd's algorithm where the node's Expansion says
-/// so (a Conv that passes/winograd_selection.h chose), else by its pure expansion — copying each node's origins to the nodes it creates, then propagates
-/// the memlets of every state it changed, and drops the constants no node reads any more (a
-/// graph without library nodes is left unchanged). Maps
-/// are labelled after the op ("softmax_max"), transients after the node
+/// so (a Conv that passes/winograd_selection.h chose), else by its pure expansion — copying
+/// each node's origins to the nodes it creates, then propagates the memlets of every state it
+/// changed and drops the constants no node reads any more (a graph without library nodes is
+/// left unchanged). Maps are labelled after the op ("softmax_max"), transients after the node
 /// ("<label>_max"); accumulators are initialised by a map ordered before the accumulating map
 /// with an empty memlet. Throws conflux::Error naming the node when an op cannot be
 /// expanded (an op the frontend should have folded, unsupported attributes, bad shapes).

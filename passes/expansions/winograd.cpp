@@ -25,11 +25,13 @@ using namespace ir;
 
 namespace {
 
-constexpr int kTile = 4;       // input tile edge (output tile 2 + filter 3 - 1)
-constexpr int kPositions = 16; // transformed positions p = 4 * xi + nu
+constexpr int kTile = 4;        // input tile edge (output tile 2 + filter 3 - 1)
+constexpr int kPositions = 16;  // transformed positions p = 4 * xi + nu
 
-constexpr std::array<std::array<double, 4>, 4> kBt = {{{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}}};
-constexpr std::array<std::array<double, 3>, 4> kG = {{{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}}};
+constexpr std::array<std::array<double, 4>, 4> kBt = {
+    {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}}};
+constexpr std::array<std::array<double, 3>, 4> kG = {
+    {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}}};
 constexpr std::array<std::array<double, 4>, 2> kAt = {{{1, 1, 1, 0}, {0, 1, -1, -1}}};
 
 /// BB[p, i, j] = B^T[xi, i] * B^T[nu, j].
@@ -95,8 +97,9 @@ bool winogradApplies(const Builder& b) {
 
 void expandConvWinograd(Builder& b) {
   if (!winogradApplies(b))
-    b.fail("Winograd's expansion needs a float32 2-D Conv with constant 3x3 weights, stride 1, no "
-           "dilation, one group and an even output size");
+    b.fail(
+        "Winograd's expansion needs a float32 2-D Conv with constant 3x3 weights, stride 1, no "
+        "dilation, one group and an even output size");
   const auto [xShape, wShape, yShape, w] = convOperands(b);
   DType dtype = b.dtype("out0");
   int64_t batch = yShape[0], channelsIn = xShape[1], channelsOut = yShape[1];
@@ -113,18 +116,20 @@ void expandConvWinograd(Builder& b) {
   AffineExpr p = sym("p"), n = sym("n"), ty = sym("ty"), tx = sym("tx"), c = sym("c"), k = sym("k");
 
   NodeId bb = b.addAccess(b.addConstant("winograd_bt", inputTransform(dtype)));
-  std::string vName = b.addTransient("winograd_in", dtype, {kPositions, batch, tilesY, tilesX, channelsIn});
+  std::string vName =
+      b.addTransient("winograd_in", dtype, {kPositions, batch, tilesY, tilesX, channelsIn});
   NodeId vInit = b.fill(b.addAccess(vName), constant(0.0, dtype), "winograd_in_init");
   NodeId v = b.addAccess(vName);
   accumulate(b, "winograd_in", {"p", "n", "ty", "tx", "c", "i", "j"},
              {kPositions, batch, tilesY, tilesX, channelsIn, kTile, kTile},
              {bb, "bt", point({p, sym("i"), sym("j")})},
              {x, "x", point({n, c, ty * 2 + sym("i"), tx * 2 + sym("j")})},
-             {v, "v", point({p, n, ty, tx, c})},
-             vInit);
+             {v, "v", point({p, n, ty, tx, c})}, vInit);
 
-  NodeId u = b.addAccess(b.addConstant("winograd_filter", filterTransform(*b.constantValue("in1"))));
-  std::string mName = b.addTransient("winograd_product", dtype, {kPositions, batch, tilesY, tilesX, channelsOut});
+  NodeId u =
+      b.addAccess(b.addConstant("winograd_filter", filterTransform(*b.constantValue("in1"))));
+  std::string mName =
+      b.addTransient("winograd_product", dtype, {kPositions, batch, tilesY, tilesX, channelsOut});
   NodeId mInit = b.fill(b.addAccess(mName), constant(0.0, dtype), "winograd_product_init");
   NodeId m = b.addAccess(mName);
   accumulate(b, "winograd_product", {"p", "n", "ty", "tx", "k", "c"},

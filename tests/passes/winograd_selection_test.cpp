@@ -49,12 +49,13 @@ TEST(WinogradSelection, MarksOnlyConvolutionsItHandlesWithEnoughChannels) {
   EXPECT_EQ(chosen.at("chosen"), Expansion::Winograd);
   for (const char* label : {"narrow", "strided", "runtime", "odd"})
     EXPECT_EQ(chosen.at(label), Expansion::Pure) << label;
-  EXPECT_FALSE(selectWinogradConvolutions(graph = testing::loadGraphJson(R"({"format": "conflux-graph",
-    "version": 1, "name": "none", "tensors": {"v": {"shape": [1, 64, 8, 8], "dtype": "float32", "kind": "input"},
+  Graph narrow = testing::loadGraphJson(R"({"format": "conflux-graph", "version": 1, "name": "none",
+    "tensors": {"v": {"shape": [1, 64, 8, 8], "dtype": "float32", "kind": "input"},
                 "w64": )" + constantTensorJson("[64, 64, 3, 3]", 64 * 64 * 9) + R"(,
                 "b": {"shape": [1, 64, 8, 8], "dtype": "float32", "kind": "output"}},
     "nodes": [{"name": "narrow", "op": "Conv", "inputs": ["v", "w64"], "outputs": ["b"], "attrs": {"pads": [1, 1, 1, 1]}}]})",
-                                                                      "winograd_none")));
+                                       "winograd_none");
+  EXPECT_FALSE(selectWinogradConvolutions(narrow));
 }
 
 TEST(WinogradSelection, ExpansionReadsTheTransformedFilterAndDropsTheOriginal) {
