@@ -347,7 +347,8 @@ DefinedOutput defineOutput(const ir::Graph& graph, const passes::Kernel& kernel,
     // one a padded tile reads past its end (B of 24 columns): the packed copy has the zeros.
     size_t unit = static_cast<size_t>(desc.layout.innermost());
     bool pastEnd = tile && tile->padded && desc.shape[unit] < columns;
-    if (!strided && tile && arrays(memlet.data).isConstant() && (desc.shape[unit] > columns || pastEnd) &&
+    if (!strided && tile && arrays(memlet.data).isConstant() &&
+        (desc.shape[unit] > columns || pastEnd) &&
         memlet.subset.ranges[unit].begin.coefficient(param) == 1)
       strided = unit;
     if (!strided) return std::nullopt;
