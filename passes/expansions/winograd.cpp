@@ -93,8 +93,9 @@ void accumulate(Builder& b, const std::string& role, std::vector<std::string> pa
 }  // namespace
 
 bool winogradApplies(const Builder& b) {
-  if (b.op().op != OpKind::Conv || b.dtype("out0") != DType::F32 || !b.constantValue("in1"))
-    return false;
+  if (b.op().op != OpKind::Conv || !b.constantValue("in1")) return false;
+  for (const char* conn : {"in0", "in1", "out0"})
+    if (b.dtype(conn) != DType::F32) return false;
   const auto [xShape, wShape, yShape, w] = convOperands(b);
   if (w.spatial != 2 || b.attrs<ConvAttrs>().group != 1) return false;
   for (size_t d = 0; d < 2; ++d)
