@@ -1,0 +1,39 @@
+// The cpu target's lowering of the functions Halide has no exact form for: erf (a rational
+// approximation, targets/cpu/halide_expr.cpp) against std::erf on finite and infinite inputs
+// (like all of the target's float code outside strict_float mode, it assumes no NaN).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "api/conflux.h"
+#include "tests/support/graph_json.h"
+
+namespace conflux {
+namespace {
+
+TEST(CpuMath, ErfIsWithinHalfAMillionthOfStdErf) {
+  const int64_t count = 200001;  // [-10, 10] in steps of 1e-4, then both infinities
+  ir::Graph graph = testing::loadGraphJson(R"({"format": "conflux-graph", "version": 1, "name": "erf",
+    "tensors": {"x": {"shape": [)" + std::to_string(count + 2) + R"(], "dtype": "float32", "kind": "input"},
+                "y": {"shape": [)" + std::to_string(count + 2) + R"(], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "erf", "op": "Erf", "inputs": ["x"], "outputs": ["y"]}]})", "erf");
+  api::optimize(graph, {});
+  ir::Tensor x(ir::DType::F32, {count + 2});
+  for (int64_t i = 0; i < count; ++i) x.set(i, -10.0 + 1e-4 * static_cast<double>(i));
+  x.set(count, std::numeric_limits<double>::infinity());
+  x.set(count + 1, -std::numeric_limits<double>::infinity());
+  ir::Tensor y = api::compile(graph, "cpu")->run({{"x", x}}).at("y");
+  for (int64_t i = 0; i < count; ++i) {
+    double want = std::erf(static_cast<double>(static_cast<float>(x.at(i))));
+    ASSERT_NEAR(y.at(i), want, 5e-7) << "erf(" << x.at(i) << ")";
+    if (std::abs(x.at(i)) < 0.5 && x.at(i) != 0) {
+      ASSERT_NEAR(y.at(i) / want, 1.0, 1e-6) << "relative, erf(" << x.at(i) << ")";
+    }
+  }
+  EXPECT_EQ(y.at(count), 1.0);
+  EXPECT_EQ(y.at(count + 1), -1.0);
+}
+
+}  // namespace
+}  // namespace conflux
