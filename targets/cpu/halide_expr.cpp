@@ -17,14 +17,21 @@ Expr constantOf(double value, ir::DType dtype) {
   return Halide::cast(type, Halide::Expr(static_cast<int64_t>(value)));
 }
 
-Expr isNan(const Expr& a) { return a.type().is_float() ? Halide::is_nan(a) : Halide::cast<bool>(false); }
+/// True where `a` is NaN, tested on its bits (exponent all ones, mantissa non-zero: the
+/// magnitude's bits above infinity's): Halide compiles float code with no-NaN flags, under
+/// which LLVM may fold a float comparison (`is_nan`) to false — it did in a guarded last vector.
+Expr isNan(const Expr& a) {
+  if (!a.type().is_float()) return Halide::cast<bool>(false);
+  Halide::Type bits = Halide::UInt(a.type().bits(), a.type().lanes());
+  Expr magnitude = Halide::reinterpret(bits, a) & Halide::Internal::make_const(bits, ~(uint64_t{1} << (a.type().bits() - 1)));
+  Expr infinity = Halide::reinterpret(bits, Halide::cast(a.type(), std::numeric_limits<float>::infinity()));
+  return magnitude > infinity;
+}
 
 /// erf as x P(x^2) / Q(x^2) over x clamped to [-4, 4] (erf is 1 to within 2e-8 beyond), the
 /// rational approximation Eigen and XLA use for float32: one division and 13 multiply-adds,
 /// no exp; absolute error below 4.3e-7 against std::erf over [-10, 10], relative error small
-/// near 0 where erf(x) ~ 1.128 x. Like Halide's other float code outside strict_float mode,
-/// it assumes no NaN: the clamp turns one into +-4, so erf(NaN) is +-1 (GELU, x times
-/// 1 + erf, still gives NaN).
+/// near 0 where erf(x) ~ 1.128 x; NaN stays NaN (the clamp alone would make it +-4).
 Expr erfApprox(const Expr& x) {
   Expr c = Halide::clamp(x, -4.0f, 4.0f);
   Expr c2 = c * c;
@@ -36,7 +43,7 @@ Expr erfApprox(const Expr& x) {
   for (float beta : {-2.13374055278905e-04f, -1.68282697438203e-03f, -7.37332916720468e-03f,
                      -1.42647390514189e-02f})
     q = q * c2 + beta;
-  return c * p / q;
+  return Halide::select(isNan(x), x, c * p / q);
 }
 
 Expr unaryOp(ir::UnaryOp op, const Expr& a) {

@@ -1,6 +1,7 @@
 // The cpu target's lowering of the functions Halide has no exact form for: erf (a rational
-// approximation, targets/cpu/halide_expr.cpp) against std::erf on finite and infinite inputs
-// (like all of the target's float code outside strict_float mode, it assumes no NaN).
+// approximation, targets/cpu/halide_expr.cpp) against std::erf; and NaN kept by erf and by
+// Max in every lane, the loop's guarded last vector too (targets/cpu/halide_expr.cpp tests
+// NaN on the bits: Halide's no-NaN float flags once folded a float test away there).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -13,16 +14,17 @@ namespace conflux {
 namespace {
 
 TEST(CpuMath, ErfIsWithinHalfAMillionthOfStdErf) {
-  const int64_t count = 200001;  // [-10, 10] in steps of 1e-4, then both infinities
+  const int64_t count = 200001;  // [-10, 10] in steps of 1e-4, then both infinities and NaN
   ir::Graph graph = testing::loadGraphJson(R"({"format": "conflux-graph", "version": 1, "name": "erf",
-    "tensors": {"x": {"shape": [)" + std::to_string(count + 2) + R"(], "dtype": "float32", "kind": "input"},
-                "y": {"shape": [)" + std::to_string(count + 2) + R"(], "dtype": "float32", "kind": "output"}},
+    "tensors": {"x": {"shape": [)" + std::to_string(count + 3) + R"(], "dtype": "float32", "kind": "input"},
+                "y": {"shape": [)" + std::to_string(count + 3) + R"(], "dtype": "float32", "kind": "output"}},
     "nodes": [{"name": "erf", "op": "Erf", "inputs": ["x"], "outputs": ["y"]}]})", "erf");
   api::optimize(graph, {});
-  ir::Tensor x(ir::DType::F32, {count + 2});
+  ir::Tensor x(ir::DType::F32, {count + 3});
   for (int64_t i = 0; i < count; ++i) x.set(i, -10.0 + 1e-4 * static_cast<double>(i));
   x.set(count, std::numeric_limits<double>::infinity());
   x.set(count + 1, -std::numeric_limits<double>::infinity());
+  x.set(count + 2, std::numeric_limits<double>::quiet_NaN());  // in the guarded last vector
   ir::Tensor y = api::compile(graph, "cpu")->run({{"x", x}}).at("y");
   for (int64_t i = 0; i < count; ++i) {
     double want = std::erf(static_cast<double>(static_cast<float>(x.at(i))));
@@ -33,6 +35,22 @@ TEST(CpuMath, ErfIsWithinHalfAMillionthOfStdErf) {
   }
   EXPECT_EQ(y.at(count), 1.0);
   EXPECT_EQ(y.at(count + 1), -1.0);
+  EXPECT_TRUE(std::isnan(y.at(count + 2)));
+}
+
+TEST(CpuMath, MaxKeepsANaNInEveryLane) {
+  const int64_t count = 1003;  // 62 vectors of 16 and a guarded last one
+  ir::Graph graph = testing::loadGraphJson(R"({"format": "conflux-graph", "version": 1, "name": "max",
+    "tensors": {"a": {"shape": [)" + std::to_string(count) + R"(], "dtype": "float32", "kind": "input"},
+                "b": {"shape": [)" + std::to_string(count) + R"(], "dtype": "float32", "kind": "input"},
+                "y": {"shape": [)" + std::to_string(count) + R"(], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "max", "op": "Max", "inputs": ["a", "b"], "outputs": ["y"]}]})", "max");
+  api::optimize(graph, {});
+  ir::Tensor a(ir::DType::F32, {count}), b(ir::DType::F32, {count});
+  for (int64_t i : {int64_t{0}, int64_t{7}, count - 2}) a.set(i, std::numeric_limits<double>::quiet_NaN());
+  ir::Tensor y = api::compile(graph, "cpu")->run({{"a", a}, {"b", b}}).at("y");
+  for (int64_t i = 0; i < count; ++i)
+    EXPECT_EQ(std::isnan(y.at(i)), std::isnan(a.at(i))) << "element " << i;
 }
 
 }  // namespace
