@@ -15,6 +15,7 @@
 #include "passes/expansions/winograd.h"
 
 #include <array>
+#include <utility>
 
 #include "passes/expansions/convolution.h"
 #include "passes/expansions/expansions.h"
@@ -76,6 +77,15 @@ Tensor filterTransform(const Tensor& weights) {
   return u;
 }
 
+/// A transient "<label>_<role>" of `shape` and the fill writing zeros into it ("<role>_init"):
+/// the access node the fill writes, which accumulating maps run after, and the one they write.
+std::pair<NodeId, NodeId> zeroed(Builder& b, const std::string& role, DType dtype,
+                                 std::vector<int64_t> shape) {
+  std::string name = b.addTransient(role, dtype, std::move(shape));
+  NodeId init = b.fill(b.addAccess(name), constant(0.0, dtype), role + "_init");
+  return {init, b.addAccess(name)};
+}
+
 /// A map accumulating a * b into `out` with WCR sum after `after`.
 void accumulate(Builder& b, const std::string& role, std::vector<std::string> params,
                 std::vector<int64_t> sizes, Port lhs, Port rhs, Port out, NodeId after) {
@@ -125,10 +135,8 @@ void expandConvWinograd(Builder& b) {
   AffineExpr p = sym("p"), n = sym("n"), ty = sym("ty"), tx = sym("tx"), c = sym("c"), k = sym("k");
 
   NodeId bb = b.addAccess(b.addConstant("winograd_bt", inputTransform(dtype)));
-  std::string vName =
-      b.addTransient("winograd_in", dtype, {kPositions, batch, tilesY, tilesX, channelsIn});
-  NodeId vInit = b.fill(b.addAccess(vName), constant(0.0, dtype), "winograd_in_init");
-  NodeId v = b.addAccess(vName);
+  auto [vInit, v] =
+      zeroed(b, "winograd_in", dtype, {kPositions, batch, tilesY, tilesX, channelsIn});
   accumulate(b, "winograd_in", {"p", "n", "ty", "tx", "c", "i", "j"},
              {kPositions, batch, tilesY, tilesX, channelsIn, kTile, kTile},
              {bb, "bt", point({p, sym("i"), sym("j")})},
@@ -137,10 +145,8 @@ void expandConvWinograd(Builder& b) {
 
   NodeId u =
       b.addAccess(b.addConstant("winograd_filter", filterTransform(*b.constantValue("in1"))));
-  std::string mName =
-      b.addTransient("winograd_product", dtype, {kPositions, batch, tilesY, tilesX, channelsOut});
-  NodeId mInit = b.fill(b.addAccess(mName), constant(0.0, dtype), "winograd_product_init");
-  NodeId m = b.addAccess(mName);
+  auto [mInit, m] =
+      zeroed(b, "winograd_product", dtype, {kPositions, batch, tilesY, tilesX, channelsOut});
   accumulate(b, "winograd_product", {"p", "n", "ty", "tx", "k", "c"},
              {kPositions, batch, tilesY, tilesX, channelsOut, channelsIn},
              {v, "v", point({p, n, ty, tx, c})}, {u, "u", point({p, c, k})},

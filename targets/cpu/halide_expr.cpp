@@ -23,8 +23,10 @@ Expr constantOf(double value, ir::DType dtype) {
 Expr isNan(const Expr& a) {
   if (!a.type().is_float()) return Halide::cast<bool>(false);
   Halide::Type bits = Halide::UInt(a.type().bits(), a.type().lanes());
-  Expr magnitude = Halide::reinterpret(bits, a) & Halide::Internal::make_const(bits, ~(uint64_t{1} << (a.type().bits() - 1)));
-  Expr infinity = Halide::reinterpret(bits, Halide::cast(a.type(), std::numeric_limits<float>::infinity()));
+  Expr signless = Halide::Internal::make_const(bits, ~(uint64_t{1} << (a.type().bits() - 1)));
+  Expr magnitude = Halide::reinterpret(bits, a) & signless;
+  Expr infinity =
+      Halide::reinterpret(bits, Halide::cast(a.type(), std::numeric_limits<float>::infinity()));
   return magnitude > infinity;
 }
 
