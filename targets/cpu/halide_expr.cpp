@@ -59,7 +59,10 @@ Expr unaryOp(ir::UnaryOp op, const Expr& a) {
     case ir::UnaryOp::Erf: return erfApprox(a);
     case ir::UnaryOp::Tanh: return Halide::tanh(a);
     case ir::UnaryOp::Sigmoid: return 1.0f / (1.0f + Halide::exp(-a));
-    case ir::UnaryOp::Relu: return Halide::select(a < Halide::cast(type, 0), Halide::cast(type, 0), a);
+    case ir::UnaryOp::Relu: {  // NaN stays NaN, as in ONNX (no-NaN flags may make the select a max)
+      Expr zero = Halide::cast(type, 0);
+      return Halide::select(isNan(a), a, Halide::max(a, zero));
+    }
     case ir::UnaryOp::Not: return !a;
     case ir::UnaryOp::Floor: return Halide::floor(Halide::strict_float(a));
     case ir::UnaryOp::Ceil: return Halide::ceil(Halide::strict_float(a));

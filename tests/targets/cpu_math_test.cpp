@@ -1,6 +1,6 @@
 // The cpu target's lowering of the functions Halide has no exact form for: erf (a rational
 // approximation, targets/cpu/halide_expr.cpp) against std::erf; and NaN kept by erf and by
-// Max in every lane, the loop's guarded last vector too (targets/cpu/halide_expr.cpp tests
+// Max and Relu in every lane, the loop's guarded last vector too (targets/cpu/halide_expr.cpp tests
 // NaN on the bits: Halide's no-NaN float flags once folded a float test away there).
 #include <gtest/gtest.h>
 
@@ -51,6 +51,23 @@ TEST(CpuMath, MaxKeepsANaNInEveryLane) {
   ir::Tensor y = api::compile(graph, "cpu")->run({{"a", a}, {"b", b}}).at("y");
   for (int64_t i = 0; i < count; ++i)
     EXPECT_EQ(std::isnan(y.at(i)), std::isnan(a.at(i))) << "element " << i;
+}
+
+TEST(CpuMath, ReluKeepsNaNInEveryLane) {
+  const int64_t count = 1003;
+  ir::Graph graph = testing::loadGraphJson(R"({"format": "conflux-graph", "version": 1, "name": "relu",
+    "tensors": {"x": {"shape": [)" + std::to_string(count) + R"(], "dtype": "float32", "kind": "input"},
+                "y": {"shape": [)" + std::to_string(count) + R"(], "dtype": "float32", "kind": "output"}},
+    "nodes": [{"name": "relu", "op": "Relu", "inputs": ["x"], "outputs": ["y"]}]})", "relu");
+  api::optimize(graph, {});
+  ir::Tensor x(ir::DType::F32, {count});
+  for (int64_t i = 0; i < count; ++i) x.set(i, i % 2 == 0 ? -1.5 : 2.5);
+  for (int64_t i : {int64_t{0}, int64_t{7}, count - 2}) x.set(i, std::numeric_limits<double>::quiet_NaN());
+  ir::Tensor y = api::compile(graph, "cpu")->run({{"x", x}}).at("y");
+  for (int64_t i = 0; i < count; ++i) {
+    if (std::isnan(x.at(i))) EXPECT_TRUE(std::isnan(y.at(i))) << "element " << i;
+    else EXPECT_EQ(y.at(i), std::max(x.at(i), 0.0)) << "element " << i;
+  }
 }
 
 }  // namespace
