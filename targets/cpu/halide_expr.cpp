@@ -78,9 +78,20 @@ Expr unaryOp(ir::UnaryOp op, const Expr& a) {
   throw Error("cpu target: unknown unary operator");
 }
 
+/// a / b rounded toward zero, as the reference divides integers; x86's division traps on a
+/// zero divisor and on the lowest value over -1, so neither reaches it: lanes past an
+/// array's end in a guarded last vector hold zeros (the reference rejects a real zero
+/// divisor; here its quotient is a), and a / -1 is -a.
+Expr integerDiv(const Expr& a, const Expr& b) {
+  Expr one = Halide::cast(b.type(), 1);
+  Expr minusOne = Halide::cast(b.type(), -1);
+  Expr safe = Halide::select(b == Halide::cast(b.type(), 0) || b == minusOne, one, b);
+  return Halide::select(b == minusOne, -a, Halide::div_round_to_zero(a, safe));
+}
+
 /// Integer remainder with the divisor's sign (Python's %), 0 for a divisor of -1.
 Expr integerMod(const Expr& a, const Expr& b) {
-  Expr r = a - b * Halide::div_round_to_zero(a, b);
+  Expr r = a - b * integerDiv(a, b);
   Expr zero = Halide::cast(a.type(), 0);
   return Halide::select(r != zero && ((r < zero) != (b < zero)), r + b, r);
 }
@@ -91,7 +102,8 @@ Expr binaryOp(ir::BinaryOp op, const Expr& a, const Expr& b) {
     case ir::BinaryOp::Add: return a.type().is_bool() ? (a || b) : a + b;
     case ir::BinaryOp::Sub: return a - b;
     case ir::BinaryOp::Mul: return a.type().is_bool() ? (a && b) : a * b;
-    case ir::BinaryOp::Div: return isFloat ? a / b : Halide::div_round_to_zero(a, b);
+    case ir::BinaryOp::Div:
+      return isFloat ? a / b : integerDiv(a, b);
     case ir::BinaryOp::Pow:
       return isFloat ? Halide::pow(a, b)
                      : Halide::cast(a.type(), Halide::pow(Halide::cast<double>(a), Halide::cast<double>(b)));
