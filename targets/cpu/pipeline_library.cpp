@@ -1,5 +1,6 @@
 #include "targets/cpu/pipeline_library.h"
 
+#include <cpuid.h>
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -18,9 +19,25 @@
 #include "targets/cpu/toolchain.h"
 
 namespace conflux::targets::cpu {
+namespace {
+
+/// True when the processor has AVX512-FP16 (CPUID leaf 7, EDX bit 23).
+bool hasAvx512Fp16() {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  return __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) != 0 && (edx & (1u << 23)) != 0;
+}
+
+}  // namespace
+
 Halide::Target compileTarget() {
   static Halide::Target host = [] {
     Halide::Target t = Halide::get_host_target();
+    // Halide 14 compiles AVX512_SapphireRapids (VNNI and BF16, which Zen 4 and 5 have too) for
+    // LLVM's "sapphirerapids", which includes AVX512-FP16: LLVM then moves 16-bit values with
+    // vmovw, an illegal instruction on a processor without FP16 (a bool Or over [3, 4, 5, 6]
+    // did). Cannon Lake's AVX-512 is the next level down.
+    if (t.has_feature(Halide::Target::AVX512_SapphireRapids) && !hasAvx512Fp16())
+      t = t.without_feature(Halide::Target::AVX512_SapphireRapids);
     if (!t.has_feature(Halide::Target::AVX512))
       std::cerr << "conflux: warning: this machine has no AVX-512; the cpu target falls back to "
                 << t.to_string() << "\n";
