@@ -18,17 +18,29 @@ ir::OpAttrs parseNoAttrs(NodeContext& node);
 // rules_elementwise.cpp
 ir::OpAttrs parseLeakyRelu(NodeContext& node);
 ir::OpAttrs parseHardSigmoid(NodeContext& node);
+ir::OpAttrs parseElu(NodeContext& node);
+ir::OpAttrs parseCelu(NodeContext& node);
+ir::OpAttrs parseThresholdedRelu(NodeContext& node);
+ir::OpAttrs parseSelu(NodeContext& node);
+ir::OpAttrs parseShrink(NodeContext& node);
+ir::OpAttrs parseMod(NodeContext& node);
+ir::OpAttrs parseIsInf(NodeContext& node);
 ir::OpAttrs parseClip(NodeContext& node);
 ir::OpAttrs parseGelu(NodeContext& node);
 ir::OpAttrs parseCast(NodeContext& node);
 ir::OpAttrs parseDropout(NodeContext& node);
 void inferSameAsInput(NodeContext& node, const ir::OpAttrs& attrs);
 void inferSameAsFloatInput(NodeContext& node, const ir::OpAttrs& attrs);
+void inferSameAsNumericInput(NodeContext& node, const ir::OpAttrs& attrs);
+void inferFloatPredicate(NodeContext& node, const ir::OpAttrs& attrs);
 void inferDropout(NodeContext& node, const ir::OpAttrs& attrs);
 void inferCast(NodeContext& node, const ir::OpAttrs& attrs);
 void inferBroadcast(NodeContext& node, const ir::OpAttrs& attrs);
 void inferPow(NodeContext& node, const ir::OpAttrs& attrs);
 void inferComparison(NodeContext& node, const ir::OpAttrs& attrs);
+void inferLogical(NodeContext& node, const ir::OpAttrs& attrs);
+void inferPRelu(NodeContext& node, const ir::OpAttrs& attrs);
+void inferMod(NodeContext& node, const ir::OpAttrs& attrs);
 void inferWhere(NodeContext& node, const ir::OpAttrs& attrs);
 
 // rules_contraction.cpp

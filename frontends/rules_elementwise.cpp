@@ -15,6 +15,11 @@ void requireFloat(const NodeContext& node, size_t i) {
               std::string(ir::dtypeName(node.dtype(i))));
 }
 
+void requireNumeric(const NodeContext& node, size_t i) {
+  if (node.dtype(i) == ir::DType::Bool)
+    node.fail(node.describeInput(i) + " must be numeric, got bool");
+}
+
 void requireSameDtype(const NodeContext& node, size_t first, size_t second) {
   if (node.dtype(first) != node.dtype(second))
     node.fail(node.describeInput(first) + " is " + std::string(ir::dtypeName(node.dtype(first))) +
@@ -68,6 +73,46 @@ ir::OpAttrs parseLeakyRelu(NodeContext& node) {
   ir::ActivationAttrs attrs;
   attrs.alpha = node.floatAttr("alpha", 0.01);
   return attrs;
+}
+
+/// An activation with one attribute, `name`, kept as alpha (Elu, Celu, ThresholdedRelu).
+ir::OpAttrs parseAlpha(NodeContext& node, std::string_view name, double fallback) {
+  ir::ActivationAttrs attrs;
+  attrs.alpha = node.floatAttr(name, fallback);
+  return attrs;
+}
+
+ir::OpAttrs parseElu(NodeContext& node) {
+  return parseAlpha(node, "alpha", 1.0);
+}
+ir::OpAttrs parseCelu(NodeContext& node) {
+  return parseAlpha(node, "alpha", 1.0);
+}
+ir::OpAttrs parseThresholdedRelu(NodeContext& node) {
+  return parseAlpha(node, "alpha", 1.0);
+}
+
+ir::OpAttrs parseSelu(NodeContext& node) {
+  ir::ActivationAttrs attrs;
+  attrs.alpha = node.floatAttr("alpha", 1.67326319217681884765625);
+  attrs.beta = node.floatAttr("gamma", 1.05070102214813232421875);
+  return attrs;
+}
+
+ir::OpAttrs parseShrink(NodeContext& node) {
+  ir::ActivationAttrs attrs;
+  attrs.alpha = node.floatAttr("bias", 0.0);
+  attrs.beta = node.floatAttr("lambd", 0.5);
+  return attrs;
+}
+
+ir::OpAttrs parseMod(NodeContext& node) {
+  return ir::ModAttrs{node.intAttr("fmod", 0) != 0};
+}
+
+ir::OpAttrs parseIsInf(NodeContext& node) {
+  return ir::IsInfAttrs{node.intAttr("detect_negative", 1) != 0,
+                        node.intAttr("detect_positive", 1) != 0};
 }
 
 ir::OpAttrs parseHardSigmoid(NodeContext& node) {
@@ -131,6 +176,16 @@ void inferSameAsFloatInput(NodeContext& node, const ir::OpAttrs&) {
   node.setOutput(0, node.input(0));
 }
 
+void inferSameAsNumericInput(NodeContext& node, const ir::OpAttrs&) {
+  requireNumeric(node, 0);
+  node.setOutput(0, node.input(0));
+}
+
+void inferFloatPredicate(NodeContext& node, const ir::OpAttrs&) {
+  requireFloat(node, 0);
+  node.setOutput(0, {ir::DType::Bool, node.shape(0)});
+}
+
 void inferDropout(NodeContext& node, const ir::OpAttrs&) {
   node.setOutput(0, node.input(0));
   node.setOutput(1, {ir::DType::Bool, node.shape(0)});
@@ -153,6 +208,32 @@ void inferPow(NodeContext& node, const ir::OpAttrs&) {
 void inferComparison(NodeContext& node, const ir::OpAttrs&) {
   requireSameDtype(node, 0, 1);
   node.setOutput(0, {ir::DType::Bool, broadcastInputs(node, {0, 1})});
+}
+
+void inferLogical(NodeContext& node, const ir::OpAttrs&) {
+  std::vector<size_t> inputs;
+  for (size_t i = 0; i < node.numInputs(); ++i) {
+    if (node.dtype(i) != ir::DType::Bool)
+      node.fail(node.describeInput(i) + " must be bool, got " +
+                std::string(ir::dtypeName(node.dtype(i))));
+    inputs.push_back(i);
+  }
+  node.setOutput(0, {ir::DType::Bool, broadcastInputs(node, inputs)});
+}
+
+void inferPRelu(NodeContext& node, const ir::OpAttrs&) {
+  requireSameDtype(node, 0, 1);
+  if (broadcastInputs(node, {0, 1}) != node.shape(0))
+    node.fail("the slope (input 1) must broadcast to the input's shape");
+  node.setOutput(0, node.input(0));
+}
+
+void inferMod(NodeContext& node, const ir::OpAttrs& attrs) {
+  requireSameDtype(node, 0, 1);
+  requireNumeric(node, 0);
+  if (ir::isFloat(node.dtype(0)) && !std::get<ir::ModAttrs>(attrs).fmod)
+    node.fail("attribute 'fmod' must be 1 for floating-point inputs");
+  node.setOutput(0, {node.dtype(0), broadcastInputs(node, {0, 1})});
 }
 
 void inferWhere(NodeContext& node, const ir::OpAttrs&) {

@@ -73,14 +73,30 @@ struct NormAttrs {
   bool operator==(const NormAttrs&) const = default;
 };
 
-/// Parameterised activations: LeakyRelu (alpha), HardSigmoid (alpha, beta), Clip (min, max
-/// as alpha, beta), Gelu (approximate = tanh when tanhApproximation).
+/// Parameterised activations: LeakyRelu, Elu, Celu, ThresholdedRelu (alpha), HardSigmoid
+/// (alpha, beta), Selu (alpha, gamma as beta), Shrink (bias, lambd as alpha, beta), Clip (min,
+/// max as alpha, beta), Gelu (approximate = tanh when tanhApproximation).
 struct ActivationAttrs {
   static constexpr std::string_view kName = "activation";
   double alpha = 0.0;
   double beta = 0.0;
   bool tanhApproximation = false;
   bool operator==(const ActivationAttrs&) const = default;
+};
+
+/// Mod: the remainder takes the dividend's sign (C's fmod) when `fmod`, else the divisor's.
+struct ModAttrs {
+  static constexpr std::string_view kName = "mod";
+  bool fmod = false;
+  bool operator==(const ModAttrs&) const = default;
+};
+
+/// IsInf: which infinities count.
+struct IsInfAttrs {
+  static constexpr std::string_view kName = "is_inf";
+  bool negative = true;
+  bool positive = true;
+  bool operator==(const IsInfAttrs&) const = default;
 };
 
 /// Transpose permutation.
@@ -151,9 +167,10 @@ struct ResizeAttrs {
   bool operator==(const ResizeAttrs&) const = default;
 };
 
-using OpAttrs = std::variant<NoAttrs, AxisAttrs, ReduceAttrs, GemmAttrs, ConvAttrs, PoolAttrs,
-                             NormAttrs, ActivationAttrs, TransposeAttrs, CastAttrs, SliceAttrs,
-                             FillAttrs, TriluAttrs, PadAttrs, SplitAttrs, ResizeAttrs>;
+using OpAttrs =
+    std::variant<NoAttrs, AxisAttrs, ReduceAttrs, GemmAttrs, ConvAttrs, PoolAttrs, NormAttrs,
+                 ActivationAttrs, TransposeAttrs, CastAttrs, SliceAttrs, FillAttrs, TriluAttrs,
+                 PadAttrs, SplitAttrs, ResizeAttrs, ModAttrs, IsInfAttrs>;
 
 /// The kName of the alternative held.
 std::string_view attrsName(const OpAttrs& attrs);

@@ -9,7 +9,9 @@ enum class OpKind {
   // Element-wise
   Add, Sub, Mul, Div, Pow, Sqrt, Exp, Log, Erf, Tanh, Sigmoid, Relu, LeakyRelu, HardSigmoid,
   HardSwish, Clip, Neg, Abs, Reciprocal, Max, Min, Sum, Mean, Where, Equal, Less, Greater, Cast,
-  Gelu, Identity, Dropout,
+  Gelu, Identity, Dropout, Floor, Ceil, Round, Sign, Sin, Cos, Tan, Sinh, Cosh, Asinh, Acosh,
+  Atanh, Softplus, Softsign, Elu, Selu, Celu, ThresholdedRelu, Shrink, PRelu, Mod, IsNaN, IsInf,
+  Not, And, Or, Xor, LessOrEqual, GreaterOrEqual,
   // Contractions
   MatMul, Gemm, Conv, ConvTranspose,
   // Normalisations and reductions

@@ -28,7 +28,13 @@ void expand(Builder& b) {
     case OpKind::Reciprocal: case OpKind::Max: case OpKind::Min: case OpKind::Sum:
     case OpKind::Mean: case OpKind::Where: case OpKind::Equal: case OpKind::Less:
     case OpKind::Greater: case OpKind::Cast: case OpKind::Gelu: case OpKind::Identity:
-    case OpKind::Dropout:
+    case OpKind::Dropout: case OpKind::Floor: case OpKind::Ceil: case OpKind::Round:
+    case OpKind::Sign: case OpKind::Sin: case OpKind::Cos: case OpKind::Tan: case OpKind::Sinh:
+    case OpKind::Cosh: case OpKind::Asinh: case OpKind::Acosh: case OpKind::Atanh:
+    case OpKind::Softplus: case OpKind::Softsign: case OpKind::Elu: case OpKind::Selu:
+    case OpKind::Celu: case OpKind::ThresholdedRelu: case OpKind::Shrink: case OpKind::PRelu:
+    case OpKind::Mod: case OpKind::IsNaN: case OpKind::IsInf: case OpKind::Not: case OpKind::And:
+    case OpKind::Or: case OpKind::Xor: case OpKind::LessOrEqual: case OpKind::GreaterOrEqual:
       return x::expandElementwise(b);
     case OpKind::MatMul: return x::expandMatMul(b);
     case OpKind::Gemm: return x::expandGemm(b);

@@ -2,6 +2,7 @@
 // map over the output whose inputs are read with NumPy broadcasting (a broadcast dimension of
 // size 1 is indexed at 0), so every memlet stays affine.
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 #include "passes/expansions/expansions.h"
@@ -100,6 +101,131 @@ Expr geluRule(const std::vector<Expr>& in, const Builder& b) {
   return mul(mul(constantLike(0.5, x), x), add(constantLike(1, x), inner));
 }
 
+Expr exp(const Expr& x) {
+  return unary(UnaryOp::Exp, x);
+}
+Expr log(const Expr& x) {
+  return unary(UnaryOp::Log, x);
+}
+Expr sqrt(const Expr& x) {
+  return unary(UnaryOp::Sqrt, x);
+}
+Expr absOf(const Expr& x) {
+  return unary(UnaryOp::Abs, x);
+}
+Expr less(const Expr& a, const Expr& b) {
+  return binary(BinaryOp::Lt, a, b);
+}
+
+Expr tanRule(const std::vector<Expr>& in, const Builder&) {
+  return div(unary(UnaryOp::Sin, in[0]), unary(UnaryOp::Cos, in[0]));
+}
+
+/// (e^x - e^-x) / 2, or with `sign` +1 (e^x + e^-x) / 2.
+template <int sign>
+Expr hyperbolicRule(const std::vector<Expr>& in, const Builder&) {
+  const Expr& x = in[0];
+  Expr e = exp(x), inverse = exp(unary(UnaryOp::Neg, x));
+  return mul(constantLike(0.5, x), sign > 0 ? add(e, inverse) : sub(e, inverse));
+}
+
+/// sign(x) log(|x| + sqrt(x^2 + 1)): odd, so negative x does not cancel.
+Expr asinhRule(const std::vector<Expr>& in, const Builder&) {
+  const Expr& x = in[0];
+  Expr magnitude = absOf(x);
+  return mul(unary(UnaryOp::Sign, x),
+             log(add(magnitude, sqrt(add(mul(x, x), constantLike(1, x))))));
+}
+
+Expr acoshRule(const std::vector<Expr>& in, const Builder&) {
+  const Expr& x = in[0];
+  return log(add(x, sqrt(sub(mul(x, x), constantLike(1, x)))));
+}
+
+Expr atanhRule(const std::vector<Expr>& in, const Builder&) {
+  const Expr& x = in[0];
+  Expr one = constantLike(1, x);
+  return mul(constantLike(0.5, x), log(div(add(one, x), sub(one, x))));
+}
+
+/// log(1 + e^x) as max(x, 0) + log(1 + e^-|x|): no overflow for large x.
+Expr softplusRule(const std::vector<Expr>& in, const Builder&) {
+  const Expr& x = in[0];
+  return add(maxOf(x, constantLike(0, x)),
+             log(add(constantLike(1, x), exp(unary(UnaryOp::Neg, absOf(x))))));
+}
+
+Expr softsignRule(const std::vector<Expr>& in, const Builder&) {
+  const Expr& x = in[0];
+  return div(x, add(constantLike(1, x), absOf(x)));
+}
+
+/// alpha (e^x - 1) below 0, x above.
+Expr eluRule(const std::vector<Expr>& in, const Builder& b) {
+  const Expr& x = in[0];
+  double alpha = b.attrs<ActivationAttrs>().alpha;
+  return select(less(x, constantLike(0, x)),
+                mul(constantLike(alpha, x), sub(exp(x), constantLike(1, x))), x);
+}
+
+/// gamma (alpha e^x - alpha) up to 0, gamma x above (alpha, gamma as alpha, beta).
+Expr seluRule(const std::vector<Expr>& in, const Builder& b) {
+  const Expr& x = in[0];
+  const auto& a = b.attrs<ActivationAttrs>();
+  Expr alpha = constantLike(a.alpha, x), gamma = constantLike(a.beta, x);
+  return mul(gamma, select(binary(BinaryOp::Le, x, constantLike(0, x)),
+                           sub(mul(alpha, exp(x)), alpha), x));
+}
+
+/// max(0, x) + min(0, alpha (e^(x / alpha) - 1)).
+Expr celuRule(const std::vector<Expr>& in, const Builder& b) {
+  const Expr& x = in[0];
+  Expr alpha = constantLike(b.attrs<ActivationAttrs>().alpha, x), zero = constantLike(0, x);
+  return add(maxOf(zero, x), minOf(zero, mul(alpha, sub(exp(div(x, alpha)), constantLike(1, x)))));
+}
+
+Expr thresholdedReluRule(const std::vector<Expr>& in, const Builder& b) {
+  const Expr& x = in[0];
+  return select(binary(BinaryOp::Gt, x, constantLike(b.attrs<ActivationAttrs>().alpha, x)), x,
+                constantLike(0, x));
+}
+
+/// x + bias below -lambd, x - bias above lambd, 0 between (bias, lambd as alpha, beta).
+Expr shrinkRule(const std::vector<Expr>& in, const Builder& b) {
+  const Expr& x = in[0];
+  const auto& a = b.attrs<ActivationAttrs>();
+  Expr bias = constantLike(a.alpha, x), lambd = constantLike(a.beta, x);
+  return select(less(x, unary(UnaryOp::Neg, lambd)), add(x, bias),
+                select(binary(BinaryOp::Gt, x, lambd), sub(x, bias), constantLike(0, x)));
+}
+
+/// slope x below 0, x above; the slope broadcast to x.
+Expr preluRule(const std::vector<Expr>& in, const Builder&) {
+  const Expr& x = in[0];
+  return select(less(x, constantLike(0, x)), mul(in[1], x), x);
+}
+
+/// The IR's Mod: C's fmod for floats, the divisor's sign for integers; an integer fmod is
+/// a - trunc(a / b) b (the IR's integer division truncates).
+Expr modRule(const std::vector<Expr>& in, const Builder& b) {
+  if (!b.attrs<ModAttrs>().fmod || isFloat(in[0]->dtype))
+    return binary(BinaryOp::Mod, in[0], in[1]);
+  return sub(in[0], mul(div(in[0], in[1]), in[1]));
+}
+
+/// Beyond the largest finite float on the counted side(s). NaN is tested first, not left to
+/// the comparison: the cpu target compiles float comparisons with no-NaN flags.
+Expr isInfRule(const std::vector<Expr>& in, const Builder& b) {
+  const Expr& x = in[0];
+  const auto& a = b.attrs<IsInfAttrs>();
+  Expr largest = constantLike(std::numeric_limits<float>::max(), x);
+  Expr beyond = a.negative && a.positive ? binary(BinaryOp::Gt, absOf(x), largest)
+                : a.positive             ? binary(BinaryOp::Gt, x, largest)
+                : a.negative             ? less(x, unary(UnaryOp::Neg, largest))
+                                         : constant(0, DType::Bool);
+  return select(unary(UnaryOp::IsNaN, x), constant(0, DType::Bool), beyond);
+}
+
 struct Rule {
   OpKind op;
   /// Number of inputs; 0 for variadic ops.
@@ -139,6 +265,35 @@ const Rule kRules[] = {
     {OpKind::Min, 0, foldRule<BinaryOp::Min>},
     {OpKind::Sum, 0, foldRule<BinaryOp::Add>},
     {OpKind::Mean, 0, meanRule},
+    {OpKind::Floor, 1, unaryRule<UnaryOp::Floor>},
+    {OpKind::Ceil, 1, unaryRule<UnaryOp::Ceil>},
+    {OpKind::Round, 1, unaryRule<UnaryOp::Round>},
+    {OpKind::Sign, 1, unaryRule<UnaryOp::Sign>},
+    {OpKind::Sin, 1, unaryRule<UnaryOp::Sin>},
+    {OpKind::Cos, 1, unaryRule<UnaryOp::Cos>},
+    {OpKind::Tan, 1, tanRule},
+    {OpKind::Sinh, 1, hyperbolicRule<-1>},
+    {OpKind::Cosh, 1, hyperbolicRule<1>},
+    {OpKind::Asinh, 1, asinhRule},
+    {OpKind::Acosh, 1, acoshRule},
+    {OpKind::Atanh, 1, atanhRule},
+    {OpKind::Softplus, 1, softplusRule},
+    {OpKind::Softsign, 1, softsignRule},
+    {OpKind::Elu, 1, eluRule},
+    {OpKind::Selu, 1, seluRule},
+    {OpKind::Celu, 1, celuRule},
+    {OpKind::ThresholdedRelu, 1, thresholdedReluRule},
+    {OpKind::Shrink, 1, shrinkRule},
+    {OpKind::PRelu, 2, preluRule},
+    {OpKind::Mod, 2, modRule},
+    {OpKind::IsNaN, 1, unaryRule<UnaryOp::IsNaN>},
+    {OpKind::IsInf, 1, isInfRule},
+    {OpKind::Not, 1, unaryRule<UnaryOp::Not>},
+    {OpKind::And, 2, binaryRule<BinaryOp::And>},
+    {OpKind::Or, 2, binaryRule<BinaryOp::Or>},
+    {OpKind::Xor, 2, binaryRule<BinaryOp::Ne>},
+    {OpKind::LessOrEqual, 2, binaryRule<BinaryOp::Le>},
+    {OpKind::GreaterOrEqual, 2, binaryRule<BinaryOp::Ge>},
 };
 
 const Rule& ruleFor(const Builder& b) {
