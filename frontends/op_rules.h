@@ -14,6 +14,8 @@ std::optional<std::vector<int64_t>> broadcastShapes(const std::vector<int64_t>& 
                                                     const std::vector<int64_t>& b);
 
 ir::OpAttrs parseNoAttrs(NodeContext& node);
+/// Fails unless input `i` is numeric (not bool).
+void requireNumeric(const NodeContext& node, size_t i);
 
 // rules_elementwise.cpp
 ir::OpAttrs parseLeakyRelu(NodeContext& node);
@@ -62,9 +64,11 @@ ir::OpAttrs parseBatchNormalization(NodeContext& node);
 ir::OpAttrs parseLayerNormalization(NodeContext& node);
 ir::OpAttrs parseSoftmax(NodeContext& node);
 ir::OpAttrs parseReduce(NodeContext& node);
+ir::OpAttrs parseArgReduce(NodeContext& node);
 void inferBatchNormalization(NodeContext& node, const ir::OpAttrs& attrs);
 void inferLayerNormalization(NodeContext& node, const ir::OpAttrs& attrs);
 void inferReduce(NodeContext& node, const ir::OpAttrs& attrs);
+void inferArgReduce(NodeContext& node, const ir::OpAttrs& attrs);
 
 // rules_layout.cpp (reshapes, permutations, joins and splits)
 ir::OpAttrs parseTranspose(NodeContext& node);

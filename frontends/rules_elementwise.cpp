@@ -15,11 +15,6 @@ void requireFloat(const NodeContext& node, size_t i) {
               std::string(ir::dtypeName(node.dtype(i))));
 }
 
-void requireNumeric(const NodeContext& node, size_t i) {
-  if (node.dtype(i) == ir::DType::Bool)
-    node.fail(node.describeInput(i) + " must be numeric, got bool");
-}
-
 void requireSameDtype(const NodeContext& node, size_t first, size_t second) {
   if (node.dtype(first) != node.dtype(second))
     node.fail(node.describeInput(first) + " is " + std::string(ir::dtypeName(node.dtype(first))) +
@@ -65,6 +60,11 @@ std::optional<std::vector<int64_t>> broadcastShapes(const std::vector<int64_t>& 
     result[k] = da == 1 ? db : da;
   }
   return result;
+}
+
+void requireNumeric(const NodeContext& node, size_t i) {
+  if (node.dtype(i) == ir::DType::Bool)
+    node.fail(node.describeInput(i) + " must be numeric, got bool");
 }
 
 ir::OpAttrs parseNoAttrs(NodeContext&) { return ir::NoAttrs{}; }

@@ -1,5 +1,5 @@
 // Attribute parsers and shape rules of normalisations and reductions: BatchNormalization,
-// LayerNormalization, Softmax, LogSoftmax and Reduce{Mean,Sum,Max,Min}.
+// LayerNormalization, Softmax, LogSoftmax, the Reduce* family, ArgMax and ArgMin.
 #include <algorithm>
 #include <functional>
 #include <numeric>
@@ -78,6 +78,23 @@ ir::OpAttrs parseReduce(NodeContext& node) {
   if (std::adjacent_find(attrs.axes.begin(), attrs.axes.end()) != attrs.axes.end())
     node.fail("reduced axes " + formatShape(*axes) + " repeat an axis");
   return attrs;
+}
+
+ir::OpAttrs parseArgReduce(NodeContext& node) {
+  return ir::ArgReduceAttrs{node.normalizeAxis(node.intAttr("axis", 0), node.rank(0), "axis"),
+                            node.intAttr("keepdims", 1) != 0,
+                            node.intAttr("select_last_index", 0) != 0};
+}
+
+void inferArgReduce(NodeContext& node, const ir::OpAttrs& attrs) {
+  requireNumeric(node, 0);
+  const auto& arg = std::get<ir::ArgReduceAttrs>(attrs);
+  std::vector<int64_t> out = node.shape(0);
+  if (arg.keepDims)
+    out[static_cast<size_t>(arg.axis)] = 1;
+  else
+    out.erase(out.begin() + arg.axis);
+  node.setOutput(0, {ir::DType::I64, out});
 }
 
 void inferReduce(NodeContext& node, const ir::OpAttrs& attrs) {

@@ -84,6 +84,15 @@ struct ActivationAttrs {
   bool operator==(const ActivationAttrs&) const = default;
 };
 
+/// ArgMax, ArgMin: the axis, whether it stays (size 1), and which of equal extremes counts.
+struct ArgReduceAttrs {
+  static constexpr std::string_view kName = "arg_reduce";
+  int64_t axis = 0;
+  bool keepDims = true;
+  bool selectLast = false;
+  bool operator==(const ArgReduceAttrs&) const = default;
+};
+
 /// Mod: the remainder takes the dividend's sign (C's fmod) when `fmod`, else the divisor's.
 struct ModAttrs {
   static constexpr std::string_view kName = "mod";
@@ -170,7 +179,7 @@ struct ResizeAttrs {
 using OpAttrs =
     std::variant<NoAttrs, AxisAttrs, ReduceAttrs, GemmAttrs, ConvAttrs, PoolAttrs, NormAttrs,
                  ActivationAttrs, TransposeAttrs, CastAttrs, SliceAttrs, FillAttrs, TriluAttrs,
-                 PadAttrs, SplitAttrs, ResizeAttrs, ModAttrs, IsInfAttrs>;
+                 PadAttrs, SplitAttrs, ResizeAttrs, ModAttrs, IsInfAttrs, ArgReduceAttrs>;
 
 /// The kName of the alternative held.
 std::string_view attrsName(const OpAttrs& attrs);

@@ -27,6 +27,8 @@ constexpr std::array kOpNames{
     CONFLUX_OP(Gemm), CONFLUX_OP(Conv), CONFLUX_OP(ConvTranspose), CONFLUX_OP(BatchNormalization),
     CONFLUX_OP(LayerNormalization), CONFLUX_OP(Softmax), CONFLUX_OP(LogSoftmax),
     CONFLUX_OP(ReduceMean), CONFLUX_OP(ReduceSum), CONFLUX_OP(ReduceMax), CONFLUX_OP(ReduceMin),
+    CONFLUX_OP(ReduceProd), CONFLUX_OP(ReduceSumSquare), CONFLUX_OP(ReduceL1), CONFLUX_OP(ReduceL2),
+    CONFLUX_OP(ReduceLogSum), CONFLUX_OP(ReduceLogSumExp), CONFLUX_OP(ArgMax), CONFLUX_OP(ArgMin),
     CONFLUX_OP(MaxPool), CONFLUX_OP(AveragePool), CONFLUX_OP(GlobalAveragePool),
     CONFLUX_OP(GlobalMaxPool), CONFLUX_OP(Flatten), CONFLUX_OP(Reshape), CONFLUX_OP(Transpose),
     CONFLUX_OP(Squeeze), CONFLUX_OP(Unsqueeze), CONFLUX_OP(Concat), CONFLUX_OP(Split),

@@ -16,7 +16,7 @@ enum class OpKind {
   MatMul, Gemm, Conv, ConvTranspose,
   // Normalisations and reductions
   BatchNormalization, LayerNormalization, Softmax, LogSoftmax, ReduceMean, ReduceSum, ReduceMax,
-  ReduceMin,
+  ReduceMin, ReduceProd, ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum, ReduceLogSumExp, ArgMax, ArgMin,
   // Pooling
   MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool,
   // Data movement and shape

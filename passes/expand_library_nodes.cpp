@@ -44,6 +44,9 @@ void expand(Builder& b) {
     case OpKind::BatchNormalization: return x::expandBatchNorm(b);
     case OpKind::LayerNormalization: return x::expandLayerNorm(b);
     case OpKind::Softmax: case OpKind::LogSoftmax: return x::expandSoftmax(b);
+    case OpKind::ArgMax: case OpKind::ArgMin: return x::expandArgReduce(b);
+    case OpKind::ReduceProd: case OpKind::ReduceSumSquare: case OpKind::ReduceL1:
+    case OpKind::ReduceL2: case OpKind::ReduceLogSum: case OpKind::ReduceLogSumExp:
     case OpKind::ReduceMean: case OpKind::ReduceSum: case OpKind::ReduceMax:
     case OpKind::ReduceMin:
       return x::expandReduce(b);

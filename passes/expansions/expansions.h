@@ -30,6 +30,8 @@ void expandBatchNorm(Builder& b);
 
 /// ReduceMean/Sum/Max/Min.
 void expandReduce(Builder& b);
+/// ArgMax, ArgMin: the extreme along the axis, then the first (or last) index holding it.
+void expandArgReduce(Builder& b);
 /// MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool.
 void expandPool(Builder& b);
 
@@ -44,10 +46,11 @@ void expandPad(Builder& b);
 void expandResize(Builder& b);
 
 /// The kinds of reduction shared by Reduce* and the global pools.
-enum class ReduceKind { Sum, Mean, Max, Min };
+enum class ReduceKind { Sum, Mean, Max, Min, Product, SumOfSquares, L1, L2, LogSum, LogSumExp };
 
-/// Reduces `in0` over `axes` into `out0` (which has keepDims' shape): the output is
-/// initialised with the identity, then a map over the input accumulates with WCR.
+/// Reduces `in0` over `axes` into `out0` (which has keepDims' shape): the output (or a
+/// transient a last map finishes) is initialised with the identity, then a map over the input
+/// accumulates with WCR.
 void reduceInto(Builder& b, ReduceKind kind, const std::vector<int64_t>& axes, bool keepDims);
 
 /// Copies the array of `src` into the array of `dst` at offset `begin` (per dimension; negative

@@ -1,5 +1,8 @@
-// ReduceMean/Sum/Max/Min: the output is initialised with the reduction's identity, then a map
-// over the input accumulates into it with WCR (a mean adds x * (1/n)).
+// Reduce* and the global pools: the output is initialised with the reduction's identity, then a
+// map over the input accumulates each element's contribution into it with WCR (a mean adds
+// x * (1/n), a sum of squares x * x). ReduceL2 and ReduceLogSum accumulate into a transient that
+// a last map finishes (sqrt, log); ReduceLogSumExp reduces the maximum m first, then adds
+// exp(x - m), and the last map writes m + log(sum): no exp overflows.
 #include <set>
 
 #include "passes/expansions/expansions.h"
@@ -16,6 +19,8 @@ Wcr wcrOf(ReduceKind kind) {
       return Wcr::Max;
     case ReduceKind::Min:
       return Wcr::Min;
+    case ReduceKind::Product:
+      return Wcr::Product;
     default:
       return Wcr::Sum;
   }
@@ -31,15 +36,36 @@ ReduceKind kindOf(const Builder& b) {
       return ReduceKind::Max;
     case OpKind::ReduceMin:
       return ReduceKind::Min;
+    case OpKind::ReduceProd:
+      return ReduceKind::Product;
+    case OpKind::ReduceSumSquare:
+      return ReduceKind::SumOfSquares;
+    case OpKind::ReduceL1:
+      return ReduceKind::L1;
+    case OpKind::ReduceL2:
+      return ReduceKind::L2;
+    case OpKind::ReduceLogSum:
+      return ReduceKind::LogSum;
+    case OpKind::ReduceLogSumExp:
+      return ReduceKind::LogSumExp;
     default:
       b.fail("not a reduction");
   }
 }
 
-}  // namespace
+/// The iteration space of one reduction: a parameter per input dimension, and the output
+/// element each input element reduces into.
+struct ReductionSpace {
+  std::vector<std::string> params;
+  std::vector<AffineExpr> index, outIndex;
+  std::vector<int64_t> inShape, outShape;
+  int64_t count = 1;  // elements reduced into each output element
+};
 
-void reduceInto(Builder& b, ReduceKind kind, const std::vector<int64_t>& axes, bool keepDims) {
-  const std::vector<int64_t>& shape = b.shape("in0");
+ReductionSpace spaceOf(const Builder& b, const std::vector<int64_t>& axes, bool keepDims) {
+  ReductionSpace space;
+  space.inShape = b.shape("in0");
+  const std::vector<int64_t>& shape = space.inShape;
   std::set<size_t> reduced;
   for (int64_t a : axes) {
     if (a < 0 || a >= static_cast<int64_t>(shape.size()))
@@ -48,40 +74,127 @@ void reduceInto(Builder& b, ReduceKind kind, const std::vector<int64_t>& axes, b
   }
   if (axes.empty())
     for (size_t d = 0; d < shape.size(); ++d) reduced.insert(d);
-
-  std::vector<std::string> params = paramNames("i", shape.size());
-  std::vector<AffineExpr> index = symbols(params), outIndex;
-  std::vector<int64_t> expected;
-  int64_t count = 1;
+  space.params = paramNames("i", shape.size());
+  space.index = symbols(space.params);
   for (size_t d = 0; d < shape.size(); ++d) {
     bool r = reduced.count(d) != 0;
-    count *= r ? shape[d] : 1;
+    space.count *= r ? shape[d] : 1;
     if (r && !keepDims) continue;
-    outIndex.push_back(r ? AffineExpr(0) : index[d]);
-    expected.push_back(r ? 1 : shape[d]);
+    space.outIndex.push_back(r ? AffineExpr(0) : space.index[d]);
+    space.outShape.push_back(r ? 1 : shape[d]);
   }
-  if (b.shape("out0") != expected) b.fail("the output shape does not match the reduction");
+  if (b.shape("out0") != space.outShape) b.fail("the output shape does not match the reduction");
+  return space;
+}
 
-  DType dtype = b.dtype("out0");
-  Expr value = ref("x", b.dtype("in0"));
-  if (kind == ReduceKind::Mean) {
-    if (!isFloat(dtype)) b.fail("a mean needs a float input");
-    value = binary(BinaryOp::Mul, value, constant(1.0 / static_cast<double>(count), dtype));
-  }
-  Wcr wcr = wcrOf(kind);
-  NodeId init = b.fill(b.addAccess(b.array("out0")), identityOf(wcr, dtype), "init");
-  b.addMap({"",
-            params,
-            Subset::full(shape),
-            {{b.access("in0"), "x", point(index)}},
-            {{b.access("out0"), "acc", point(outIndex), wcr}},
-            {value},
+/// Accumulates `contribution` (an expression of the element "x" and of the `extra` inputs,
+/// read at the output element) of every input element into the array of `target` with `wcr`,
+/// after filling it with the identity; returns the access node the accumulation wrote.
+NodeId accumulate(Builder& b, const ReductionSpace& space, const std::string& array, Wcr wcr,
+                  const Expr& contribution,
+                  const std::vector<std::pair<NodeId, std::string>>& extra,
+                  const std::string& role) {
+  NodeId initAccess = b.addAccess(array);
+  NodeId init = b.fill(initAccess, identityOf(wcr, b.descOf(initAccess).dtype),
+                       role + (role.empty() ? "init" : "_init"));
+  std::vector<Port> inputs{{b.access("in0"), "x", point(space.index)}};
+  for (const auto& [access, conn] : extra) inputs.push_back({access, conn, point(space.outIndex)});
+  NodeId target = array == b.array("out0") ? b.access("out0") : b.addAccess(array);
+  b.addMap({role,
+            space.params,
+            Subset::full(space.inShape),
+            inputs,
+            {{target, "acc", point(space.outIndex), wcr}},
+            {contribution},
             {init}});
+  return target;
+}
+
+/// Writes out0 = `value`, an expression of the reduced arrays `inputs` (access node,
+/// connector), element by element.
+void finish(Builder& b, const ReductionSpace& space,
+            const std::vector<std::pair<NodeId, std::string>>& inputs, const Expr& value) {
+  std::vector<std::string> params = paramNames("o", space.outShape.size());
+  std::vector<AffineExpr> index = symbols(params);
+  std::vector<Port> ports;
+  for (const auto& [access, conn] : inputs) ports.push_back({access, conn, point(index)});
+  b.addMap({"finish",
+            params,
+            Subset::full(space.outShape),
+            ports,
+            {{b.access("out0"), "y", point(index)}},
+            {value},
+            {}});
+}
+
+}  // namespace
+
+void reduceInto(Builder& b, ReduceKind kind, const std::vector<int64_t>& axes, bool keepDims) {
+  ReductionSpace space = spaceOf(b, axes, keepDims);
+  DType dtype = b.dtype("out0");
+  Expr x = ref("x", b.dtype("in0"));
+  const std::string& out = b.array("out0");
+  auto needsFloat = [&](const std::string& what) {
+    if (!isFloat(dtype)) b.fail(what + " needs a float input");
+  };
+  switch (kind) {
+    case ReduceKind::Mean:
+      needsFloat("a mean");
+      accumulate(b, space, out, Wcr::Sum,
+                 mul(x, constant(1.0 / static_cast<double>(space.count), dtype)), {}, "");
+      return;
+    case ReduceKind::SumOfSquares:
+      accumulate(b, space, out, Wcr::Sum, mul(x, x), {}, "");
+      return;
+    case ReduceKind::L1:
+      accumulate(b, space, out, Wcr::Sum, unary(UnaryOp::Abs, x), {}, "");
+      return;
+    case ReduceKind::L2:
+    case ReduceKind::LogSum: {
+      needsFloat(kind == ReduceKind::L2 ? "an L2 norm" : "a log-sum");
+      std::string sum = b.addTransient("sum", dtype, space.outShape);
+      NodeId reduced =
+          accumulate(b, space, sum, Wcr::Sum, kind == ReduceKind::L2 ? mul(x, x) : x, {}, "sum");
+      Expr total = ref("s", dtype);
+      finish(b, space, {{reduced, "s"}},
+             unary(kind == ReduceKind::L2 ? UnaryOp::Sqrt : UnaryOp::Log, total));
+      return;
+    }
+    case ReduceKind::LogSumExp: {
+      needsFloat("a log-sum-exp");
+      NodeId max = accumulate(b, space, b.addTransient("max", dtype, space.outShape), Wcr::Max, x,
+                              {}, "max");
+      Expr m = ref("m", dtype);
+      NodeId sum = accumulate(b, space, b.addTransient("sum", dtype, space.outShape), Wcr::Sum,
+                              unary(UnaryOp::Exp, sub(x, m)), {{max, "m"}}, "sum");
+      finish(b, space, {{max, "m"}, {sum, "s"}}, add(m, unary(UnaryOp::Log, ref("s", dtype))));
+      return;
+    }
+    default:
+      accumulate(b, space, out, wcrOf(kind), x, {}, "");
+  }
 }
 
 void expandReduce(Builder& b) {
   const auto& attrs = b.attrs<ReduceAttrs>();
   reduceInto(b, kindOf(b), attrs.axes, attrs.keepDims);
+}
+
+void expandArgReduce(Builder& b) {
+  const auto& attrs = b.attrs<ArgReduceAttrs>();
+  ReductionSpace space = spaceOf(b, {attrs.axis}, attrs.keepDims);
+  bool isMax = b.op().op == OpKind::ArgMax;
+  DType dtype = b.dtype("in0");
+  NodeId extreme = accumulate(b, space, b.addTransient("extreme", dtype, space.outShape),
+                              isMax ? Wcr::Max : Wcr::Min, ref("x", dtype), {}, "extreme");
+  // The first (or last) index holding the extreme value, or a NaN (which the extreme is then).
+  Expr x = ref("x", dtype);
+  Expr holds =
+      binary(BinaryOp::Or, binary(BinaryOp::Eq, x, ref("m", dtype)), unary(UnaryOp::IsNaN, x));
+  Wcr pick = attrs.selectLast ? Wcr::Max : Wcr::Min;
+  Expr index = ref(space.params[static_cast<size_t>(attrs.axis)], DType::I64);
+  accumulate(b, space, b.array("out0"), pick, select(holds, index, identityOf(pick, DType::I64)),
+             {{extreme, "m"}}, "");
 }
 
 }  // namespace conflux::passes::expansions
