@@ -85,6 +85,9 @@ void inferTile(NodeContext& node, const ir::OpAttrs& attrs);
 void inferConcat(NodeContext& node, const ir::OpAttrs& attrs);
 void inferSplit(NodeContext& node, const ir::OpAttrs& attrs);
 void inferGather(NodeContext& node, const ir::OpAttrs& attrs);
+void inferGatherElements(NodeContext& node, const ir::OpAttrs& attrs);
+ir::OpAttrs parseBlockShuffle(NodeContext& node);
+void inferBlockShuffle(NodeContext& node, const ir::OpAttrs& attrs);
 
 // rules_region.cpp (ops that select, pad or resample a region)
 ir::OpAttrs parseSlice(NodeContext& node);

@@ -1,5 +1,6 @@
 // Attribute parsers and shape rules of ops that rearrange elements without computing:
-// Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Expand, Tile, Concat, Split and Gather.
+// Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Expand, Tile, Concat, Split, Gather,
+// GatherElements, DepthToSpace and SpaceToDepth.
 #include <algorithm>
 #include <functional>
 #include <numeric>
@@ -211,8 +212,8 @@ ir::OpAttrs parseGather(NodeContext& node) {
   return ir::AxisAttrs{node.normalizeAxis(node.intAttr("axis", 0), node.rank(0), "attribute 'axis'")};
 }
 
-void inferGather(NodeContext& node, const ir::OpAttrs& attrs) {
-  int64_t axis = std::get<ir::AxisAttrs>(attrs).axis;
+/// Fails unless the indices (input 1) are integers, and, when constant, within the axis.
+void checkIndices(NodeContext& node, int64_t axis) {
   if (node.dtype(1) != ir::DType::I64 && node.dtype(1) != ir::DType::I32)
     node.fail("indices must be int64 or int32, got " + std::string(ir::dtypeName(node.dtype(1))));
   const std::vector<int64_t>& data = node.shape(0);
@@ -221,10 +222,57 @@ void inferGather(NodeContext& node, const ir::OpAttrs& attrs) {
       if (index < -data[axis] || index >= data[axis])
         node.fail("index " + std::to_string(index) + " is out of range for axis " + std::to_string(axis) +
                   " of size " + std::to_string(data[axis]));
+}
+
+void inferGather(NodeContext& node, const ir::OpAttrs& attrs) {
+  int64_t axis = std::get<ir::AxisAttrs>(attrs).axis;
+  checkIndices(node, axis);
+  const std::vector<int64_t>& data = node.shape(0);
   std::vector<int64_t> out(data.begin(), data.begin() + axis);
   out.insert(out.end(), node.shape(1).begin(), node.shape(1).end());
   out.insert(out.end(), data.begin() + axis + 1, data.end());
   node.setOutput(0, {node.dtype(0), out});
+}
+
+void inferGatherElements(NodeContext& node, const ir::OpAttrs& attrs) {
+  int64_t axis = std::get<ir::AxisAttrs>(attrs).axis;
+  checkIndices(node, axis);
+  const std::vector<int64_t>& data = node.shape(0);
+  const std::vector<int64_t>& indices = node.shape(1);
+  if (indices.size() != data.size())
+    node.fail("the indices' rank " + std::to_string(indices.size()) + " differs from the data's " +
+              std::to_string(data.size()));
+  for (size_t d = 0; d < data.size(); ++d)
+    if (static_cast<int64_t>(d) != axis && indices[d] > data[d])
+      node.fail("the indices' dimension " + std::to_string(d) + " (" + std::to_string(indices[d]) +
+                ") exceeds the data's (" + std::to_string(data[d]) + ")");
+  node.setOutput(0, {node.dtype(0), indices});
+}
+
+ir::OpAttrs parseBlockShuffle(NodeContext& node) {
+  int64_t size = node.intAttr("blocksize", 0);
+  if (size < 1) node.fail("attribute 'blocksize' must be at least 1, got " + std::to_string(size));
+  std::string mode = node.stringAttr("mode", "DCR");
+  if (mode != "DCR" && mode != "CRD")
+    node.fail("attribute 'mode' must be \"DCR\" or \"CRD\", got \"" + mode + "\"");
+  return ir::BlockAttrs{size, mode == "CRD"};
+}
+
+void inferBlockShuffle(NodeContext& node, const ir::OpAttrs& attrs) {
+  int64_t s = std::get<ir::BlockAttrs>(attrs).blockSize;
+  std::vector<int64_t> x = node.shape(0);
+  if (x.size() != 4) node.fail("the input must be 4-D [N, C, H, W], got " + formatShape(x));
+  if (node.kind() == ir::OpKind::DepthToSpace) {
+    if (x[1] % (s * s) != 0)
+      node.fail(std::to_string(x[1]) + " channels do not divide into blocks of " +
+                std::to_string(s) + "x" + std::to_string(s));
+    node.setOutput(0, {node.dtype(0), {x[0], x[1] / (s * s), x[2] * s, x[3] * s}});
+  } else {
+    if (x[2] % s != 0 || x[3] % s != 0)
+      node.fail("the image " + formatShape(x) + " does not divide into blocks of " +
+                std::to_string(s));
+    node.setOutput(0, {node.dtype(0), {x[0], x[1] * s * s, x[2] / s, x[3] / s}});
+  }
 }
 
 }  // namespace conflux::frontends

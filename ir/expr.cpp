@@ -14,13 +14,14 @@
 namespace conflux::ir {
 namespace {
 
-constexpr std::array<std::pair<UnaryOp, std::string_view>, 18> kUnaryNames{{
+constexpr std::array<std::pair<UnaryOp, std::string_view>, 21> kUnaryNames{{
     {UnaryOp::Neg, "neg"},     {UnaryOp::Abs, "abs"},       {UnaryOp::Sqrt, "sqrt"},
     {UnaryOp::Exp, "exp"},     {UnaryOp::Log, "log"},       {UnaryOp::Erf, "erf"},
     {UnaryOp::Tanh, "tanh"},   {UnaryOp::Sigmoid, "sigmoid"}, {UnaryOp::Relu, "relu"},
     {UnaryOp::Not, "not"},     {UnaryOp::Floor, "floor"},   {UnaryOp::Ceil, "ceil"},
     {UnaryOp::Reciprocal, "reciprocal"}, {UnaryOp::Sin, "sin"}, {UnaryOp::Cos, "cos"},
     {UnaryOp::Round, "round"}, {UnaryOp::Sign, "sign"},     {UnaryOp::IsNaN, "isnan"},
+    {UnaryOp::Asin, "asin"},   {UnaryOp::Acos, "acos"},     {UnaryOp::Atan, "atan"},
 }};
 
 constexpr std::array<std::pair<BinaryOp, std::string_view>, 16> kBinaryNames{{

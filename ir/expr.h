@@ -17,7 +17,7 @@ enum class ExprKind { Constant, Ref, Unary, Binary, Select, Cast, Load };
 /// Unary operators (math functions included).
 enum class UnaryOp {
   Neg, Abs, Sqrt, Exp, Log, Erf, Tanh, Sigmoid, Relu, Not, Floor, Ceil, Reciprocal,
-  Sin, Cos, Round, Sign, IsNaN
+  Sin, Cos, Round, Sign, IsNaN, Asin, Acos, Atan
 };
 
 /// Binary operators: arithmetic, comparisons (result bool) and logic.

@@ -93,6 +93,15 @@ struct ArgReduceAttrs {
   bool operator==(const ArgReduceAttrs&) const = default;
 };
 
+/// DepthToSpace, SpaceToDepth: the block size, and DepthToSpace's mode (CRD when
+/// columnRowDepth, else DCR: depth-column-row).
+struct BlockAttrs {
+  static constexpr std::string_view kName = "block";
+  int64_t blockSize = 1;
+  bool columnRowDepth = false;
+  bool operator==(const BlockAttrs&) const = default;
+};
+
 /// Mod: the remainder takes the dividend's sign (C's fmod) when `fmod`, else the divisor's.
 struct ModAttrs {
   static constexpr std::string_view kName = "mod";
@@ -176,10 +185,10 @@ struct ResizeAttrs {
   bool operator==(const ResizeAttrs&) const = default;
 };
 
-using OpAttrs =
-    std::variant<NoAttrs, AxisAttrs, ReduceAttrs, GemmAttrs, ConvAttrs, PoolAttrs, NormAttrs,
-                 ActivationAttrs, TransposeAttrs, CastAttrs, SliceAttrs, FillAttrs, TriluAttrs,
-                 PadAttrs, SplitAttrs, ResizeAttrs, ModAttrs, IsInfAttrs, ArgReduceAttrs>;
+using OpAttrs = std::variant<NoAttrs, AxisAttrs, ReduceAttrs, GemmAttrs, ConvAttrs, PoolAttrs,
+                             NormAttrs, ActivationAttrs, TransposeAttrs, CastAttrs, SliceAttrs,
+                             FillAttrs, TriluAttrs, PadAttrs, SplitAttrs, ResizeAttrs, ModAttrs,
+                             IsInfAttrs, ArgReduceAttrs, BlockAttrs>;
 
 /// The kName of the alternative held.
 std::string_view attrsName(const OpAttrs& attrs);

@@ -11,7 +11,7 @@ enum class OpKind {
   HardSwish, Clip, Neg, Abs, Reciprocal, Max, Min, Sum, Mean, Where, Equal, Less, Greater, Cast,
   Gelu, Identity, Dropout, Floor, Ceil, Round, Sign, Sin, Cos, Tan, Sinh, Cosh, Asinh, Acosh,
   Atanh, Softplus, Softsign, Elu, Selu, Celu, ThresholdedRelu, Shrink, PRelu, Mod, IsNaN, IsInf,
-  Not, And, Or, Xor, LessOrEqual, GreaterOrEqual,
+  Not, And, Or, Xor, LessOrEqual, GreaterOrEqual, Asin, Acos, Atan, Hardmax,
   // Contractions
   MatMul, Gemm, Conv, ConvTranspose,
   // Normalisations and reductions
@@ -20,7 +20,8 @@ enum class OpKind {
   // Pooling
   MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool,
   // Data movement and shape
-  Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat, Split, Slice, Gather, Expand, Pad,
+  Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat, Split, Slice, Gather, GatherElements,
+  Expand, Pad, DepthToSpace, SpaceToDepth,
   Tile, Range, Resize, Shape, Constant, ConstantOfShape, Trilu,
 };
 

@@ -27,6 +27,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PoolAttrs, kernelShape, strides, pads, dilati
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(NormAttrs, epsilon, axis)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ActivationAttrs, alpha, beta, tanhApproximation)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ModAttrs, fmod)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(BlockAttrs, blockSize, columnRowDepth)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ArgReduceAttrs, axis, keepDims, selectLast)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(IsInfAttrs, negative, positive)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TransposeAttrs, perm)

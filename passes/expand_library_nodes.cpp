@@ -35,6 +35,7 @@ void expand(Builder& b) {
     case OpKind::Celu: case OpKind::ThresholdedRelu: case OpKind::Shrink: case OpKind::PRelu:
     case OpKind::Mod: case OpKind::IsNaN: case OpKind::IsInf: case OpKind::Not: case OpKind::And:
     case OpKind::Or: case OpKind::Xor: case OpKind::LessOrEqual: case OpKind::GreaterOrEqual:
+    case OpKind::Asin: case OpKind::Acos: case OpKind::Atan:
       return x::expandElementwise(b);
     case OpKind::MatMul: return x::expandMatMul(b);
     case OpKind::Gemm: return x::expandGemm(b);
@@ -45,6 +46,7 @@ void expand(Builder& b) {
     case OpKind::LayerNormalization: return x::expandLayerNorm(b);
     case OpKind::Softmax: case OpKind::LogSoftmax: return x::expandSoftmax(b);
     case OpKind::ArgMax: case OpKind::ArgMin: return x::expandArgReduce(b);
+    case OpKind::Hardmax: return x::expandHardmax(b);
     case OpKind::ReduceProd: case OpKind::ReduceSumSquare: case OpKind::ReduceL1:
     case OpKind::ReduceL2: case OpKind::ReduceLogSum: case OpKind::ReduceLogSumExp:
     case OpKind::ReduceMean: case OpKind::ReduceSum: case OpKind::ReduceMax:
@@ -56,9 +58,11 @@ void expand(Builder& b) {
     case OpKind::Flatten: case OpKind::Reshape: case OpKind::Squeeze: case OpKind::Unsqueeze:
       return x::expandReshape(b);
     case OpKind::Transpose: case OpKind::Concat: case OpKind::Split: case OpKind::Slice:
-    case OpKind::Expand: case OpKind::Tile: case OpKind::Trilu:
+    case OpKind::Expand: case OpKind::Tile: case OpKind::Trilu: case OpKind::DepthToSpace:
+    case OpKind::SpaceToDepth:
       return x::expandAffineCopy(b);
     case OpKind::Gather: return x::expandGather(b);
+    case OpKind::GatherElements: return x::expandGatherElements(b);
     case OpKind::Pad: return x::expandPad(b);
     case OpKind::Resize: return x::expandResize(b);
     case OpKind::Range: case OpKind::Shape: case OpKind::Constant: case OpKind::ConstantOfShape:

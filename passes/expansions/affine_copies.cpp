@@ -1,6 +1,8 @@
 // Copies whose indices are affine in the map parameters: Transpose, Concat, Split, Slice
 // (negative steps included), Expand (broadcast), Tile (a repeat and an inner parameter per
-// tiled dimension: y[r*d + i] = x[i]) and Trilu (a select on the parameters).
+// tiled dimension: y[r*d + i] = x[i]), Trilu (a select on the parameters), DepthToSpace and
+// SpaceToDepth (a parameter per block row and column: y[n, c, h*s + i, w*s + j] = x[n, depth, h,
+// w]).
 #include <algorithm>
 #include <numeric>
 
@@ -159,6 +161,28 @@ void expandTrilu(Builder& b) {
             {}});
 }
 
+/// DepthToSpace and SpaceToDepth: the image element (n, c, h*s + i, w*s + j) of the space side
+/// is the depth element (n, depth, h, w), depth = (i*s + j) C + c, or with `columnRowDepth`
+/// (DepthToSpace's CRD mode) c s^2 + i s + j.
+void expandBlockShuffle(Builder& b) {
+  const auto& attrs = b.attrs<BlockAttrs>();
+  bool toSpace = b.op().op == OpKind::DepthToSpace;
+  const std::vector<int64_t>& space = b.shape(toSpace ? "out0" : "in0");
+  const std::vector<int64_t>& depth = b.shape(toSpace ? "in0" : "out0");
+  int64_t s = attrs.blockSize;
+  if (space.size() != 4 || depth.size() != 4 || s < 1 || space[2] != depth[2] * s ||
+      space[3] != depth[3] * s || depth[1] != space[1] * s * s)
+    b.fail("the shapes do not match blocks of " + std::to_string(s));
+  std::vector<std::string> params{"n", "c", "h", "i", "w", "j"};
+  std::vector<AffineExpr> p = symbols(params);
+  AffineExpr depthIndex =
+      attrs.columnRowDepth ? p[1] * (s * s) + p[3] * s + p[5] : (p[3] * s + p[5]) * space[1] + p[1];
+  std::vector<AffineExpr> spaceAt{p[0], p[1], p[2] * s + p[3], p[4] * s + p[5]};
+  std::vector<AffineExpr> depthAt{p[0], depthIndex, p[2], p[4]};
+  copy(b, "", params, {space[0], space[1], depth[2], s, depth[3], s}, b.access("in0"),
+       toSpace ? depthAt : spaceAt, b.access("out0"), toSpace ? spaceAt : depthAt);
+}
+
 }  // namespace
 
 void expandAffineCopy(Builder& b) {
@@ -177,6 +201,9 @@ void expandAffineCopy(Builder& b) {
       return expandTile(b);
     case OpKind::Trilu:
       return expandTrilu(b);
+    case OpKind::DepthToSpace:
+    case OpKind::SpaceToDepth:
+      return expandBlockShuffle(b);
     default:
       b.fail("not a data-movement op");
   }

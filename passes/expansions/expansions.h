@@ -32,6 +32,8 @@ void expandBatchNorm(Builder& b);
 void expandReduce(Builder& b);
 /// ArgMax, ArgMin: the extreme along the axis, then the first (or last) index holding it.
 void expandArgReduce(Builder& b);
+/// Hardmax: 1 at the first maximum along the axis, 0 elsewhere.
+void expandHardmax(Builder& b);
 /// MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool.
 void expandPool(Builder& b);
 
@@ -39,8 +41,9 @@ void expandPool(Builder& b);
 void expandAffineCopy(Builder& b);
 /// Reshape, Flatten, Squeeze, Unsqueeze: a row-major reinterpretation.
 void expandReshape(Builder& b);
-/// Gather (runtime indices) and Pad (constant, reflect, edge, wrap).
+/// Gather, GatherElements (runtime indices) and Pad (constant, reflect, edge, wrap).
 void expandGather(Builder& b);
+void expandGatherElements(Builder& b);
 void expandPad(Builder& b);
 /// Resize (nearest, linear, cubic; every coordinate transformation but tf_crop_and_resize).
 void expandResize(Builder& b);

@@ -1,10 +1,32 @@
-// Gather: a map over the output whose tasklet reads the runtime index, wraps a negative one
-// (idx + n) and loads the data element through ir::load from the data row along the axis.
+// Gather and GatherElements: a map over the output whose tasklet reads the runtime index, wraps
+// a negative one (idx + n) and loads the data element through ir::load from the data row along
+// the axis.
 #include "passes/expansions/expansions.h"
 
 namespace conflux::passes::expansions {
 
 using namespace ir;
+
+namespace {
+
+/// The index read from connector "idx" (in1's dtype, i64 or i32) as i64, a negative one
+/// wrapped to idx + `extent`.
+Expr wrappedIndex(const Builder& b, int64_t extent) {
+  DType indexType = b.dtype("in1");
+  if (indexType != DType::I64 && indexType != DType::I32) b.fail("indices must be i64 or i32");
+  Expr idx = ref("idx", indexType);
+  if (indexType != DType::I64) idx = cast(idx, DType::I64);
+  return select(binary(BinaryOp::Lt, idx, i64(0)), binary(BinaryOp::Add, idx, i64(extent)), idx);
+}
+
+/// The load of the data element at `index` along `axis` from a row read whole along it.
+Expr rowLoad(const Builder& b, size_t axis, const Expr& index) {
+  std::vector<Expr> at(b.shape("in0").size(), i64(0));  // relative to the row's start
+  at[axis] = index;
+  return load("data", at, b.dtype("in0"));
+}
+
+}  // namespace
 
 void expandGather(Builder& b) {
   const std::vector<int64_t>& data = b.shape("in0");
@@ -14,8 +36,6 @@ void expandGather(Builder& b) {
   if (axisAttr < 0 || axisAttr >= static_cast<int64_t>(data.size()))
     b.fail("axis " + std::to_string(axisAttr) + " is out of range");
   size_t axis = static_cast<size_t>(axisAttr), q = indices.size();
-  DType indexType = b.dtype("in1");
-  if (indexType != DType::I64 && indexType != DType::I32) b.fail("indices must be i64 or i32");
   if (outShape.size() != data.size() - 1 + q) b.fail("the output rank does not match");
 
   // Output dims: data[:axis], indices, data[axis+1:].
@@ -31,18 +51,33 @@ void expandGather(Builder& b) {
   std::vector<AffineExpr> at(out.begin() + static_cast<std::ptrdiff_t>(axis),
                              out.begin() + static_cast<std::ptrdiff_t>(axis + q));
 
-  Expr idx = ref("idx", indexType);
-  if (indexType != DType::I64) idx = cast(idx, DType::I64);
-  Expr wrapped =
-      select(binary(BinaryOp::Lt, idx, i64(0)), binary(BinaryOp::Add, idx, i64(data[axis])), idx);
-  std::vector<Expr> loadIndex(data.size(), i64(0));  // relative to the row's start
-  loadIndex[axis] = wrapped;
   b.addMap({"",
             params,
             Subset::full(outShape),
             {{b.access("in0"), "data", row}, {b.access("in1"), "idx", point(at)}},
             {{b.access("out0"), "out", point(out)}},
-            {load("data", loadIndex, b.dtype("in0"))},
+            {rowLoad(b, axis, wrappedIndex(b, data[axis]))},
+            {}});
+}
+
+void expandGatherElements(Builder& b) {
+  const std::vector<int64_t>& data = b.shape("in0");
+  const std::vector<int64_t>& outShape = b.shape("out0");
+  auto axis = static_cast<size_t>(b.attrs<AxisAttrs>().axis);
+  if (axis >= data.size() || outShape.size() != data.size())
+    b.fail("the axis or the output rank does not match");
+  // Output element i reads data at i, with i[axis] replaced by the index at i.
+  std::vector<std::string> params = paramNames("i", outShape.size());
+  std::vector<AffineExpr> out = symbols(params);
+  Subset row;
+  for (size_t d = 0; d < data.size(); ++d)
+    row.ranges.push_back(d == axis ? Range{0, data[d] - 1, 1} : Range::point(out[d]));
+  b.addMap({"",
+            params,
+            Subset::full(outShape),
+            {{b.access("in0"), "data", row}, {b.access("in1"), "idx", point(out)}},
+            {{b.access("out0"), "out", point(out)}},
+            {rowLoad(b, axis, wrappedIndex(b, data[axis]))},
             {}});
 }
 

@@ -2,7 +2,8 @@
 // map over the input accumulates each element's contribution into it with WCR (a mean adds
 // x * (1/n), a sum of squares x * x). ReduceL2 and ReduceLogSum accumulate into a transient that
 // a last map finishes (sqrt, log); ReduceLogSumExp reduces the maximum m first, then adds
-// exp(x - m), and the last map writes m + log(sum): no exp overflows.
+// exp(x - m), and the last map writes m + log(sum): no exp overflows. ArgMax, ArgMin and Hardmax
+// reduce the extreme, then the first (or last) index holding it.
 #include <set>
 
 #include "passes/expansions/expansions.h"
@@ -83,6 +84,13 @@ ReductionSpace spaceOf(const Builder& b, const std::vector<int64_t>& axes, bool 
     space.outIndex.push_back(r ? AffineExpr(0) : space.index[d]);
     space.outShape.push_back(r ? 1 : shape[d]);
   }
+  return space;
+}
+
+/// spaceOf, for an op whose out0 is the reduction's result.
+ReductionSpace reducingIntoOutput(const Builder& b, const std::vector<int64_t>& axes,
+                                  bool keepDims) {
+  ReductionSpace space = spaceOf(b, axes, keepDims);
   if (b.shape("out0") != space.outShape) b.fail("the output shape does not match the reduction");
   return space;
 }
@@ -130,7 +138,7 @@ void finish(Builder& b, const ReductionSpace& space,
 }  // namespace
 
 void reduceInto(Builder& b, ReduceKind kind, const std::vector<int64_t>& axes, bool keepDims) {
-  ReductionSpace space = spaceOf(b, axes, keepDims);
+  ReductionSpace space = reducingIntoOutput(b, axes, keepDims);
   DType dtype = b.dtype("out0");
   Expr x = ref("x", b.dtype("in0"));
   const std::string& out = b.array("out0");
@@ -180,21 +188,46 @@ void expandReduce(Builder& b) {
   reduceInto(b, kindOf(b), attrs.axes, attrs.keepDims);
 }
 
-void expandArgReduce(Builder& b) {
-  const auto& attrs = b.attrs<ArgReduceAttrs>();
-  ReductionSpace space = spaceOf(b, {attrs.axis}, attrs.keepDims);
-  bool isMax = b.op().op == OpKind::ArgMax;
+/// Reduces into `array` (i64, the space's output shape) the first (or, `last`, the last) index
+/// along `axis` holding the maximum (or minimum) of in0 there, or a NaN (which the extreme is
+/// then); returns the access node written.
+NodeId extremeIndex(Builder& b, const ReductionSpace& space, size_t axis, bool isMax, bool last,
+                    const std::string& array) {
   DType dtype = b.dtype("in0");
-  NodeId extreme = accumulate(b, space, b.addTransient("extreme", dtype, space.outShape),
-                              isMax ? Wcr::Max : Wcr::Min, ref("x", dtype), {}, "extreme");
-  // The first (or last) index holding the extreme value, or a NaN (which the extreme is then).
   Expr x = ref("x", dtype);
+  NodeId extreme = accumulate(b, space, b.addTransient("extreme", dtype, space.outShape),
+                              isMax ? Wcr::Max : Wcr::Min, x, {}, "extreme");
   Expr holds =
       binary(BinaryOp::Or, binary(BinaryOp::Eq, x, ref("m", dtype)), unary(UnaryOp::IsNaN, x));
-  Wcr pick = attrs.selectLast ? Wcr::Max : Wcr::Min;
-  Expr index = ref(space.params[static_cast<size_t>(attrs.axis)], DType::I64);
-  accumulate(b, space, b.array("out0"), pick, select(holds, index, identityOf(pick, DType::I64)),
-             {{extreme, "m"}}, "");
+  Wcr pick = last ? Wcr::Max : Wcr::Min;
+  Expr index = ref(space.params[axis], DType::I64);
+  return accumulate(b, space, array, pick, select(holds, index, identityOf(pick, DType::I64)),
+                    {{extreme, "m"}}, array == b.array("out0") ? "" : "index");
+}
+
+void expandArgReduce(Builder& b) {
+  const auto& attrs = b.attrs<ArgReduceAttrs>();
+  ReductionSpace space = reducingIntoOutput(b, {attrs.axis}, attrs.keepDims);
+  extremeIndex(b, space, static_cast<size_t>(attrs.axis), b.op().op == OpKind::ArgMax,
+               attrs.selectLast, b.array("out0"));
+}
+
+void expandHardmax(Builder& b) {
+  auto axis = static_cast<size_t>(b.attrs<AxisAttrs>().axis);
+  ReductionSpace space = spaceOf(b, {static_cast<int64_t>(axis)}, true);
+  if (b.shape("out0") != space.inShape) b.fail("the output shape differs from the input's");
+  NodeId first = extremeIndex(b, space, axis, true, false,
+                              b.addTransient("index", DType::I64, space.outShape));
+  DType dtype = b.dtype("out0");
+  Expr isFirst =
+      binary(BinaryOp::Eq, ref(space.params[axis], DType::I64), ref("first", DType::I64));
+  b.addMap({"one_hot",
+            space.params,
+            Subset::full(space.inShape),
+            {{first, "first", point(space.outIndex)}},
+            {{b.access("out0"), "y", point(space.index)}},
+            {select(isFirst, constant(1, dtype), constant(0, dtype))},
+            {}});
 }
 
 }  // namespace conflux::passes::expansions

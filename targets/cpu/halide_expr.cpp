@@ -69,6 +69,9 @@ Expr unaryOp(ir::UnaryOp op, const Expr& a) {
     case ir::UnaryOp::Reciprocal: return Halide::cast(type, 1) / a;
     case ir::UnaryOp::Sin: return Halide::sin(a);
     case ir::UnaryOp::Cos: return Halide::cos(a);
+    case ir::UnaryOp::Asin: return Halide::asin(a);
+    case ir::UnaryOp::Acos: return Halide::acos(a);
+    case ir::UnaryOp::Atan: return Halide::atan(a);
     case ir::UnaryOp::Round: return Halide::round(Halide::strict_float(a));  // half to even, as the reference
     case ir::UnaryOp::Sign:
       return Halide::select(a > Halide::cast(type, 0), Halide::cast(type, 1),

@@ -68,6 +68,9 @@ Step floatUnaryStep(UnaryOp op, Column* a, Column* out) {
     case UnaryOp::Reciprocal: return loop([](float x) { return 1.0f / x; });
     case UnaryOp::Sin: return loop([](float x) { return std::sin(x); });
     case UnaryOp::Cos: return loop([](float x) { return std::cos(x); });
+    case UnaryOp::Asin: return loop([](float x) { return std::asin(x); });
+    case UnaryOp::Acos: return loop([](float x) { return std::acos(x); });
+    case UnaryOp::Atan: return loop([](float x) { return std::atan(x); });
     case UnaryOp::Round: return loop([](float x) { return ops::roundHalfEven(x); });
     case UnaryOp::Sign: return loop([](float x) { return ops::sign(x); });
     case UnaryOp::IsNaN:
