@@ -14,6 +14,8 @@ std::optional<std::vector<int64_t>> broadcastShapes(const std::vector<int64_t>& 
                                                     const std::vector<int64_t>& b);
 
 ir::OpAttrs parseNoAttrs(NodeContext& node);
+/// Fails unless input `i` is a floating-point tensor.
+void requireFloat(const NodeContext& node, size_t i);
 /// Fails unless input `i` is numeric (not bool).
 void requireNumeric(const NodeContext& node, size_t i);
 
@@ -62,11 +64,13 @@ void inferGlobalPool(NodeContext& node, const ir::OpAttrs& attrs);
 // rules_normalization.cpp
 ir::OpAttrs parseBatchNormalization(NodeContext& node);
 ir::OpAttrs parseLayerNormalization(NodeContext& node);
+ir::OpAttrs parseInstanceNormalization(NodeContext& node);
 ir::OpAttrs parseSoftmax(NodeContext& node);
 ir::OpAttrs parseReduce(NodeContext& node);
 ir::OpAttrs parseArgReduce(NodeContext& node);
 void inferBatchNormalization(NodeContext& node, const ir::OpAttrs& attrs);
 void inferLayerNormalization(NodeContext& node, const ir::OpAttrs& attrs);
+void inferInstanceNormalization(NodeContext& node, const ir::OpAttrs& attrs);
 void inferReduce(NodeContext& node, const ir::OpAttrs& attrs);
 void inferArgReduce(NodeContext& node, const ir::OpAttrs& attrs);
 

@@ -99,6 +99,8 @@ const std::vector<OpInfo>& opTable() {
        inferBatchNormalization},
       {"LayerNormalization", OpKind::LayerNormalization, 2, 3, kNone, parseLayerNormalization,
        inferLayerNormalization},
+      {"InstanceNormalization", OpKind::InstanceNormalization, 3, 3, kNone,
+       parseInstanceNormalization, inferInstanceNormalization},
       {"Softmax", OpKind::Softmax, 1, 1, kNone, parseSoftmax, inferSameAsFloatInput},
       {"LogSoftmax", OpKind::LogSoftmax, 1, 1, kNone, parseSoftmax, inferSameAsFloatInput},
       {"ReduceMean", OpKind::ReduceMean, 1, 2, valueInputs({1}), parseReduce, inferReduce},

@@ -9,12 +9,6 @@ namespace conflux::frontends {
 
 namespace {
 
-void requireFloat(const NodeContext& node, size_t i) {
-  if (!ir::isFloat(node.dtype(i)))
-    node.fail(node.describeInput(i) + " must be a floating-point tensor, got " +
-              std::string(ir::dtypeName(node.dtype(i))));
-}
-
 void requireSameDtype(const NodeContext& node, size_t first, size_t second) {
   if (node.dtype(first) != node.dtype(second))
     node.fail(node.describeInput(first) + " is " + std::string(ir::dtypeName(node.dtype(first))) +
@@ -62,6 +56,12 @@ std::optional<std::vector<int64_t>> broadcastShapes(const std::vector<int64_t>& 
   return result;
 }
 
+void requireFloat(const NodeContext& node, size_t i) {
+  if (!ir::isFloat(node.dtype(i)))
+    node.fail(node.describeInput(i) + " must be a floating-point tensor, got " +
+              std::string(ir::dtypeName(node.dtype(i))));
+}
+
 void requireNumeric(const NodeContext& node, size_t i) {
   if (node.dtype(i) == ir::DType::Bool)
     node.fail(node.describeInput(i) + " must be numeric, got bool");
@@ -69,41 +69,37 @@ void requireNumeric(const NodeContext& node, size_t i) {
 
 ir::OpAttrs parseNoAttrs(NodeContext&) { return ir::NoAttrs{}; }
 
+/// An activation's attributes `alpha` and (when named) `beta`, kept as ActivationAttrs' alpha
+/// and beta whatever ONNX calls them (Selu's gamma, Shrink's bias and lambd).
+ir::OpAttrs parseActivation(NodeContext& node, std::string_view alpha, double alphaFallback,
+                            std::string_view beta = {}, double betaFallback = 0.0) {
+  ir::ActivationAttrs attrs;
+  attrs.alpha = node.floatAttr(alpha, alphaFallback);
+  if (!beta.empty()) attrs.beta = node.floatAttr(beta, betaFallback);
+  return attrs;
+}
+
 ir::OpAttrs parseLeakyRelu(NodeContext& node) {
-  ir::ActivationAttrs attrs;
-  attrs.alpha = node.floatAttr("alpha", 0.01);
-  return attrs;
+  return parseActivation(node, "alpha", 0.01);
 }
-
-/// An activation with one attribute, `name`, kept as alpha (Elu, Celu, ThresholdedRelu).
-ir::OpAttrs parseAlpha(NodeContext& node, std::string_view name, double fallback) {
-  ir::ActivationAttrs attrs;
-  attrs.alpha = node.floatAttr(name, fallback);
-  return attrs;
-}
-
 ir::OpAttrs parseElu(NodeContext& node) {
-  return parseAlpha(node, "alpha", 1.0);
+  return parseActivation(node, "alpha", 1.0);
 }
 ir::OpAttrs parseCelu(NodeContext& node) {
-  return parseAlpha(node, "alpha", 1.0);
+  return parseActivation(node, "alpha", 1.0);
 }
 ir::OpAttrs parseThresholdedRelu(NodeContext& node) {
-  return parseAlpha(node, "alpha", 1.0);
+  return parseActivation(node, "alpha", 1.0);
 }
-
 ir::OpAttrs parseSelu(NodeContext& node) {
-  ir::ActivationAttrs attrs;
-  attrs.alpha = node.floatAttr("alpha", 1.67326319217681884765625);
-  attrs.beta = node.floatAttr("gamma", 1.05070102214813232421875);
-  return attrs;
+  return parseActivation(node, "alpha", 1.67326319217681884765625, "gamma",
+                         1.05070102214813232421875);
 }
-
 ir::OpAttrs parseShrink(NodeContext& node) {
-  ir::ActivationAttrs attrs;
-  attrs.alpha = node.floatAttr("bias", 0.0);
-  attrs.beta = node.floatAttr("lambd", 0.5);
-  return attrs;
+  return parseActivation(node, "bias", 0.0, "lambd", 0.5);
+}
+ir::OpAttrs parseHardSigmoid(NodeContext& node) {
+  return parseActivation(node, "alpha", 0.2, "beta", 0.5);
 }
 
 ir::OpAttrs parseMod(NodeContext& node) {
@@ -113,13 +109,6 @@ ir::OpAttrs parseMod(NodeContext& node) {
 ir::OpAttrs parseIsInf(NodeContext& node) {
   return ir::IsInfAttrs{node.intAttr("detect_negative", 1) != 0,
                         node.intAttr("detect_positive", 1) != 0};
-}
-
-ir::OpAttrs parseHardSigmoid(NodeContext& node) {
-  ir::ActivationAttrs attrs;
-  attrs.alpha = node.floatAttr("alpha", 0.2);
-  attrs.beta = node.floatAttr("beta", 0.5);
-  return attrs;
 }
 
 ir::OpAttrs parseClip(NodeContext& node) {

@@ -29,6 +29,26 @@ void inferBatchNormalization(NodeContext& node, const ir::OpAttrs&) {
   node.setOutput(0, node.input(0));
 }
 
+ir::OpAttrs parseInstanceNormalization(NodeContext& node) {
+  ir::NormAttrs attrs;
+  attrs.epsilon = node.floatAttr("epsilon", 1e-5);
+  attrs.axis = 2;  // normalised from the first spatial dimension on
+  return attrs;
+}
+
+void inferInstanceNormalization(NodeContext& node, const ir::OpAttrs&) {
+  const std::vector<int64_t>& x = node.shape(0);
+  if (x.size() < 3)
+    node.fail("input must have rank >= 3 (N, C, spatial...), got " + formatShape(x));
+  requireFloat(node, 0);
+  for (size_t i = 1; i < 3; ++i)
+    if (node.shape(i) != std::vector<int64_t>{x[1]})
+      node.fail(node.describeInput(i) + " of shape " + formatShape(node.shape(i)) +
+                " must have shape [" + std::to_string(x[1]) + "] (one value per channel of " +
+                formatShape(x) + ")");
+  node.setOutput(0, node.input(0));
+}
+
 ir::OpAttrs parseLayerNormalization(NodeContext& node) {
   ir::NormAttrs attrs;
   attrs.epsilon = node.floatAttr("epsilon", 1e-5);

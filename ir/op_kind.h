@@ -15,8 +15,9 @@ enum class OpKind {
   // Contractions
   MatMul, Gemm, Conv, ConvTranspose,
   // Normalisations and reductions
-  BatchNormalization, LayerNormalization, Softmax, LogSoftmax, ReduceMean, ReduceSum, ReduceMax,
-  ReduceMin, ReduceProd, ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum, ReduceLogSumExp, ArgMax, ArgMin,
+  BatchNormalization, LayerNormalization, InstanceNormalization, Softmax, LogSoftmax, ReduceMean,
+  ReduceSum, ReduceMax, ReduceMin, ReduceProd, ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum,
+  ReduceLogSumExp, ArgMax, ArgMin,
   // Pooling
   MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool,
   // Data movement and shape

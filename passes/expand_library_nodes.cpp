@@ -44,6 +44,7 @@ void expand(Builder& b) {
     case OpKind::ConvTranspose: return x::expandConvTranspose(b);
     case OpKind::BatchNormalization: return x::expandBatchNorm(b);
     case OpKind::LayerNormalization: return x::expandLayerNorm(b);
+    case OpKind::InstanceNormalization: return x::expandInstanceNorm(b);
     case OpKind::Softmax: case OpKind::LogSoftmax: return x::expandSoftmax(b);
     case OpKind::ArgMax: case OpKind::ArgMin: return x::expandArgReduce(b);
     case OpKind::Hardmax: return x::expandHardmax(b);

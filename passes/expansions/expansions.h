@@ -26,6 +26,7 @@ void expandConvTranspose(Builder& b);
 /// Softmax and LogSoftmax, LayerNormalization and (inference) BatchNormalization.
 void expandSoftmax(Builder& b);
 void expandLayerNorm(Builder& b);
+void expandInstanceNorm(Builder& b);
 void expandBatchNorm(Builder& b);
 
 /// ReduceMean/Sum/Max/Min.

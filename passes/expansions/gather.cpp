@@ -26,6 +26,19 @@ Expr rowLoad(const Builder& b, size_t axis, const Expr& index) {
   return load("data", at, b.dtype("in0"));
 }
 
+/// The map over out0 (`params` over its shape) whose element reads the index at `at` and
+/// loads the element of the data `row` there along `axis`.
+void addGatherMap(Builder& b, const std::vector<std::string>& params, const Subset& row,
+                  const std::vector<AffineExpr>& at, size_t axis) {
+  b.addMap({"",
+            params,
+            Subset::full(b.shape("out0")),
+            {{b.access("in0"), "data", row}, {b.access("in1"), "idx", point(at)}},
+            {{b.access("out0"), "out", point(symbols(params))}},
+            {rowLoad(b, axis, wrappedIndex(b, b.shape("in0")[axis]))},
+            {}});
+}
+
 }  // namespace
 
 void expandGather(Builder& b) {
@@ -51,13 +64,7 @@ void expandGather(Builder& b) {
   std::vector<AffineExpr> at(out.begin() + static_cast<std::ptrdiff_t>(axis),
                              out.begin() + static_cast<std::ptrdiff_t>(axis + q));
 
-  b.addMap({"",
-            params,
-            Subset::full(outShape),
-            {{b.access("in0"), "data", row}, {b.access("in1"), "idx", point(at)}},
-            {{b.access("out0"), "out", point(out)}},
-            {rowLoad(b, axis, wrappedIndex(b, data[axis]))},
-            {}});
+  addGatherMap(b, params, row, at, axis);
 }
 
 void expandGatherElements(Builder& b) {
@@ -72,13 +79,7 @@ void expandGatherElements(Builder& b) {
   Subset row;
   for (size_t d = 0; d < data.size(); ++d)
     row.ranges.push_back(d == axis ? Range{0, data[d] - 1, 1} : Range::point(out[d]));
-  b.addMap({"",
-            params,
-            Subset::full(outShape),
-            {{b.access("in0"), "data", row}, {b.access("in1"), "idx", point(out)}},
-            {{b.access("out0"), "out", point(out)}},
-            {rowLoad(b, axis, wrappedIndex(b, data[axis]))},
-            {}});
+  addGatherMap(b, params, row, out, axis);
 }
 
 }  // namespace conflux::passes::expansions

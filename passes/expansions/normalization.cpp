@@ -1,4 +1,5 @@
-// Softmax, LogSoftmax, LayerNormalization and inference BatchNormalization as maps over
+// Softmax, LogSoftmax, LayerNormalization, InstanceNormalization (a layer norm over the spatial
+// dimensions, scaled per channel) and inference BatchNormalization as maps over
 // transients. Every statistic is a reduction into a transient of the input's shape with the
 // reduced dimensions kept as size 1: initialised with its identity, accumulated with WCR by a
 // map over the input, then read back with broadcasting (reduced dimensions at index 0).
@@ -114,12 +115,17 @@ void expandSoftmax(Builder& b) {
             {}});
 }
 
-void expandLayerNorm(Builder& b) {
-  const auto& attrs = b.attrs<NormAttrs>();
-  size_t axis = axisOf(b, attrs.axis);
+namespace {
+
+/// Normalises dimensions [from, rank) of in0 to mean 0 and variance 1 (epsilon added to the
+/// variance), writing the mean to out1 and the inverse standard deviation to out2 when
+/// requested, then scales by in1 and shifts by in2 (when present), read at `scaleAt(index)`
+/// and `biasAt(index)` of the input element at `index`.
+template <class ScaleIndex, class BiasIndex>
+void normalizeRows(Builder& b, size_t from, double epsilon, ScaleIndex scaleAt, BiasIndex biasAt) {
   DType dtype = b.dtype("in0");
   if (!isFloat(dtype)) b.fail("expects a float input");
-  Reducer r(b, axis, b.shape("in0").size());
+  Reducer r(b, from, b.shape("in0").size());
   Expr x = ref("x", dtype), count = constant(static_cast<double>(r.count()), dtype);
 
   // mean = sum(x) / n, written to Mean (out1) when requested.
@@ -135,25 +141,45 @@ void expandLayerNorm(Builder& b) {
                       ? b.access("out2")
                       : b.addAccess(b.addTransient("inv_std_dev", dtype, r.reducedShape()));
   Expr variance = div(ref("var", dtype), count);
-  r.perRow(
-      "inv_std_dev", {r.row(squares, "var")}, invStd,
-      unary(UnaryOp::Reciprocal,
-            unary(UnaryOp::Sqrt, binary(BinaryOp::Add, variance, constant(attrs.epsilon, dtype)))));
+  r.perRow("inv_std_dev", {r.row(squares, "var")}, invStd,
+           unary(UnaryOp::Reciprocal,
+                 unary(UnaryOp::Sqrt, binary(BinaryOp::Add, variance, constant(epsilon, dtype)))));
 
-  // y = (x - mean) * invStdDev * scale (+ bias), scale and bias broadcast over the rows.
+  // y = (x - mean) * invStdDev * scale (+ bias).
   std::vector<AffineExpr> index = symbols(r.params());
-  std::vector<Port> reads = {
-      r.input(),
-      r.statistic(mean, "mean"),
-      r.statistic(invStd, "inv"),
-      {b.access("in1"), "scale", point(broadcastIndex(b.shape("in1"), index, r.shape()))}};
+  std::vector<Port> reads = {r.input(),
+                             r.statistic(mean, "mean"),
+                             r.statistic(invStd, "inv"),
+                             {b.access("in1"), "scale", point(scaleAt(index))}};
   Expr y = mul(mul(centered, ref("inv", dtype)), ref("scale", dtype));
   if (b.has("in2")) {
-    reads.push_back(
-        {b.access("in2"), "bias", point(broadcastIndex(b.shape("in2"), index, r.shape()))});
+    reads.push_back({b.access("in2"), "bias", point(biasAt(index))});
     y = binary(BinaryOp::Add, y, ref("bias", dtype));
   }
   b.addMap({"", r.params(), Subset::full(r.shape()), reads, {r.output("out0")}, {y}, {}});
+}
+
+}  // namespace
+
+void expandLayerNorm(Builder& b) {
+  const auto& attrs = b.attrs<NormAttrs>();
+  const std::vector<int64_t>& shape = b.shape("in0");
+  // scale and bias broadcast over the rows.
+  auto broadcastFrom = [&](const std::string& conn) {
+    return [&b, &shape, conn](const std::vector<AffineExpr>& index) {
+      return broadcastIndex(b.shape(conn), index, shape);
+    };
+  };
+  normalizeRows(b, axisOf(b, attrs.axis), attrs.epsilon, broadcastFrom("in1"),
+                broadcastFrom("in2"));
+}
+
+void expandInstanceNorm(Builder& b) {
+  if (b.shape("in0").size() < 3) b.fail("expects an input of rank >= 3 (N, C, spatial...)");
+  auto channel = [](const std::vector<AffineExpr>& index) {
+    return std::vector<AffineExpr>{index[1]};
+  };
+  normalizeRows(b, 2, b.attrs<NormAttrs>().epsilon, channel, channel);
 }
 
 void expandBatchNorm(Builder& b) {

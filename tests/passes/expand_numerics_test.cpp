@@ -362,6 +362,33 @@ TEST(ExpandNumerics, ReduceMeanKeepDims) {
           }));
 }
 
+TEST(ExpandNumerics, ReduceLogSumExpOfLargeValuesDoesNotOverflow) {
+  // exp(1000) overflows float32; the expansion subtracts the row's maximum first.
+  Tensor x(DType::F32, {2, 3});
+  const double values[] = {1000, 999, -1000, -5, 0.5, 2};
+  for (int64_t i = 0; i < 6; ++i) x.set(i, values[i]);
+  checkOp(OpKind::ReduceLogSumExp, ReduceAttrs{{1}, false}, {x}, expected({2}, [&](const Index& i) {
+            double m = std::max({get(x, {i[0], 0}), get(x, {i[0], 1}), get(x, {i[0], 2})}), sum = 0;
+            for (int64_t j = 0; j < 3; ++j) sum += std::exp(get(x, {i[0], j}) - m);
+            return m + std::log(sum);
+          }));
+}
+
+TEST(ExpandNumerics, ArgMaxAndArgMinPickTheFirstOrLastOfEqualExtremes) {
+  Tensor x(DType::F32, {2, 4});
+  const double values[] = {3, 7, 7, 1, 2, 2, 5, 2};
+  for (int64_t i = 0; i < 8; ++i) x.set(i, values[i]);
+  auto indices = [](std::vector<double> v) {
+    Tensor t(DType::I64, {static_cast<int64_t>(v.size())});
+    for (size_t i = 0; i < v.size(); ++i) t.set(static_cast<int64_t>(i), v[i]);
+    return t;
+  };
+  checkOp(OpKind::ArgMax, ArgReduceAttrs{1, false, false}, {x}, indices({1, 2}));
+  checkOp(OpKind::ArgMax, ArgReduceAttrs{1, false, true}, {x}, indices({2, 2}));
+  checkOp(OpKind::ArgMin, ArgReduceAttrs{1, false, false}, {x}, indices({3, 0}));
+  checkOp(OpKind::ArgMin, ArgReduceAttrs{1, false, true}, {x}, indices({3, 3}));
+}
+
 TEST(ExpandNumerics, ReduceMaxDropsDims) {
   Tensor x = random({2, 3, 4}, 35);
   checkOp(OpKind::ReduceMax, ReduceAttrs{{0, 2}, false}, {x}, expected({3}, [&](const Index& i) {
