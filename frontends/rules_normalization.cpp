@@ -1,5 +1,6 @@
 // Attribute parsers and shape rules of normalisations and reductions: BatchNormalization,
-// LayerNormalization, Softmax, LogSoftmax, the Reduce* family, ArgMax and ArgMin.
+// LayerNormalization, InstanceNormalization, Softmax, LogSoftmax, the Reduce* family, ArgMax and
+// ArgMin.
 #include <algorithm>
 #include <functional>
 #include <numeric>

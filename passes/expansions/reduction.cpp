@@ -135,6 +135,23 @@ void finish(Builder& b, const ReductionSpace& space,
             {}});
 }
 
+/// Reduces into `array` (i64, the space's output shape) the first (or, `last`, the last) index
+/// along `axis` holding the maximum (or minimum) of in0 there, or a NaN (which the extreme is
+/// then); returns the access node written.
+NodeId extremeIndex(Builder& b, const ReductionSpace& space, size_t axis, bool isMax, bool last,
+                    const std::string& array) {
+  DType dtype = b.dtype("in0");
+  Expr x = ref("x", dtype);
+  NodeId extreme = accumulate(b, space, b.addTransient("extreme", dtype, space.outShape),
+                              isMax ? Wcr::Max : Wcr::Min, x, {}, "extreme");
+  Expr holds =
+      binary(BinaryOp::Or, binary(BinaryOp::Eq, x, ref("m", dtype)), unary(UnaryOp::IsNaN, x));
+  Wcr pick = last ? Wcr::Max : Wcr::Min;
+  Expr index = ref(space.params[axis], DType::I64);
+  return accumulate(b, space, array, pick, select(holds, index, identityOf(pick, DType::I64)),
+                    {{extreme, "m"}}, array == b.array("out0") ? "" : "index");
+}
+
 }  // namespace
 
 void reduceInto(Builder& b, ReduceKind kind, const std::vector<int64_t>& axes, bool keepDims) {
@@ -163,9 +180,8 @@ void reduceInto(Builder& b, ReduceKind kind, const std::vector<int64_t>& axes, b
       std::string sum = b.addTransient("sum", dtype, space.outShape);
       NodeId reduced =
           accumulate(b, space, sum, Wcr::Sum, kind == ReduceKind::L2 ? mul(x, x) : x, {}, "sum");
-      Expr total = ref("s", dtype);
       finish(b, space, {{reduced, "s"}},
-             unary(kind == ReduceKind::L2 ? UnaryOp::Sqrt : UnaryOp::Log, total));
+             unary(kind == ReduceKind::L2 ? UnaryOp::Sqrt : UnaryOp::Log, ref("s", dtype)));
       return;
     }
     case ReduceKind::LogSumExp: {
@@ -186,23 +202,6 @@ void reduceInto(Builder& b, ReduceKind kind, const std::vector<int64_t>& axes, b
 void expandReduce(Builder& b) {
   const auto& attrs = b.attrs<ReduceAttrs>();
   reduceInto(b, kindOf(b), attrs.axes, attrs.keepDims);
-}
-
-/// Reduces into `array` (i64, the space's output shape) the first (or, `last`, the last) index
-/// along `axis` holding the maximum (or minimum) of in0 there, or a NaN (which the extreme is
-/// then); returns the access node written.
-NodeId extremeIndex(Builder& b, const ReductionSpace& space, size_t axis, bool isMax, bool last,
-                    const std::string& array) {
-  DType dtype = b.dtype("in0");
-  Expr x = ref("x", dtype);
-  NodeId extreme = accumulate(b, space, b.addTransient("extreme", dtype, space.outShape),
-                              isMax ? Wcr::Max : Wcr::Min, x, {}, "extreme");
-  Expr holds =
-      binary(BinaryOp::Or, binary(BinaryOp::Eq, x, ref("m", dtype)), unary(UnaryOp::IsNaN, x));
-  Wcr pick = last ? Wcr::Max : Wcr::Min;
-  Expr index = ref(space.params[axis], DType::I64);
-  return accumulate(b, space, array, pick, select(holds, index, identityOf(pick, DType::I64)),
-                    {{extreme, "m"}}, array == b.array("out0") ? "" : "index");
 }
 
 void expandArgReduce(Builder& b) {
