@@ -11,14 +11,16 @@ namespace conflux::frontends {
 namespace {
 
 /// The tensors whose values some node needs: its value inputs and, transitively, everything
-/// they are computed from (except through Shape, which needs only its input's shape).
+/// they are computed from (except through Shape, Size and EyeLike, which need only their input's
+/// shape).
 std::set<std::string> valueNeededTensors(const Model& model) {
   std::set<std::string> needed;
   for (auto node = model.nodes.rbegin(); node != model.nodes.rend(); ++node) {  // consumers first
     const OpInfo* info = findOp(node->op);
     bool outputNeeded = std::any_of(node->outputs.begin(), node->outputs.end(),
                                     [&](const std::string& out) { return needed.count(out) != 0; });
-    bool propagates = outputNeeded && info->kind != ir::OpKind::Shape;
+    bool propagates = outputNeeded && info->kind != ir::OpKind::Shape &&
+                      info->kind != ir::OpKind::Size && info->kind != ir::OpKind::EyeLike;
     for (size_t i = 0; i < node->inputs.size(); ++i)
       if (!node->inputs[i].empty() && (propagates || info->isValueInput(i))) needed.insert(node->inputs[i]);
   }

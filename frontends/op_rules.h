@@ -68,6 +68,7 @@ ir::OpAttrs parseInstanceNormalization(NodeContext& node);
 ir::OpAttrs parseSoftmax(NodeContext& node);
 ir::OpAttrs parseReduce(NodeContext& node);
 ir::OpAttrs parseArgReduce(NodeContext& node);
+ir::OpAttrs parseMeanVarianceNormalization(NodeContext& node);
 void inferBatchNormalization(NodeContext& node, const ir::OpAttrs& attrs);
 void inferLayerNormalization(NodeContext& node, const ir::OpAttrs& attrs);
 void inferInstanceNormalization(NodeContext& node, const ir::OpAttrs& attrs);
@@ -105,6 +106,8 @@ void inferTrilu(NodeContext& node, const ir::OpAttrs& attrs);
 
 // rules_generators.cpp (ops whose outputs are known at load time)
 void inferShape(NodeContext& node, const ir::OpAttrs& attrs);
+void inferSize(NodeContext& node, const ir::OpAttrs& attrs);
+void inferEyeLike(NodeContext& node, const ir::OpAttrs& attrs);
 void inferConstant(NodeContext& node, const ir::OpAttrs& attrs);
 void inferConstantOfShape(NodeContext& node, const ir::OpAttrs& attrs);
 void inferRange(NodeContext& node, const ir::OpAttrs& attrs);

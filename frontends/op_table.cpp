@@ -101,6 +101,8 @@ const std::vector<OpInfo>& opTable() {
        inferLayerNormalization},
       {"InstanceNormalization", OpKind::InstanceNormalization, 3, 3, kNone,
        parseInstanceNormalization, inferInstanceNormalization},
+      {"MeanVarianceNormalization", OpKind::MeanVarianceNormalization, 1, 1, kNone,
+       parseMeanVarianceNormalization, inferSameAsFloatInput},
       {"Softmax", OpKind::Softmax, 1, 1, kNone, parseSoftmax, inferSameAsFloatInput},
       {"LogSoftmax", OpKind::LogSoftmax, 1, 1, kNone, parseSoftmax, inferSameAsFloatInput},
       {"ReduceMean", OpKind::ReduceMean, 1, 2, valueInputs({1}), parseReduce, inferReduce},
@@ -143,6 +145,8 @@ const std::vector<OpInfo>& opTable() {
       {"Trilu", OpKind::Trilu, 1, 2, valueInputs({1}), parseTrilu, inferTrilu},
       // Known at load time: always folded to constants
       {"Shape", OpKind::Shape, 1, 1, kNone, parseNoAttrs, inferShape},
+      {"Size", OpKind::Size, 1, 1, kNone, parseNoAttrs, inferSize},
+      {"EyeLike", OpKind::EyeLike, 1, 1, kNone, parseNoAttrs, inferEyeLike},
       {"Constant", OpKind::Constant, 0, 0, kNone, parseNoAttrs, inferConstant},
       {"ConstantOfShape", OpKind::ConstantOfShape, 1, 1, valueInputs({0}), parseNoAttrs,
        inferConstantOfShape},

@@ -1,5 +1,5 @@
 // Shape rules of the ops whose outputs are known at load time and always folded to constants:
-// Shape, Constant, ConstantOfShape and Range.
+// Shape, Size, EyeLike, Constant, ConstantOfShape and Range.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -36,6 +36,30 @@ void inferShape(NodeContext& node, const ir::OpAttrs&) {
   int64_t start = clampToRank(node.intAttr("start", 0));
   int64_t end = clampToRank(node.intAttr("end", rank));
   node.setOutputValue(0, vectorOfInts(std::vector<int64_t>(x.begin() + start, x.begin() + std::max(start, end))));
+}
+
+void inferSize(NodeContext& node, const ir::OpAttrs&) {
+  ir::Tensor count(ir::DType::I64, {});
+  count.data<int64_t>()[0] = checkedElementCount(node.shape(0), node.node().describe() + " input");
+  node.setOutputValue(0, count);
+}
+
+void inferEyeLike(NodeContext& node, const ir::OpAttrs&) {
+  const std::vector<int64_t>& shape = node.shape(0);
+  if (shape.size() != 2) node.fail("the input must be 2-D, got " + formatShape(shape));
+  ir::DType dtype = node.dtype(0);
+  if (node.hasAttr("dtype")) {
+    int64_t code = node.intAttr("dtype", 0);
+    std::optional<ir::DType> chosen = dtypeFromOnnx(code);
+    if (!chosen) node.fail("attribute 'dtype': " + unsupportedDtypeMessage(code));
+    dtype = *chosen;
+  }
+  checkMaterialisable(node, static_cast<double>(shape[0]) * static_cast<double>(shape[1]));
+  int64_t k = node.intAttr("k", 0);
+  ir::Tensor eye(dtype, shape);  // zero-filled
+  for (int64_t row = 0; row < shape[0]; ++row)
+    if (row + k >= 0 && row + k < shape[1]) eye.set(row * shape[1] + row + k, 1.0);
+  node.setOutputValue(0, std::move(eye));
 }
 
 void inferConstant(NodeContext& node, const ir::OpAttrs&) {

@@ -1,6 +1,6 @@
 // Attribute parsers and shape rules of normalisations and reductions: BatchNormalization,
-// LayerNormalization, InstanceNormalization, Softmax, LogSoftmax, the Reduce* family, ArgMax and
-// ArgMin.
+// LayerNormalization, InstanceNormalization, MeanVarianceNormalization, Softmax, LogSoftmax, the
+// Reduce* family, ArgMax and ArgMin.
 #include <algorithm>
 #include <functional>
 #include <numeric>
@@ -98,6 +98,17 @@ ir::OpAttrs parseReduce(NodeContext& node) {
   std::sort(attrs.axes.begin(), attrs.axes.end());
   if (std::adjacent_find(attrs.axes.begin(), attrs.axes.end()) != attrs.axes.end())
     node.fail("reduced axes " + formatShape(*axes) + " repeat an axis");
+  return attrs;
+}
+
+ir::OpAttrs parseMeanVarianceNormalization(NodeContext& node) {
+  ir::ReduceAttrs attrs;
+  attrs.keepDims = true;
+  for (int64_t axis : node.intsAttr("axes", {0, 2, 3}))
+    attrs.axes.push_back(node.normalizeAxis(axis, node.rank(0), "normalised axis"));
+  std::sort(attrs.axes.begin(), attrs.axes.end());
+  if (std::adjacent_find(attrs.axes.begin(), attrs.axes.end()) != attrs.axes.end())
+    node.fail("normalised axes repeat an axis");
   return attrs;
 }
 

@@ -26,7 +26,8 @@ constexpr std::array kOpNames{
     CONFLUX_OP(GreaterOrEqual), CONFLUX_OP(Asin), CONFLUX_OP(Acos), CONFLUX_OP(Atan),
     CONFLUX_OP(Hardmax), CONFLUX_OP(MatMul), CONFLUX_OP(Gemm), CONFLUX_OP(Conv),
     CONFLUX_OP(ConvTranspose), CONFLUX_OP(BatchNormalization), CONFLUX_OP(LayerNormalization),
-    CONFLUX_OP(InstanceNormalization), CONFLUX_OP(Softmax), CONFLUX_OP(LogSoftmax),
+    CONFLUX_OP(InstanceNormalization), CONFLUX_OP(MeanVarianceNormalization), CONFLUX_OP(Softmax),
+    CONFLUX_OP(LogSoftmax),
     CONFLUX_OP(ReduceMean), CONFLUX_OP(ReduceSum), CONFLUX_OP(ReduceMax), CONFLUX_OP(ReduceMin),
     CONFLUX_OP(ReduceProd), CONFLUX_OP(ReduceSumSquare), CONFLUX_OP(ReduceL1), CONFLUX_OP(ReduceL2),
     CONFLUX_OP(ReduceLogSum), CONFLUX_OP(ReduceLogSumExp), CONFLUX_OP(ArgMax), CONFLUX_OP(ArgMin),
@@ -36,7 +37,7 @@ constexpr std::array kOpNames{
     CONFLUX_OP(Slice), CONFLUX_OP(Gather), CONFLUX_OP(GatherElements), CONFLUX_OP(Expand),
     CONFLUX_OP(Pad), CONFLUX_OP(DepthToSpace), CONFLUX_OP(SpaceToDepth), CONFLUX_OP(Tile),
     CONFLUX_OP(Range), CONFLUX_OP(Resize), CONFLUX_OP(Shape), CONFLUX_OP(Constant),
-    CONFLUX_OP(ConstantOfShape), CONFLUX_OP(Trilu),
+    CONFLUX_OP(ConstantOfShape), CONFLUX_OP(Trilu), CONFLUX_OP(Size), CONFLUX_OP(EyeLike),
 };
 #undef CONFLUX_OP
 

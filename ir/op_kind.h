@@ -15,7 +15,8 @@ enum class OpKind {
   // Contractions
   MatMul, Gemm, Conv, ConvTranspose,
   // Normalisations and reductions
-  BatchNormalization, LayerNormalization, InstanceNormalization, Softmax, LogSoftmax, ReduceMean,
+  BatchNormalization, LayerNormalization, InstanceNormalization, MeanVarianceNormalization,
+  Softmax, LogSoftmax, ReduceMean,
   ReduceSum, ReduceMax, ReduceMin, ReduceProd, ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum,
   ReduceLogSumExp, ArgMax, ArgMin,
   // Pooling
@@ -23,7 +24,7 @@ enum class OpKind {
   // Data movement and shape
   Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat, Split, Slice, Gather, GatherElements,
   Expand, Pad, DepthToSpace, SpaceToDepth,
-  Tile, Range, Resize, Shape, Constant, ConstantOfShape, Trilu,
+  Tile, Range, Resize, Shape, Constant, ConstantOfShape, Trilu, Size, EyeLike,
 };
 
 /// The ONNX spelling ("MatMul", "LayerNormalization").

@@ -48,6 +48,7 @@ void expand(Builder& b) {
     case OpKind::Softmax: case OpKind::LogSoftmax: return x::expandSoftmax(b);
     case OpKind::ArgMax: case OpKind::ArgMin: return x::expandArgReduce(b);
     case OpKind::Hardmax: return x::expandHardmax(b);
+    case OpKind::MeanVarianceNormalization: return x::expandMeanVarianceNorm(b);
     case OpKind::ReduceProd: case OpKind::ReduceSumSquare: case OpKind::ReduceL1:
     case OpKind::ReduceL2: case OpKind::ReduceLogSum: case OpKind::ReduceLogSumExp:
     case OpKind::ReduceMean: case OpKind::ReduceSum: case OpKind::ReduceMax:
@@ -67,6 +68,7 @@ void expand(Builder& b) {
     case OpKind::Pad: return x::expandPad(b);
     case OpKind::Resize: return x::expandResize(b);
     case OpKind::Range: case OpKind::Shape: case OpKind::Constant: case OpKind::ConstantOfShape:
+    case OpKind::Size: case OpKind::EyeLike:
       b.fail("must be folded to a constant by the frontend; it has no expansion");
   }
   // clang-format on

@@ -35,6 +35,8 @@ void expandReduce(Builder& b);
 void expandArgReduce(Builder& b);
 /// Hardmax: 1 at the first maximum along the axis, 0 elsewhere.
 void expandHardmax(Builder& b);
+/// MeanVarianceNormalization: (x - mean) / (standard deviation + 1e-9) over the axes.
+void expandMeanVarianceNorm(Builder& b);
 /// MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool.
 void expandPool(Builder& b);
 

@@ -3,7 +3,8 @@
 // x * (1/n), a sum of squares x * x). ReduceL2 and ReduceLogSum accumulate into a transient that
 // a last map finishes (sqrt, log); ReduceLogSumExp reduces the maximum m first, then adds
 // exp(x - m), and the last map writes m + log(sum): no exp overflows. ArgMax, ArgMin and Hardmax
-// reduce the extreme, then the first (or last) index holding it.
+// reduce the extreme, then the first (or last) index holding it; MeanVarianceNormalization the
+// mean, then the variance, then maps the input.
 #include <set>
 
 #include "passes/expansions/expansions.h"
@@ -152,6 +153,24 @@ NodeId extremeIndex(Builder& b, const ReductionSpace& space, size_t axis, bool i
                     {{extreme, "m"}}, array == b.array("out0") ? "" : "index");
 }
 
+/// Writes out0 (of the input's shape) element by element: `value`, an expression of the input
+/// element "x" and of the reduced arrays `reduced` (access node, connector) at its output
+/// element.
+void mapOverInput(Builder& b, const ReductionSpace& space, const std::string& role,
+                  const std::vector<std::pair<NodeId, std::string>>& reduced, const Expr& value) {
+  if (b.shape("out0") != space.inShape) b.fail("the output shape differs from the input's");
+  std::vector<Port> inputs{{b.access("in0"), "x", point(space.index)}};
+  for (const auto& [access, conn] : reduced)
+    inputs.push_back({access, conn, point(space.outIndex)});
+  b.addMap({role,
+            space.params,
+            Subset::full(space.inShape),
+            inputs,
+            {{b.access("out0"), "y", point(space.index)}},
+            {value},
+            {}});
+}
+
 }  // namespace
 
 void reduceInto(Builder& b, ReduceKind kind, const std::vector<int64_t>& axes, bool keepDims) {
@@ -214,19 +233,29 @@ void expandArgReduce(Builder& b) {
 void expandHardmax(Builder& b) {
   auto axis = static_cast<size_t>(b.attrs<AxisAttrs>().axis);
   ReductionSpace space = spaceOf(b, {static_cast<int64_t>(axis)}, true);
-  if (b.shape("out0") != space.inShape) b.fail("the output shape differs from the input's");
   NodeId first = extremeIndex(b, space, axis, true, false,
                               b.addTransient("index", DType::I64, space.outShape));
   DType dtype = b.dtype("out0");
   Expr isFirst =
       binary(BinaryOp::Eq, ref(space.params[axis], DType::I64), ref("first", DType::I64));
-  b.addMap({"one_hot",
-            space.params,
-            Subset::full(space.inShape),
-            {{first, "first", point(space.outIndex)}},
-            {{b.access("out0"), "y", point(space.index)}},
-            {select(isFirst, constant(1, dtype), constant(0, dtype))},
-            {}});
+  mapOverInput(b, space, "one_hot", {{first, "first"}},
+               select(isFirst, constant(1, dtype), constant(0, dtype)));
+}
+
+void expandMeanVarianceNorm(Builder& b) {
+  ReductionSpace space = spaceOf(b, b.attrs<ReduceAttrs>().axes, true);
+  DType dtype = b.dtype("in0");
+  if (!isFloat(dtype)) b.fail("expects a float input");
+  Expr x = ref("x", dtype), m = ref("m", dtype);
+  Expr share = constant(1.0 / static_cast<double>(space.count), dtype);
+  NodeId mean = accumulate(b, space, b.addTransient("mean", dtype, space.outShape), Wcr::Sum,
+                           mul(x, share), {}, "mean");
+  Expr centered = sub(x, m);
+  NodeId variance = accumulate(b, space, b.addTransient("var", dtype, space.outShape), Wcr::Sum,
+                               mul(mul(centered, centered), share), {{mean, "m"}}, "var");
+  // ONNX's function body: (x - mean) / (sqrt(variance) + 1e-9).
+  Expr deviation = add(unary(UnaryOp::Sqrt, ref("v", dtype)), constant(1e-9, dtype));
+  mapOverInput(b, space, "", {{mean, "m"}, {variance, "v"}}, div(centered, deviation));
 }
 
 }  // namespace conflux::passes::expansions
