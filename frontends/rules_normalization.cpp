@@ -18,13 +18,23 @@ ir::OpAttrs parseBatchNormalization(NodeContext& node) {
   return attrs;
 }
 
-void inferBatchNormalization(NodeContext& node, const ir::OpAttrs&) {
+namespace {
+
+/// Fails unless inputs [1, end) hold one value per channel (dimension 1) of input 0.
+void requirePerChannel(const NodeContext& node, size_t end) {
   const std::vector<int64_t>& x = node.shape(0);
-  if (x.size() < 2) node.fail("input X must have rank >= 2 (N, C, ...), got " + formatShape(x));
-  for (size_t i = 1; i < 5; ++i)
+  for (size_t i = 1; i < end; ++i)
     if (node.shape(i) != std::vector<int64_t>{x[1]})
       node.fail(node.describeInput(i) + " of shape " + formatShape(node.shape(i)) + " must have shape [" +
                 std::to_string(x[1]) + "] (one value per channel of X " + formatShape(x) + ")");
+}
+
+}  // namespace
+
+void inferBatchNormalization(NodeContext& node, const ir::OpAttrs&) {
+  const std::vector<int64_t>& x = node.shape(0);
+  if (x.size() < 2) node.fail("input X must have rank >= 2 (N, C, ...), got " + formatShape(x));
+  requirePerChannel(node, 5);
   for (size_t i = 1; i < node.numOutputs(); ++i)
     if (node.hasOutput(i)) node.fail("the running mean/variance outputs (training) are not supported");
   node.setOutput(0, node.input(0));
@@ -42,11 +52,7 @@ void inferInstanceNormalization(NodeContext& node, const ir::OpAttrs&) {
   if (x.size() < 3)
     node.fail("input must have rank >= 3 (N, C, spatial...), got " + formatShape(x));
   requireFloat(node, 0);
-  for (size_t i = 1; i < 3; ++i)
-    if (node.shape(i) != std::vector<int64_t>{x[1]})
-      node.fail(node.describeInput(i) + " of shape " + formatShape(node.shape(i)) +
-                " must have shape [" + std::to_string(x[1]) + "] (one value per channel of " +
-                formatShape(x) + ")");
+  requirePerChannel(node, 3);
   node.setOutput(0, node.input(0));
 }
 
