@@ -74,6 +74,12 @@ void inferLayerNormalization(NodeContext& node, const ir::OpAttrs& attrs);
 void inferInstanceNormalization(NodeContext& node, const ir::OpAttrs& attrs);
 void inferReduce(NodeContext& node, const ir::OpAttrs& attrs);
 void inferArgReduce(NodeContext& node, const ir::OpAttrs& attrs);
+ir::OpAttrs parseLrn(NodeContext& node);
+void inferLrn(NodeContext& node, const ir::OpAttrs& attrs);
+
+// rules_loss.cpp
+ir::OpAttrs parseLoss(NodeContext& node);
+void inferLoss(NodeContext& node, const ir::OpAttrs& attrs);
 
 // rules_layout.cpp (reshapes, permutations, joins and splits)
 ir::OpAttrs parseTranspose(NodeContext& node);
@@ -93,6 +99,10 @@ void inferGather(NodeContext& node, const ir::OpAttrs& attrs);
 void inferGatherElements(NodeContext& node, const ir::OpAttrs& attrs);
 ir::OpAttrs parseBlockShuffle(NodeContext& node);
 void inferBlockShuffle(NodeContext& node, const ir::OpAttrs& attrs);
+ir::OpAttrs parseGatherNd(NodeContext& node);
+void inferGatherNd(NodeContext& node, const ir::OpAttrs& attrs);
+ir::OpAttrs parseOneHot(NodeContext& node);
+void inferOneHot(NodeContext& node, const ir::OpAttrs& attrs);
 
 // rules_region.cpp (ops that select, pad or resample a region)
 ir::OpAttrs parseSlice(NodeContext& node);

@@ -120,6 +120,12 @@ const std::vector<OpInfo>& opTable() {
       {"ArgMax", OpKind::ArgMax, 1, 1, kNone, parseArgReduce, inferArgReduce},
       {"ArgMin", OpKind::ArgMin, 1, 1, kNone, parseArgReduce, inferArgReduce},
       {"Hardmax", OpKind::Hardmax, 1, 1, kNone, parseSoftmax, inferSameAsInput},
+      {"LRN", OpKind::LRN, 1, 1, kNone, parseLrn, inferLrn},
+      // Losses
+      {"NegativeLogLikelihoodLoss", OpKind::NegativeLogLikelihoodLoss, 2, 3, kNone, parseLoss,
+       inferLoss},
+      {"SoftmaxCrossEntropyLoss", OpKind::SoftmaxCrossEntropyLoss, 2, 3, kNone, parseLoss,
+       inferLoss},
       // Pooling
       {"MaxPool", OpKind::MaxPool, 1, 1, kNone, parsePool, inferPool},
       {"AveragePool", OpKind::AveragePool, 1, 1, kNone, parsePool, inferPool},
@@ -137,6 +143,8 @@ const std::vector<OpInfo>& opTable() {
       {"Split", OpKind::Split, 1, 2, valueInputs({1}), parseSplit, inferSplit},
       {"Gather", OpKind::Gather, 2, 2, kNone, parseGather, inferGather},
       {"GatherElements", OpKind::GatherElements, 2, 2, kNone, parseGather, inferGatherElements},
+      {"GatherND", OpKind::GatherND, 2, 2, kNone, parseGatherNd, inferGatherNd},
+      {"OneHot", OpKind::OneHot, 3, 3, valueInputs({1}), parseOneHot, inferOneHot},
       {"DepthToSpace", OpKind::DepthToSpace, 1, 1, kNone, parseBlockShuffle, inferBlockShuffle},
       {"SpaceToDepth", OpKind::SpaceToDepth, 1, 1, kNone, parseBlockShuffle, inferBlockShuffle},
       {"Slice", OpKind::Slice, 1, 5, valueInputs({1, 2, 3, 4}), parseSlice, inferSlice},

@@ -1,6 +1,6 @@
 // Attribute parsers and shape rules of ops that rearrange elements without computing:
 // Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Expand, Tile, Concat, Split, Gather,
-// GatherElements, DepthToSpace and SpaceToDepth.
+// GatherElements, GatherND, OneHot, DepthToSpace and SpaceToDepth.
 #include <algorithm>
 #include <functional>
 #include <numeric>
@@ -273,6 +273,51 @@ void inferBlockShuffle(NodeContext& node, const ir::OpAttrs& attrs) {
                 std::to_string(s));
     node.setOutput(0, {node.dtype(0), {x[0], x[1] * s * s, x[2] / s, x[3] / s}});
   }
+}
+
+ir::OpAttrs parseGatherNd(NodeContext& node) {
+  int64_t batchDims = node.intAttr("batch_dims", 0);
+  if (batchDims < 0) node.fail("attribute 'batch_dims' must not be negative");
+  return ir::GatherNdAttrs{batchDims};
+}
+
+void inferGatherNd(NodeContext& node, const ir::OpAttrs& attrs) {
+  auto batch = static_cast<size_t>(std::get<ir::GatherNdAttrs>(attrs).batchDims);
+  const std::vector<int64_t>& data = node.shape(0);
+  const std::vector<int64_t>& indices = node.shape(1);
+  if (node.dtype(1) != ir::DType::I64 && node.dtype(1) != ir::DType::I32)
+    node.fail("indices must be int64 or int32, got " + std::string(ir::dtypeName(node.dtype(1))));
+  if (indices.size() <= batch || data.size() <= batch)
+    node.fail("the data " + formatShape(data) + " and indices " + formatShape(indices) +
+              " must have more than batch_dims = " + std::to_string(batch) + " dimensions");
+  int64_t tuple = indices.back();
+  if (tuple < 1 || tuple > static_cast<int64_t>(data.size() - batch))
+    node.fail("the indices' last dimension (" + std::to_string(tuple) + ") must be in [1, " +
+              std::to_string(data.size() - batch) + "]");
+  for (size_t d = 0; d < batch; ++d)
+    if (indices[d] != data[d])
+      node.fail("batch dimension " + std::to_string(d) + " differs: data " + formatShape(data) +
+                ", indices " + formatShape(indices));
+  std::vector<int64_t> out(indices.begin(), indices.end() - 1);
+  out.insert(out.end(), data.begin() + static_cast<std::ptrdiff_t>(batch) + tuple, data.end());
+  node.setOutput(0, {node.dtype(0), out});
+}
+
+ir::OpAttrs parseOneHot(NodeContext& node) {
+  auto depth = static_cast<int64_t>(node.constantScalar(1, "the output's depth"));
+  if (depth < 1) node.fail("the depth must be at least 1, got " + std::to_string(depth));
+  int64_t axis = node.normalizeAxis(node.intAttr("axis", -1), node.rank(0) + 1, "attribute 'axis'");
+  return ir::OneHotAttrs{axis, depth};
+}
+
+void inferOneHot(NodeContext& node, const ir::OpAttrs& attrs) {
+  const auto& oneHot = std::get<ir::OneHotAttrs>(attrs);
+  requireNumeric(node, 0);
+  if (node.shape(2) != std::vector<int64_t>{2})
+    node.fail("the values must have shape [2] (off, on), got " + formatShape(node.shape(2)));
+  std::vector<int64_t> out = node.shape(0);
+  out.insert(out.begin() + oneHot.axis, oneHot.depth);
+  node.setOutput(0, {node.dtype(2), out});
 }
 
 }  // namespace conflux::frontends

@@ -1,6 +1,6 @@
 // Attribute parsers and shape rules of normalisations and reductions: BatchNormalization,
 // LayerNormalization, InstanceNormalization, MeanVarianceNormalization, Softmax, LogSoftmax, the
-// Reduce* family, ArgMax and ArgMin.
+// Reduce* family, ArgMax and ArgMin, LRN.
 #include <algorithm>
 #include <functional>
 #include <numeric>
@@ -147,6 +147,24 @@ void inferReduce(NodeContext& node, const ir::OpAttrs& attrs) {
     else if (reduce.keepDims) out.push_back(1);
   }
   node.setOutput(0, {node.dtype(0), out});
+}
+
+ir::OpAttrs parseLrn(NodeContext& node) {
+  ir::LrnAttrs attrs;
+  attrs.alpha = node.floatAttr("alpha", 1e-4);
+  attrs.beta = node.floatAttr("beta", 0.75);
+  attrs.bias = node.floatAttr("bias", 1.0);
+  attrs.size = node.intAttr("size", 0);
+  if (attrs.size < 1)
+    node.fail("attribute 'size' must be at least 1, got " + std::to_string(attrs.size));
+  return attrs;
+}
+
+void inferLrn(NodeContext& node, const ir::OpAttrs&) {
+  requireFloat(node, 0);
+  if (node.rank(0) < 3)
+    node.fail("input must have rank >= 3 (N, C, spatial...), got " + formatShape(node.shape(0)));
+  node.setOutput(0, node.input(0));
 }
 
 }  // namespace conflux::frontends

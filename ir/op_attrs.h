@@ -117,6 +117,41 @@ struct IsInfAttrs {
   bool operator==(const IsInfAttrs&) const = default;
 };
 
+/// LRN: y = x / (bias + alpha / size * the sum of x^2 over `size` neighbouring channels)^beta.
+struct LrnAttrs {
+  static constexpr std::string_view kName = "lrn";
+  double alpha = 1e-4;
+  double beta = 0.75;
+  double bias = 1.0;
+  int64_t size = 1;
+  bool operator==(const LrnAttrs&) const = default;
+};
+
+/// NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss: how the per-element losses reduce
+/// ("none", "sum", "mean") and, when `ignores`, the target value whose elements count nothing.
+struct LossAttrs {
+  static constexpr std::string_view kName = "loss";
+  std::string reduction = "mean";
+  bool ignores = false;
+  int64_t ignoreIndex = 0;
+  bool operator==(const LossAttrs&) const = default;
+};
+
+/// OneHot: the inserted axis (>= 0) and its length.
+struct OneHotAttrs {
+  static constexpr std::string_view kName = "one_hot";
+  int64_t axis = 0;
+  int64_t depth = 1;
+  bool operator==(const OneHotAttrs&) const = default;
+};
+
+/// GatherND: the leading dimensions data and indices share.
+struct GatherNdAttrs {
+  static constexpr std::string_view kName = "gather_nd";
+  int64_t batchDims = 0;
+  bool operator==(const GatherNdAttrs&) const = default;
+};
+
 /// Transpose permutation.
 struct TransposeAttrs {
   static constexpr std::string_view kName = "transpose";
@@ -188,7 +223,8 @@ struct ResizeAttrs {
 using OpAttrs = std::variant<NoAttrs, AxisAttrs, ReduceAttrs, GemmAttrs, ConvAttrs, PoolAttrs,
                              NormAttrs, ActivationAttrs, TransposeAttrs, CastAttrs, SliceAttrs,
                              FillAttrs, TriluAttrs, PadAttrs, SplitAttrs, ResizeAttrs, ModAttrs,
-                             IsInfAttrs, ArgReduceAttrs, BlockAttrs>;
+                             IsInfAttrs, ArgReduceAttrs, BlockAttrs, LrnAttrs, LossAttrs,
+                             OneHotAttrs, GatherNdAttrs>;
 
 /// The kName of the alternative held.
 std::string_view attrsName(const OpAttrs& attrs);

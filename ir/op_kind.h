@@ -18,12 +18,14 @@ enum class OpKind {
   BatchNormalization, LayerNormalization, InstanceNormalization, MeanVarianceNormalization,
   Softmax, LogSoftmax, ReduceMean,
   ReduceSum, ReduceMax, ReduceMin, ReduceProd, ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum,
-  ReduceLogSumExp, ArgMax, ArgMin,
+  ReduceLogSumExp, ArgMax, ArgMin, LRN,
+  // Losses
+  NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss,
   // Pooling
   MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool,
   // Data movement and shape
   Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat, Split, Slice, Gather, GatherElements,
-  Expand, Pad, DepthToSpace, SpaceToDepth,
+  GatherND, OneHot, Expand, Pad, DepthToSpace, SpaceToDepth,
   Tile, Range, Resize, Shape, Constant, ConstantOfShape, Trilu, Size, EyeLike,
 };
 

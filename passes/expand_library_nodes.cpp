@@ -65,6 +65,11 @@ void expand(Builder& b) {
       return x::expandAffineCopy(b);
     case OpKind::Gather: return x::expandGather(b);
     case OpKind::GatherElements: return x::expandGatherElements(b);
+    case OpKind::GatherND: return x::expandGatherNd(b);
+    case OpKind::OneHot: return x::expandOneHot(b);
+    case OpKind::LRN: return x::expandLrn(b);
+    case OpKind::NegativeLogLikelihoodLoss: case OpKind::SoftmaxCrossEntropyLoss:
+      return x::expandLoss(b);
     case OpKind::Pad: return x::expandPad(b);
     case OpKind::Resize: return x::expandResize(b);
     case OpKind::Range: case OpKind::Shape: case OpKind::Constant: case OpKind::ConstantOfShape:

@@ -23,11 +23,21 @@ void expandGemm(Builder& b);
 void expandConv(Builder& b);
 void expandConvTranspose(Builder& b);
 
-/// Softmax and LogSoftmax, LayerNormalization and (inference) BatchNormalization.
+/// Softmax and LogSoftmax, LayerNormalization, InstanceNormalization, (inference)
+/// BatchNormalization and LRN.
 void expandSoftmax(Builder& b);
+void expandLrn(Builder& b);
 void expandLayerNorm(Builder& b);
 void expandInstanceNorm(Builder& b);
 void expandBatchNorm(Builder& b);
+
+/// NegativeLogLikelihoodLoss, and SoftmaxCrossEntropyLoss (a log-softmax over the classes, then
+/// the former): each target element picks its class's score, reduced as the node says.
+void expandLoss(Builder& b);
+
+/// Writes the softmax (or, `log`, the log-softmax) of in0 along `axis` into `target`, an
+/// access node of an array of in0's shape.
+void softmaxInto(Builder& b, int64_t axis, bool log, ir::NodeId target);
 
 /// ReduceMean/Sum/Max/Min.
 void expandReduce(Builder& b);
@@ -44,9 +54,12 @@ void expandPool(Builder& b);
 void expandAffineCopy(Builder& b);
 /// Reshape, Flatten, Squeeze, Unsqueeze: a row-major reinterpretation.
 void expandReshape(Builder& b);
-/// Gather, GatherElements (runtime indices) and Pad (constant, reflect, edge, wrap).
+/// Gather, GatherElements, GatherND (runtime indices), OneHot and Pad (constant, reflect,
+/// edge, wrap).
 void expandGather(Builder& b);
 void expandGatherElements(Builder& b);
+void expandGatherNd(Builder& b);
+void expandOneHot(Builder& b);
 void expandPad(Builder& b);
 /// Resize (nearest, linear, cubic; every coordinate transformation but tf_crop_and_resize).
 void expandResize(Builder& b);

@@ -1,6 +1,8 @@
-// Gather and GatherElements: a map over the output whose tasklet reads the runtime index, wraps
-// a negative one (idx + n) and loads the data element through ir::load from the data row along
-// the axis.
+// Gather, GatherElements and GatherND: a map over the output whose tasklet reads the runtime
+// index (GatherND: the tuple of them), wraps a negative one (idx + n) and loads the data element
+// through ir::load from the data row along the axis (GatherND: the block along the indexed
+// dimensions). OneHot: a map over the output comparing each index with the position along the
+// inserted axis.
 #include "passes/expansions/expansions.h"
 
 namespace conflux::passes::expansions {
@@ -9,14 +11,17 @@ using namespace ir;
 
 namespace {
 
-/// The index read from connector "idx" (in1's dtype, i64 or i32) as i64, a negative one
-/// wrapped to idx + `extent`.
-Expr wrappedIndex(const Builder& b, int64_t extent) {
-  DType indexType = b.dtype("in1");
-  if (indexType != DType::I64 && indexType != DType::I32) b.fail("indices must be i64 or i32");
-  Expr idx = ref("idx", indexType);
-  if (indexType != DType::I64) idx = cast(idx, DType::I64);
+/// `idx` (of in1's dtype, i64 or i32) as i64, a negative one wrapped to idx + `extent`.
+Expr wrapped(const Builder& b, Expr idx, int64_t extent) {
+  if (b.dtype("in1") != DType::I64 && b.dtype("in1") != DType::I32)
+    b.fail("indices must be i64 or i32");
+  if (b.dtype("in1") != DType::I64) idx = cast(idx, DType::I64);
   return select(binary(BinaryOp::Lt, idx, i64(0)), binary(BinaryOp::Add, idx, i64(extent)), idx);
+}
+
+/// The index read from connector "idx", wrapped.
+Expr wrappedIndex(const Builder& b, int64_t extent) {
+  return wrapped(b, ref("idx", b.dtype("in1")), extent);
 }
 
 /// The load of the data element at `index` along `axis` from a row read whole along it.
@@ -80,6 +85,68 @@ void expandGatherElements(Builder& b) {
   for (size_t d = 0; d < data.size(); ++d)
     row.ranges.push_back(d == axis ? Range{0, data[d] - 1, 1} : Range::point(out[d]));
   addGatherMap(b, params, row, out, axis);
+}
+
+void expandGatherNd(Builder& b) {
+  const std::vector<int64_t>& data = b.shape("in0");
+  const std::vector<int64_t>& indices = b.shape("in1");
+  auto batch = static_cast<size_t>(b.attrs<GatherNdAttrs>().batchDims);
+  size_t q = indices.size(), tuple = static_cast<size_t>(indices.back());
+  if (batch + tuple > data.size() || b.shape("out0").size() != q - 1 + data.size() - batch - tuple)
+    b.fail("the indices' tuple or the output rank does not match the data");
+  // Output dims: indices[:-1], data[batch + tuple:].
+  std::vector<std::string> params = paramNames("i", b.shape("out0").size());
+  std::vector<AffineExpr> out = symbols(params);
+  Subset block, tuples;                       // the data indexed by this element's tuple; the tuple
+  std::vector<Expr> at(data.size(), i64(0));  // relative to the block's start
+  for (size_t d = 0; d < data.size(); ++d) {
+    if (d < batch) {
+      block.ranges.push_back(Range::point(out[d]));
+    } else if (d < batch + tuple) {
+      block.ranges.push_back({0, data[d] - 1, 1});
+      std::vector<Expr> element(q, i64(0));
+      element[q - 1] = i64(static_cast<int64_t>(d - batch));
+      at[d] = wrapped(b, load("idx", element, b.dtype("in1")), data[d]);
+    } else {
+      block.ranges.push_back(Range::point(out[q - 1 + d - batch - tuple]));
+    }
+  }
+  for (size_t d = 0; d + 1 < q; ++d) tuples.ranges.push_back(Range::point(out[d]));
+  tuples.ranges.push_back({0, indices.back() - 1, 1});
+  b.addMap({"",
+            params,
+            Subset::full(b.shape("out0")),
+            {{b.access("in0"), "data", block}, {b.access("in1"), "idx", tuples}},
+            {{b.access("out0"), "out", point(out)}},
+            {load("data", at, b.dtype("in0"))},
+            {}});
+}
+
+void expandOneHot(Builder& b) {
+  const auto& attrs = b.attrs<OneHotAttrs>();
+  const std::vector<int64_t>& outShape = b.shape("out0");
+  auto axis = static_cast<size_t>(attrs.axis);
+  if (axis >= outShape.size() || outShape[axis] != attrs.depth)
+    b.fail("the output shape does not match the axis and depth");
+  std::vector<std::string> params = paramNames("i", outShape.size());
+  std::vector<AffineExpr> out = symbols(params);
+  std::vector<AffineExpr> at = out;  // the index's element: the output's without the axis
+  at.erase(at.begin() + static_cast<std::ptrdiff_t>(axis));
+  // A float index counts by its integer part; a negative one from the end.
+  Expr index = ref("idx", b.dtype("in0"));
+  if (b.dtype("in0") != DType::I64) index = cast(index, DType::I64);
+  index = select(binary(BinaryOp::Lt, index, i64(0)), add(index, i64(attrs.depth)), index);
+  Expr hot = binary(BinaryOp::Eq, index, param(params[axis]));
+  DType dtype = b.dtype("out0");
+  b.addMap({"",
+            params,
+            Subset::full(outShape),
+            {{b.access("in0"), "idx", point(at)},
+             {b.access("in2"), "off", point({AffineExpr(0)})},
+             {b.access("in2"), "on", point({AffineExpr(1)})}},
+            {{b.access("out0"), "out", point(out)}},
+            {select(hot, ref("on", dtype), ref("off", dtype))},
+            {}});
 }
 
 }  // namespace conflux::passes::expansions

@@ -1,5 +1,6 @@
 // Softmax, LogSoftmax, LayerNormalization, InstanceNormalization (a layer norm over the spatial
-// dimensions, scaled per channel) and inference BatchNormalization as maps over
+// dimensions, scaled per channel), inference BatchNormalization and LRN (a sum of squares over
+// neighbouring channels, read from a copy padded with zeros along them) as maps over
 // transients. Every statistic is a reduction into a transient of the input's shape with the
 // reduced dimensions kept as size 1: initialised with its identity, accumulated with WCR by a
 // map over the input, then read back with broadcasting (reduced dimensions at index 0).
@@ -32,19 +33,21 @@ NodeId statistic(Builder& b, const ReductionSpace& space, const std::string& suf
 
 }  // namespace
 
-void expandSoftmax(Builder& b) {
+void softmaxInto(Builder& b, int64_t axis, bool log, NodeId target) {
   DType dtype = b.dtype("in0");
   if (!isFloat(dtype)) b.fail("expects a float input");
-  ReductionSpace r(b, {b.attrs<AxisAttrs>().axis}, true);
+  ReductionSpace r(b, {axis}, true);
   Expr x = ref("x", dtype), max = ref("max", dtype), sum = ref("sum", dtype);
   NodeId maxes = statistic(b, r, "max", Wcr::Max, {r.input()}, x);
   Expr shifted = sub(x, max);
   NodeId sums = statistic(b, r, "sum", Wcr::Sum, {r.input(), r.reduced(maxes, "max")},
                           unary(UnaryOp::Exp, shifted));
-  Expr y = b.op().op == OpKind::LogSoftmax ? sub(shifted, unary(UnaryOp::Log, sum))
-                                           : div(unary(UnaryOp::Exp, shifted), sum);
-  mapOverInput(b, r, "", {r.input(), r.reduced(maxes, "max"), r.reduced(sums, "sum")},
-               b.access("out0"), y);
+  Expr y = log ? sub(shifted, unary(UnaryOp::Log, sum)) : div(unary(UnaryOp::Exp, shifted), sum);
+  mapOverInput(b, r, "", {r.input(), r.reduced(maxes, "max"), r.reduced(sums, "sum")}, target, y);
+}
+
+void expandSoftmax(Builder& b) {
+  softmaxInto(b, b.attrs<AxisAttrs>().axis, b.op().op == OpKind::LogSoftmax, b.access("out0"));
 }
 
 namespace {
@@ -138,6 +141,50 @@ void expandBatchNorm(Builder& b) {
                   ref("bias", dtype));
   b.addMap(
       {"", params, Subset::full(shape), reads, {{b.access("out0"), "y", point(index)}}, {y}, {}});
+}
+
+void expandLrn(Builder& b) {
+  const auto& attrs = b.attrs<LrnAttrs>();
+  const std::vector<int64_t>& shape = b.shape("in0");
+  DType dtype = b.dtype("in0");
+  if (shape.size() < 3 || !isFloat(dtype)) b.fail("expects a float input of rank >= 3");
+  // Channel c sums the squares of channels c - (size - 1) / 2 ... c + size / 2 that exist.
+  std::vector<int64_t> padded = shape, begin(shape.size(), 0);
+  padded[1] += attrs.size - 1;
+  begin[1] = (attrs.size - 1) / 2;
+  NodeId xp = b.addAccess(b.addTransient("padded", dtype, padded));
+  copyPadded(b, b.access("in0"), xp, begin, constant(0, dtype), "pad");
+
+  std::vector<std::string> params = paramNames("i", shape.size());
+  std::vector<AffineExpr> index = symbols(params);
+  std::vector<AffineExpr> neighbour = index;
+  neighbour[1] = index[1] + AffineExpr::symbol("k");
+  Subset space = Subset::full(shape);
+  space.ranges.push_back({0, attrs.size - 1, 1});
+  std::vector<std::string> windowParams = params;
+  windowParams.push_back("k");
+  std::string squares = b.addTransient("squares", dtype, shape);
+  NodeId init = b.fill(b.addAccess(squares), constant(0, dtype), "squares_init");
+  NodeId sums = b.addAccess(squares);
+  Expr x = ref("x", dtype);
+  b.addMap({"squares",
+            windowParams,
+            space,
+            {{xp, "x", point(neighbour)}},
+            {{sums, "acc", point(index), Wcr::Sum}},
+            {mul(x, x)},
+            {init}});
+  // y = x / (bias + alpha / size * sum)^beta
+  Expr scaled =
+      add(constant(attrs.bias, dtype),
+          mul(constant(attrs.alpha / static_cast<double>(attrs.size), dtype), ref("sum", dtype)));
+  b.addMap({"",
+            params,
+            Subset::full(shape),
+            {{b.access("in0"), "x", point(index)}, {sums, "sum", point(index)}},
+            {{b.access("out0"), "y", point(index)}},
+            {div(x, binary(BinaryOp::Pow, scaled, constant(attrs.beta, dtype)))},
+            {}});
 }
 
 }  // namespace conflux::passes::expansions

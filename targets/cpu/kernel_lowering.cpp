@@ -69,6 +69,15 @@ void LoweredKernel::run() {
 
 namespace {
 
+/// `value` made to read the reduction `domain`: Halide runs an update over the reduction
+/// variables it uses only, so one reading none of them (a sum of a constant) would run once.
+/// The select of equal branches names the first variable and simplifies away.
+Expr readingDomain(const Expr& value, const Halide::RDom& domain) {
+  for (int i = 0; i < domain.dimensions(); ++i)
+    if (Halide::Internal::expr_uses_var(value, domain[i].name())) return value;
+  return Halide::select(domain[0] >= 0, value, value);
+}
+
 /// What one pipeline computes: the tasklet writing the output, over the map whose parameters
 /// index it, and — for a nested reduction kernel — the reduction feeding it.
 struct OutputPlan {
@@ -422,7 +431,7 @@ DefinedOutput defineOutput(const ir::Graph& graph, const passes::Kernel& kernel,
       acc(halideVars) = initAt(prior()(at));
       result = acc(at);
     }
-    acc(at) = combine(wcr, acc(at), value);
+    acc(at) = combine(wcr, acc(at), readingDomain(value, domain));
     f(halideVars) = spanned(result);
     if (tile) {
       std::vector<const ir::Map*> scopes{&map};

@@ -33,10 +33,8 @@ ExprScope bindInputs(const ir::Graph& graph, const ir::State& state, NodeId task
       scope.values[edge.dstConn] = it->second;
       continue;
     }
-    if (!passes::isPoint(edge.memlet.subset)) {
-      regions[edge.dstConn] = edge.memlet;
-      continue;
-    }
+    regions[edge.dstConn] = edge.memlet;  // a Load may read any input, a single element at 0
+    if (!passes::isPoint(edge.memlet.subset)) continue;
     std::vector<Expr> indices;
     for (const ir::Range& r : edge.memlet.subset.ranges)
       indices.push_back(toHalide(r.begin, params));

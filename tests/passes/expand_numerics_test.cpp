@@ -400,6 +400,63 @@ TEST(ExpandNumerics, ReduceMaxDropsDims) {
           }));
 }
 
+TEST(ExpandNumerics, LrnSumsSquaresOverTheNeighbouringChannelsThatExist) {
+  Tensor x = random({1, 5, 2, 2}, 61);
+  for (int64_t size : {3, 4}) {  // an even size reaches one channel further up than down
+    LrnAttrs a{0.5, 0.75, 2.0, size};
+    checkOp(OpKind::LRN, a, {x}, expected(x.shape(), [&](const Index& i) {
+              double sum = 0;
+              for (int64_t c = i[1] - (size - 1) / 2; c <= i[1] + size / 2; ++c)
+                if (c >= 0 && c < 5) sum += std::pow(get(x, {i[0], c, i[2], i[3]}), 2);
+              return get(x, i) /
+                     std::pow(a.bias + a.alpha / static_cast<double>(size) * sum, a.beta);
+            }));
+  }
+}
+
+// ---- Losses ----------------------------------------------------------------------------------
+
+/// The per-element losses -x[n, t, d] * w[t] of scores x [N, C, D] and target t [N, D] (0 where
+/// t is `ignored`), and the sum of the weights they picked.
+std::pair<Tensor, double> nllReference(const Tensor& x, const Tensor& t, const Tensor& w,
+                                       int64_t ignored) {
+  double weights = 0;
+  Tensor losses = expected(t.shape(), [&](const Index& i) {
+    auto cls = static_cast<int64_t>(get(t, i));
+    if (cls == ignored) return 0.0;
+    weights += get(w, {cls});
+    return -get(x, {i[0], cls, i[1]}) * get(w, {cls});
+  });
+  return {losses, weights};
+}
+
+TEST(ExpandNumerics, NegativeLogLikelihoodLossPicksEachTargetsClassAndSkipsTheIgnoredOne) {
+  Tensor x = random({2, 3, 2}, 62), w = random({3}, 63, 0.5, 2.0);
+  Tensor t = Tensor::fromDoubles(DType::I64, {2, 2}, {2, 0, 7, 1});  // 7 is ignored
+  auto [losses, weights] = nllReference(x, t, w, 7);
+  checkOp(OpKind::NegativeLogLikelihoodLoss, LossAttrs{"none", true, 7}, {x, t, w}, losses);
+  double sum = 0;
+  for (int64_t i = 0; i < losses.numElements(); ++i) sum += losses.at(i);
+  checkOp(OpKind::NegativeLogLikelihoodLoss, LossAttrs{"sum", true, 7}, {x, t, w},
+          expected({}, [&](const Index&) { return sum; }));
+  checkOp(OpKind::NegativeLogLikelihoodLoss, LossAttrs{"mean", true, 7}, {x, t, w},
+          expected({}, [&](const Index&) { return sum / weights; }));
+}
+
+TEST(ExpandNumerics, SoftmaxCrossEntropyLossIsTheLogLikelihoodOfTheLogSoftmax) {
+  Tensor x = random({3, 4}, 64, -3.0, 3.0);
+  Tensor t = Tensor::fromDoubles(DType::I64, {3}, {3, 0, 2});
+  checkOp(OpKind::SoftmaxCrossEntropyLoss, LossAttrs{}, {x, t}, expected({}, [&](const Index&) {
+            double mean = 0;
+            for (int64_t n = 0; n < 3; ++n) {
+              double sum = 0;
+              for (int64_t c = 0; c < 4; ++c) sum += std::exp(get(x, {n, c}));
+              mean -= (get(x, {n, static_cast<int64_t>(get(t, {n}))}) - std::log(sum)) / 3;
+            }
+            return mean;
+          }));
+}
+
 // ---- Pooling ---------------------------------------------------------------------------------
 
 /// A 2-D pool with plain loops. Max and sums see only in-bounds taps; an average divides by the
@@ -504,6 +561,32 @@ TEST(ExpandNumerics, GatherWrapsNegativeIndices) {
             int64_t k = static_cast<int64_t>(get(idx, {i[1], i[2]}));
             return get(x, {i[0], k < 0 ? k + 5 : k, i[3]});
           }));
+}
+
+TEST(ExpandNumerics, GatherNdLoadsTheElementOrBlockEachIndexTupleNames) {
+  Tensor x = random({2, 3, 2}, 65);
+  Tensor pairs = Tensor::fromDoubles(DType::I64, {2, 1, 2}, {1, -1, 0, 2});
+  checkOp(OpKind::GatherND, GatherNdAttrs{0}, {x, pairs}, expected({2, 1, 2}, [&](const Index& i) {
+            auto row = static_cast<int64_t>(get(pairs, {i[0], 0, 0}));
+            auto col = static_cast<int64_t>(get(pairs, {i[0], 0, 1}));
+            return get(x, {row, col < 0 ? col + 3 : col, i[2]});
+          }));
+  Tensor perBatch = Tensor::fromDoubles(DType::I64, {2, 1}, {2, 1});
+  checkOp(OpKind::GatherND, GatherNdAttrs{1}, {x, perBatch}, expected({2, 2}, [&](const Index& i) {
+            return get(x, {i[0], static_cast<int64_t>(get(perBatch, {i[0], 0})), i[1]});
+          }));
+}
+
+TEST(ExpandNumerics, OneHotMarksEachIndexAlongTheInsertedAxis) {
+  Tensor idx = Tensor::fromDoubles(DType::F32, {2, 2}, {1.7, -1, 7, 0});  // 7 is out of range
+  Tensor values = Tensor::fromDoubles(DType::F32, {2}, {-2, 5});
+  Graph g = singleOpGraph(OpKind::OneHot, OneHotAttrs{1, 4},
+                          {{"idx", {2, 2}}, {"", {}}, {"values", {2}}}, {{"y", {2, 4, 2}}});
+  Tensor want = expected({2, 4, 2}, [&](const Index& i) {
+    auto k = static_cast<int64_t>(get(idx, {i[0], i[2]}));
+    return (k < 0 ? k + 4 : k) == i[1] ? 5.0 : -2.0;
+  });
+  expectClose(expandAndRun(std::move(g), {{"idx", idx}, {"values", values}}).at("y"), want, 0);
 }
 
 TEST(ExpandNumerics, PadReflect) {

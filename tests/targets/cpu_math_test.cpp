@@ -1,7 +1,8 @@
 // The cpu target's lowering of the functions Halide has no exact form for: erf (a rational
 // approximation, targets/cpu/halide_expr.cpp) against std::erf; and NaN kept by erf, Max and
 // Relu in every lane, the loop's guarded last vector too (targets/cpu/halide_expr.cpp tests NaN
-// on the bits: Halide's no-NaN float flags once folded a float test away there).
+// on the bits: Halide's no-NaN float flags once folded a float test away there); and a
+// reduction whose value reads none of its parameters runs once per step all the same.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,6 +12,7 @@
 
 #include "api/conflux.h"
 #include "tests/support/graph_json.h"
+#include "tests/targets/reference_graphs.h"
 
 namespace conflux {
 namespace {
@@ -81,6 +83,24 @@ TEST(CpuMath, ReluKeepsNaNInEveryLane) {
     else
       EXPECT_EQ(y.at(i), std::max(x.at(i), 0.0)) << "element " << i;
   }
+}
+
+TEST(CpuMath, SumOfAConstantRunsOncePerStep) {
+  // Halide runs an update over the reduction variables it uses only; this one uses none.
+  using namespace testing::reference;
+  ir::Graph g("count");
+  g.addArray("x", desc(ir::DType::F32, {4, 6}));
+  g.addArray("n", desc(ir::DType::F32, {}));
+  g.setInputs({"x"});
+  g.setOutputs({"n"});
+  ir::State s("main");
+  ir::NodeId x = s.addAccess("x"), init = s.addAccess("n");
+  addMappedTasklet(g, s, "init", {}, "", {}, {{init, "out", ""}}, {f32c(0)});
+  addMappedTasklet(g, s, "count", {"i", "j"}, "0:3, 0:5", {{x, "v", "i, j"}},
+                   {{s.addAccess("n"), "acc", "", ir::Wcr::Sum}}, {f32c(1)}, {init});
+  g.addState(std::move(s));
+  api::TensorMap out = api::compile(g, "cpu")->run({{"x", randomTensor({4, 6}, 1)}});
+  EXPECT_EQ(out.at("n").at(0), 24);
 }
 
 }  // namespace
