@@ -207,10 +207,10 @@ std::string shapeText(const Contraction& c) {
   return text;
 }
 
-/// The timed kernels that compute contraction `c`: those whose origins hold it and no other
-/// contraction (a Winograd convolution's three; a direct one's one), else the one of those
-/// holding it whose FLOPs are nearest its own (its padded input may be written by the kernel
-/// before; halo-tiling computes several in one).
+/// The timed kernels that compute contraction `c`: those with FLOPs whose origins hold it and
+/// no other contraction (a Winograd convolution's three; a direct one's one — not a copy into
+/// its padded input), else the one of those holding it whose FLOPs are nearest its own (its
+/// padded input may be written by the kernel before; halo-tiling computes several in one).
 std::vector<const passes::KernelTraffic*> kernelsComputing(const Contraction& c, const std::vector<Contraction>& nodes,
                                                            const std::vector<passes::KernelTraffic>& kernels,
                                                            const std::map<std::string, double>& times) {
@@ -223,7 +223,8 @@ std::vector<const passes::KernelTraffic*> kernelsComputing(const Contraction& c,
   for (const passes::KernelTraffic& k : kernels) {
     if (!holds(k, c.name) || !times.count(k.name)) continue;
     if (!nearest || distance(k) < distance(*nearest)) nearest = &k;
-    if (std::none_of(nodes.begin(), nodes.end(), [&](const Contraction& other) { return other.name != c.name && holds(k, other.name); }))
+    if (k.flops > 0 &&
+        std::none_of(nodes.begin(), nodes.end(), [&](const Contraction& other) { return other.name != c.name && holds(k, other.name); }))
       own.push_back(&k);
   }
   if (own.empty() && nearest) own.push_back(nearest);
