@@ -46,9 +46,18 @@ void checkTarget(const std::string& target) {
 }
 
 ir::Graph load(const std::string& path, const TensorMap& knownInputs) {
+  return load(path, LoadOptions{knownInputs, {}});
+}
+
+ir::Graph load(const std::string& path, const LoadOptions& options) {
   std::optional<std::string> text = irJsonText(path);
-  ir::Graph graph = text ? ir::fromJson(*text, path)
-                         : frontends::loadModel(path, frontends::LoadOptions{knownInputs});
+  bool given = !options.knownInputs.empty() || !options.dimensions.shapes.empty() ||
+               !options.dimensions.named.empty();
+  if (text && given)
+    throw Error(path +
+                ": an IR file has fixed shapes; input values and dimensions apply to "
+                "ONNX and graph JSON models");
+  ir::Graph graph = text ? ir::fromJson(*text, path) : frontends::loadModel(path, options);
   try {
     ir::validate(graph);
   } catch (const Error& e) {

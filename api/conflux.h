@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "frontends/load_model.h"
 #include "ir/graph.h"
 #include "ir/target_desc.h"
 #include "ir/tensor.h"
@@ -25,9 +26,15 @@ void checkTarget(const std::string& target);
 /// shapes or attributes become constants.
 using TensorMap = std::map<std::string, ir::Tensor>;
 
+/// How to read a model: values for some graph inputs, sizes for open dimensions.
+using LoadOptions = frontends::LoadOptions;
+
 /// Reads a model: an ONNX file, a graph JSON file (shared/GRAPH_JSON.md) or IR JSON written
 /// by `conflux optimize`, and validates it. Throws conflux::Error naming the file (and node
-/// or tensor) when it cannot be read or is not a valid model.
+/// or tensor) when it cannot be read or is not a valid model, and when `options` give input
+/// values or dimensions for an IR file (whose shapes are fixed).
+ir::Graph load(const std::string& path, const LoadOptions& options);
+/// load with `knownInputs` as the only option.
 ir::Graph load(const std::string& path, const TensorMap& knownInputs = {});
 
 /// How to optimise.

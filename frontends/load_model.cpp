@@ -30,6 +30,7 @@ bool isGraphJson(const std::string& path) {
 
 ir::Graph load(const std::string& path, const LoadOptions& options) {
   Model model = isGraphJson(path) ? readGraphJson(path) : readOnnxModel(path);
+  fixInputDimensions(model, options.dimensions);
   checkAndSortModel(model);
   applyKnownInputs(model, options.knownInputs);
   InferredModel inferred = inferModel(model);

@@ -3,6 +3,7 @@
 #include <map>
 #include <string>
 
+#include "frontends/input_dimensions.h"
 #include "ir/graph.h"
 #include "ir/tensor.h"
 
@@ -15,6 +16,8 @@ struct LoadOptions {
   /// starts, Clip min...) becomes a constant; every other input stays a run-time graph input
   /// (its shape fills open dimensions).
   std::map<std::string, ir::Tensor> knownInputs;
+  /// Sizes for the graph inputs' open dimensions (a dynamic batch or sequence length).
+  InputDimensions dimensions;
 };
 
 /// Reads a .onnx or graph-JSON file (chosen by content and extension) into an ir::Graph of

@@ -39,10 +39,12 @@ std::string onnxTypeName(int64_t onnxType) {
   return kOnnxTypeNames[onnxType];
 }
 
-std::string formatShape(const std::vector<int64_t>& shape) {
+std::string formatShape(const std::vector<int64_t>& shape, const std::vector<std::string>& names) {
   std::string text = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    text += (i ? "," : "") + (shape[i] == kUnknownDim ? std::string("?") : std::to_string(shape[i]));
+  for (size_t i = 0; i < shape.size(); ++i) {
+    std::string open = i < names.size() && !names[i].empty() ? names[i] : "?";
+    text += (i ? "," : "") + (shape[i] == kUnknownDim ? open : std::to_string(shape[i]));
+  }
   return text + "]";
 }
 

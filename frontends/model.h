@@ -34,6 +34,9 @@ struct TensorDecl {
   std::optional<std::vector<int64_t>> shape;
   /// The value of an initializer or constant.
   std::shared_ptr<const ir::Tensor> value;
+  /// The name of each open dimension (an ONNX dim_param such as "batch"; "" where it has none);
+  /// empty when no dimension is named.
+  std::vector<std::string> dimNames;
 };
 
 /// One operator application. An empty input or output name is an omitted optional one.
@@ -68,8 +71,9 @@ std::optional<ir::DType> dtypeFromOnnx(int64_t onnxType);
 std::string onnxTypeName(int64_t onnxType);
 /// "data type DOUBLE is not supported (Conflux reads ...)".
 std::string unsupportedDtypeMessage(int64_t onnxType);
-/// "[1,128,768]" ("?" for open dimensions).
-std::string formatShape(const std::vector<int64_t>& shape);
+/// "[1,128,768]" ("?" for open dimensions, or their names when `names` gives them).
+std::string formatShape(const std::vector<int64_t>& shape,
+                        const std::vector<std::string>& names = {});
 /// The number of elements of `shape`; throws conflux::Error naming `what` when a dimension is
 /// negative or the count exceeds kMaxElements. Call it before allocating.
 int64_t checkedElementCount(const std::vector<int64_t>& shape, const std::string& what);

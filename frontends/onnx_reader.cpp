@@ -1,5 +1,7 @@
 #include "frontends/onnx_reader.h"
 
+#include <algorithm>
+
 #include <onnx/defs/schema.h>
 
 #include "frontends/model.h"
@@ -58,7 +60,9 @@ TensorDecl declFromValueInfo(const onnx::ValueInfoProto& info) {
   }
   if (!type.has_shape()) return decl;
   std::vector<int64_t> shape;
+  std::vector<std::string> names;
   for (const onnx::TensorShapeProto::Dimension& dim : type.shape().dim()) {
+    names.push_back(dim.has_dim_value() ? "" : dim.dim_param());
     if (!dim.has_dim_value()) {
       shape.push_back(kUnknownDim);
       continue;
@@ -68,13 +72,15 @@ TensorDecl declFromValueInfo(const onnx::ValueInfoProto& info) {
     shape.push_back(dim.dim_value());
   }
   decl.shape = std::move(shape);
+  if (std::any_of(names.begin(), names.end(), [](const std::string& n) { return !n.empty(); }))
+    decl.dimNames = std::move(names);
   return decl;
 }
 
 TensorDecl declFromInitializer(const onnx::TensorProto& proto) {
   auto value = std::make_shared<const ir::Tensor>(
       tensorFromProto(proto, "initializer '" + proto.name() + "'"));
-  return {value->dtype(), value->shape(), value};
+  return {value->dtype(), value->shape(), value, {}};
 }
 
 AttrValue attributeValue(const onnx::AttributeProto& attr, const std::string& what) {

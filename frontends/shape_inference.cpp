@@ -22,9 +22,12 @@ TensorFacts initialFacts(const Model& model) {
     std::string what = "graph input '" + name + "'";
     if (!decl.dtype) throw Error(what + " has no declared dtype");
     if (!decl.shape || std::count(decl.shape->begin(), decl.shape->end(), kUnknownDim) > 0)
-      throw Error(what + " has an open shape " + (decl.shape ? formatShape(*decl.shape) : "(unknown rank)") +
-                  "; Conflux compiles static shapes: give its value in LoadOptions::knownInputs or "
-                  "export the model with fixed dimensions");
+      throw Error(
+          what + " has an open shape " +
+          (decl.shape ? formatShape(*decl.shape, decl.dimNames) : "(unknown rank)") +
+          "; Conflux compiles static shapes: give the sizes (conflux --dims NAME=SIZE or --shapes "
+          "INPUT=AxBx..., LoadOptions::dimensions in the library) or export the model with fixed "
+          "dimensions");
     checkedElementCount(*decl.shape, what);
     facts.types[name] = {*decl.dtype, *decl.shape};
   }

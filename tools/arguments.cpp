@@ -29,17 +29,22 @@ std::optional<std::vector<std::string>> Arguments::listOption(const std::string&
   return items;
 }
 
+std::optional<int64_t> integerValue(const std::string& text) {
+  size_t used = 0;
+  int64_t value = 0;
+  try {
+    value = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  return used == text.size() ? std::optional<int64_t>(value) : std::nullopt;
+}
+
 std::optional<int64_t> Arguments::integerOption(const std::string& name) {
   std::optional<std::string> text = option(name);
   if (!text) return std::nullopt;
-  size_t used = 0;
-  int64_t value = -1;
-  try {
-    value = std::stoll(*text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text->size() || value < 0)
+  std::optional<int64_t> value = integerValue(*text);
+  if (!value || *value < 0)
     throw Error("option " + name + " needs a non-negative integer, got '" + *text + "'");
   return value;
 }

@@ -32,4 +32,7 @@ class Arguments {
   std::vector<std::string> words_;
 };
 
+/// The integer `text` spells in full, or nullopt.
+std::optional<int64_t> integerValue(const std::string& text);
+
 }  // namespace conflux::tools

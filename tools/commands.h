@@ -1,6 +1,7 @@
 #pragma once
 // The subcommands of the `conflux` CLI (shared/CLI.md). Each returns the process exit code and
-// throws conflux::Error for bad usage or bad input (exit code 2).
+// throws conflux::Error for bad usage or bad input (exit code 2). Every command reading a MODEL
+// also takes --dims and --shapes (tools/model_options.h).
 #include "tools/arguments.h"
 
 namespace conflux::tools {

@@ -4,6 +4,7 @@
 #include "api/conflux.h"
 #include "ir/error.h"
 #include "tools/commands.h"
+#include "tools/model_options.h"
 
 namespace conflux::tools {
 
@@ -14,11 +15,12 @@ int compileCommand(Arguments& args) {
   options.level = args.level().value_or(3);
   if (auto emit = args.listOption("--emit")) aot.emit = *emit;
   std::optional<std::string> dir = args.option("-o");
+  api::LoadOptions loading = loadOptions(args);
   std::string model = args.positional("MODEL");
   args.finish();
   if (!dir) throw Error("compile needs -o DIR, the directory to write the artefacts to");
 
-  ir::Graph graph = api::load(model);
+  ir::Graph graph = api::load(model, loading);
   api::optimize(graph, options);
   std::string name = std::filesystem::path(model).stem().string();
   for (const std::string& path : api::compileAheadOfTime(graph, name, *dir, aot))

@@ -20,6 +20,9 @@ constexpr const char* kUsage =
     "  conflux report MODEL [--target T] [-O0|-O1|-O2|-O3] [--format text|json|html] [-o FILE]\n"
     "                       [--measure [--seed S]]\n"
     "  conflux targets\n"
+    "every command reading a MODEL also takes the sizes of its inputs' open dimensions:\n"
+    "  --dims NAME=SIZE,...         named dimensions (ONNX dim_params: --dims batch=1,seq=128)\n"
+    "  --shapes INPUT=AxBx...,...   whole input shapes (--shapes input=1x3x224x224)\n"
     "targets: reference, cpu (default), cuda, rdu\n";
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include "ir/printer.h"
 #include "passes/data_movement.h"
 #include "tools/commands.h"
+#include "tools/model_options.h"
 
 namespace conflux::tools {
 
@@ -14,13 +15,14 @@ int optimizeCommand(Arguments& args) {
   options.passes = args.listOption("--passes");
   options.dumpAfter = args.option("--dump-after").value_or("");
   std::optional<std::string> out = args.option("-o");
+  api::LoadOptions loading = loadOptions(args);
   std::string model = args.positional("MODEL");
   args.finish();
 
   options.dump = [](std::string_view pass, const ir::Graph& g) {
     std::cout << "// IR after " << pass << "\n" << ir::print(g);
   };
-  ir::Graph graph = api::load(model);
+  ir::Graph graph = api::load(model, loading);
   api::optimize(graph, options);
   if (out) api::save(graph, *out);
 

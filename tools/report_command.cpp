@@ -7,6 +7,7 @@
 #include "ir/error.h"
 #include "targets/target_registry.h"
 #include "tools/commands.h"
+#include "tools/model_options.h"
 
 namespace conflux::tools {
 
@@ -18,11 +19,12 @@ int reportCommand(Arguments& args) {
   std::optional<std::string> out = args.option("-o");
   bool measure = args.flag("--measure");
   std::optional<int64_t> seed = args.integerOption("--seed");
+  api::LoadOptions loading = loadOptions(args);
   std::string model = args.positional("MODEL");
   args.finish();
   if (format != "text" && format != "json" && format != "html")
     throw Error("unknown report format '" + format + "' (expected text, json or html)");
-  ir::Graph graph = api::load(model);
+  ir::Graph graph = api::load(model, loading);
   api::optimize(graph, options);
   api::Report report = api::buildReport(graph.name(), graph, targets::targetDesc(options.target), options.level);
   if (measure) {

@@ -11,6 +11,7 @@
 #include "frontends/npy.h"
 #include "ir/error.h"
 #include "tools/commands.h"
+#include "tools/model_options.h"
 
 namespace conflux::tools {
 namespace {
@@ -71,11 +72,12 @@ int runCommand(Arguments& args) {
   std::optional<int64_t> benchRuns = args.integerOption("--bench");
   bool check = args.flag("--check");
   int level = args.level().value_or(3);
+  api::LoadOptions loading = loadOptions(args);
   std::string model = args.positional("MODEL");
   args.finish();
   api::checkTarget(target);
 
-  const ir::Graph loaded = api::load(model);
+  const ir::Graph loaded = api::load(model, loading);
   ir::Graph graph = loaded;
   api::OptimizeOptions options;
   options.target = target;

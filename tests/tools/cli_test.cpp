@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "ir/serialize_json.h"
+#include "tests/frontends/onnx_builder.h"
 #include "tests/ir/example_graphs.h"
 #include "tests/support/shell.h"
 
@@ -51,6 +52,22 @@ TEST(Cli, DumpAfterPrintsTheIr) {
   ASSERT_EQ(r.exitCode, 0) << r.output;
   EXPECT_NE(r.output.find("// IR after propagate-memlets"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("map_entry conv"), std::string::npos) << r.output;
+}
+
+TEST(Cli, DimsAndShapesSizeTheOpenDimensionsOfAModel) {
+  testing::OnnxModelBuilder b;
+  b.input("x", onnx::TensorProto::FLOAT, {testing::kSymbolic, 3});  // dim_param "N"
+  b.node("Relu", {"x"}, {"z"}, "relu");
+  b.untypedOutput("z");
+  std::string model = b.write("dynamic_batch.onnx");
+  Result run = runConflux("run " + model + " --dims N=4 --seed 1 --check");
+  ASSERT_EQ(run.exitCode, 0) << run.output;
+  EXPECT_NE(run.output.find("output z: 12 elements"), std::string::npos) << run.output;
+  Result info = runConflux("info " + model + " --shapes x=2x3");
+  EXPECT_EQ(info.exitCode, 0) << info.output;
+  Result open = runConflux("info " + model);
+  EXPECT_EQ(open.exitCode, 2) << open.output;
+  EXPECT_NE(open.output.find("open shape [N,3]"), std::string::npos) << open.output;
 }
 
 TEST(Cli, BadInputExitsWithTwoAndNamesTheFile) {
