@@ -103,6 +103,9 @@ ir::OpAttrs parseGatherNd(NodeContext& node);
 void inferGatherNd(NodeContext& node, const ir::OpAttrs& attrs);
 ir::OpAttrs parseOneHot(NodeContext& node);
 void inferOneHot(NodeContext& node, const ir::OpAttrs& attrs);
+ir::OpAttrs parseScatter(NodeContext& node);
+void inferScatterElements(NodeContext& node, const ir::OpAttrs& attrs);
+void inferScatterNd(NodeContext& node, const ir::OpAttrs& attrs);
 
 // rules_region.cpp (ops that select, pad or resample a region)
 ir::OpAttrs parseSlice(NodeContext& node);

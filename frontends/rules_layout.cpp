@@ -1,6 +1,6 @@
 // Attribute parsers and shape rules of ops that rearrange elements without computing:
 // Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Expand, Tile, Concat, Split, Gather,
-// GatherElements, GatherND, OneHot, DepthToSpace and SpaceToDepth.
+// GatherElements, GatherND, OneHot, ScatterElements, ScatterND, DepthToSpace and SpaceToDepth.
 #include <algorithm>
 #include <functional>
 #include <numeric>
@@ -212,10 +212,17 @@ ir::OpAttrs parseGather(NodeContext& node) {
   return ir::AxisAttrs{node.normalizeAxis(node.intAttr("axis", 0), node.rank(0), "attribute 'axis'")};
 }
 
-/// Fails unless the indices (input 1) are integers, and, when constant, within the axis.
-void checkIndices(NodeContext& node, int64_t axis) {
+namespace {
+
+/// Fails unless the indices (input 1) are int64 or int32.
+void requireIndices(const NodeContext& node) {
   if (node.dtype(1) != ir::DType::I64 && node.dtype(1) != ir::DType::I32)
     node.fail("indices must be int64 or int32, got " + std::string(ir::dtypeName(node.dtype(1))));
+}
+
+/// Fails unless the indices (input 1) are integers, and, when constant, within the axis.
+void checkIndices(NodeContext& node, int64_t axis) {
+  requireIndices(node);
   const std::vector<int64_t>& data = node.shape(0);
   if (const ir::Tensor* indices = node.value(1))
     for (int64_t index : indices->toInts())
@@ -223,6 +230,22 @@ void checkIndices(NodeContext& node, int64_t axis) {
         node.fail("index " + std::to_string(index) + " is out of range for axis " + std::to_string(axis) +
                   " of size " + std::to_string(data[axis]));
 }
+
+/// Fails unless the indices (input 1) have the data's rank and no dimension but `axis` longer
+/// than the data's (GatherElements, ScatterElements).
+void requireElementIndices(const NodeContext& node, int64_t axis) {
+  const std::vector<int64_t>& data = node.shape(0);
+  const std::vector<int64_t>& indices = node.shape(1);
+  if (indices.size() != data.size())
+    node.fail("the indices' rank " + std::to_string(indices.size()) + " differs from the data's " +
+              std::to_string(data.size()));
+  for (size_t d = 0; d < data.size(); ++d)
+    if (static_cast<int64_t>(d) != axis && indices[d] > data[d])
+      node.fail("the indices' dimension " + std::to_string(d) + " (" + std::to_string(indices[d]) +
+                ") exceeds the data's (" + std::to_string(data[d]) + ")");
+}
+
+}  // namespace
 
 void inferGather(NodeContext& node, const ir::OpAttrs& attrs) {
   int64_t axis = std::get<ir::AxisAttrs>(attrs).axis;
@@ -237,16 +260,8 @@ void inferGather(NodeContext& node, const ir::OpAttrs& attrs) {
 void inferGatherElements(NodeContext& node, const ir::OpAttrs& attrs) {
   int64_t axis = std::get<ir::AxisAttrs>(attrs).axis;
   checkIndices(node, axis);
-  const std::vector<int64_t>& data = node.shape(0);
-  const std::vector<int64_t>& indices = node.shape(1);
-  if (indices.size() != data.size())
-    node.fail("the indices' rank " + std::to_string(indices.size()) + " differs from the data's " +
-              std::to_string(data.size()));
-  for (size_t d = 0; d < data.size(); ++d)
-    if (static_cast<int64_t>(d) != axis && indices[d] > data[d])
-      node.fail("the indices' dimension " + std::to_string(d) + " (" + std::to_string(indices[d]) +
-                ") exceeds the data's (" + std::to_string(data[d]) + ")");
-  node.setOutput(0, {node.dtype(0), indices});
+  requireElementIndices(node, axis);
+  node.setOutput(0, {node.dtype(0), node.shape(1)});
 }
 
 ir::OpAttrs parseBlockShuffle(NodeContext& node) {
@@ -285,8 +300,7 @@ void inferGatherNd(NodeContext& node, const ir::OpAttrs& attrs) {
   auto batch = static_cast<size_t>(std::get<ir::GatherNdAttrs>(attrs).batchDims);
   const std::vector<int64_t>& data = node.shape(0);
   const std::vector<int64_t>& indices = node.shape(1);
-  if (node.dtype(1) != ir::DType::I64 && node.dtype(1) != ir::DType::I32)
-    node.fail("indices must be int64 or int32, got " + std::string(ir::dtypeName(node.dtype(1))));
+  requireIndices(node);
   if (indices.size() <= batch || data.size() <= batch)
     node.fail("the data " + formatShape(data) + " and indices " + formatShape(indices) +
               " must have more than batch_dims = " + std::to_string(batch) + " dimensions");
@@ -318,6 +332,49 @@ void inferOneHot(NodeContext& node, const ir::OpAttrs& attrs) {
   std::vector<int64_t> out = node.shape(0);
   out.insert(out.begin() + oneHot.axis, oneHot.depth);
   node.setOutput(0, {node.dtype(2), out});
+}
+
+ir::OpAttrs parseScatter(NodeContext& node) {
+  ir::ScatterAttrs attrs;
+  if (node.kind() == ir::OpKind::ScatterElements)
+    attrs.axis = node.normalizeAxis(node.intAttr("axis", 0), node.rank(0), "attribute 'axis'");
+  attrs.reduction = node.stringAttr("reduction", "none");
+  for (const char* known : {"none", "add", "mul", "max", "min"})
+    if (attrs.reduction == known) return attrs;
+  node.fail("attribute 'reduction' must be none, add, mul, max or min, got \"" + attrs.reduction +
+            "\"");
+}
+
+namespace {
+
+/// Fails unless the updates (input 2) have the data's dtype and `shape`.
+void checkUpdates(const NodeContext& node, const std::vector<int64_t>& shape) {
+  if (node.dtype(2) != node.dtype(0)) node.fail("the updates' dtype differs from the data's");
+  if (node.shape(2) != shape)
+    node.fail("the updates of shape " + formatShape(node.shape(2)) + " must have shape " +
+              formatShape(shape));
+}
+
+}  // namespace
+
+void inferScatterElements(NodeContext& node, const ir::OpAttrs& attrs) {
+  requireIndices(node);
+  requireElementIndices(node, std::get<ir::ScatterAttrs>(attrs).axis);
+  checkUpdates(node, node.shape(1));
+  node.setOutput(0, node.input(0));
+}
+
+void inferScatterNd(NodeContext& node, const ir::OpAttrs&) {
+  const std::vector<int64_t>& data = node.shape(0);
+  const std::vector<int64_t>& indices = node.shape(1);
+  requireIndices(node);
+  if (indices.empty() || indices.back() < 1 || indices.back() > static_cast<int64_t>(data.size()))
+    node.fail("the indices' last dimension must be in [1, " + std::to_string(data.size()) +
+              "], got " + formatShape(indices));
+  std::vector<int64_t> updates(indices.begin(), indices.end() - 1);
+  updates.insert(updates.end(), data.begin() + indices.back(), data.end());
+  checkUpdates(node, updates);
+  node.setOutput(0, node.input(0));
 }
 
 }  // namespace conflux::frontends

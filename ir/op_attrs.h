@@ -152,6 +152,15 @@ struct GatherNdAttrs {
   bool operator==(const GatherNdAttrs&) const = default;
 };
 
+/// ScatterElements (along `axis`), ScatterND: how an update meets the element it names ("none":
+/// replaces it, the last update of several winning; "add", "mul", "max", "min": combines).
+struct ScatterAttrs {
+  static constexpr std::string_view kName = "scatter";
+  int64_t axis = 0;
+  std::string reduction = "none";
+  bool operator==(const ScatterAttrs&) const = default;
+};
+
 /// Transpose permutation.
 struct TransposeAttrs {
   static constexpr std::string_view kName = "transpose";
@@ -220,11 +229,11 @@ struct ResizeAttrs {
   bool operator==(const ResizeAttrs&) const = default;
 };
 
-using OpAttrs = std::variant<NoAttrs, AxisAttrs, ReduceAttrs, GemmAttrs, ConvAttrs, PoolAttrs,
-                             NormAttrs, ActivationAttrs, TransposeAttrs, CastAttrs, SliceAttrs,
-                             FillAttrs, TriluAttrs, PadAttrs, SplitAttrs, ResizeAttrs, ModAttrs,
-                             IsInfAttrs, ArgReduceAttrs, BlockAttrs, LrnAttrs, LossAttrs,
-                             OneHotAttrs, GatherNdAttrs>;
+using OpAttrs =
+    std::variant<NoAttrs, AxisAttrs, ReduceAttrs, GemmAttrs, ConvAttrs, PoolAttrs, NormAttrs,
+                 ActivationAttrs, TransposeAttrs, CastAttrs, SliceAttrs, FillAttrs, TriluAttrs,
+                 PadAttrs, SplitAttrs, ResizeAttrs, ModAttrs, IsInfAttrs, ArgReduceAttrs,
+                 BlockAttrs, LrnAttrs, LossAttrs, OneHotAttrs, GatherNdAttrs, ScatterAttrs>;
 
 /// The kName of the alternative held.
 std::string_view attrsName(const OpAttrs& attrs);

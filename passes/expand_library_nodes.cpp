@@ -67,6 +67,7 @@ void expand(Builder& b) {
     case OpKind::GatherElements: return x::expandGatherElements(b);
     case OpKind::GatherND: return x::expandGatherNd(b);
     case OpKind::OneHot: return x::expandOneHot(b);
+    case OpKind::ScatterElements: case OpKind::ScatterND: return x::expandScatter(b);
     case OpKind::LRN: return x::expandLrn(b);
     case OpKind::NegativeLogLikelihoodLoss: case OpKind::SoftmaxCrossEntropyLoss:
       return x::expandLoss(b);

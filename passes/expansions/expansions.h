@@ -60,6 +60,8 @@ void expandGather(Builder& b);
 void expandGatherElements(Builder& b);
 void expandGatherNd(Builder& b);
 void expandOneHot(Builder& b);
+/// ScatterElements and ScatterND: each output element gathers the updates naming it.
+void expandScatter(Builder& b);
 void expandPad(Builder& b);
 /// Resize (nearest, linear, cubic; every coordinate transformation but tf_crop_and_resize).
 void expandResize(Builder& b);

@@ -607,6 +607,50 @@ TEST(ExpandNumerics, OneHotMarksEachIndexAlongTheInsertedAxis) {
   expectClose(expandAndRun(std::move(g), {{"idx", idx}, {"values", values}}).at("y"), want, 0);
 }
 
+/// ScatterElements along axis 1 of a [3, 4] data with plain loops: updates in order, so the last
+/// of equal indices wins ("none"), or combined by `combine`.
+Tensor scatterReference(const Tensor& data, const Tensor& idx, const Tensor& upd,
+                        const std::function<double(double, double)>& combine) {
+  Tensor out = data;
+  forEachIndex(idx.shape(), [&](const Index& j) {
+    auto k = static_cast<int64_t>(get(idx, j));
+    Index at = {j[0], k < 0 ? k + 4 : k};
+    out.set(offset(out.shape(), at), combine(get(out, at), get(upd, j)));
+  });
+  return out;
+}
+
+TEST(ExpandNumerics, ScatterElementsLetsTheLastUpdateWinOrCombinesThem) {
+  Tensor data = random({3, 4}, 66), upd = random({2, 3}, 67);
+  // Rows 0 and 1 of the indices (row 2 of the data gets no update); 1 and -3 name one element.
+  Tensor idx = Tensor::fromDoubles(DType::I64, {2, 3}, {1, -3, 3, 0, 2, 2});
+  auto replace = [](double, double u) { return u; };
+  checkOp(OpKind::ScatterElements, ScatterAttrs{1, "none"}, {data, idx, upd},
+          scatterReference(data, idx, upd, replace));
+  checkOp(OpKind::ScatterElements, ScatterAttrs{1, "add"}, {data, idx, upd},
+          scatterReference(data, idx, upd, std::plus<>()));
+  checkOp(OpKind::ScatterElements, ScatterAttrs{1, "max"}, {data, idx, upd},
+          scatterReference(data, idx, upd, [](double a, double u) { return std::max(a, u); }));
+}
+
+TEST(ExpandNumerics, ScatterNdWritesTheSliceEachTupleNames) {
+  Tensor data = random({4, 3}, 68), upd = random({3, 3}, 69);
+  Tensor rows = Tensor::fromDoubles(DType::I64, {3, 1}, {2, -4, 2});  // row 2 twice, row 0 once
+  auto expectedRows = [&](bool add) {
+    return expected({4, 3}, [&, add](const Index& i) {
+      double value = get(data, i);
+      for (int64_t t = 0; t < 3; ++t) {
+        auto row = static_cast<int64_t>(get(rows, {t, 0}));
+        if ((row < 0 ? row + 4 : row) == i[0])
+          value = add ? value + get(upd, {t, i[1]}) : get(upd, {t, i[1]});
+      }
+      return value;
+    });
+  };
+  checkOp(OpKind::ScatterND, ScatterAttrs{0, "none"}, {data, rows, upd}, expectedRows(false));
+  checkOp(OpKind::ScatterND, ScatterAttrs{0, "add"}, {data, rows, upd}, expectedRows(true));
+}
+
 TEST(ExpandNumerics, PadReflect) {
   Tensor x = random({3, 4}, 48);
   Index pads = {2, 0, 1, 3};
