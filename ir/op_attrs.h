@@ -229,11 +229,11 @@ struct ResizeAttrs {
   bool operator==(const ResizeAttrs&) const = default;
 };
 
-using OpAttrs =
-    std::variant<NoAttrs, AxisAttrs, ReduceAttrs, GemmAttrs, ConvAttrs, PoolAttrs, NormAttrs,
-                 ActivationAttrs, TransposeAttrs, CastAttrs, SliceAttrs, FillAttrs, TriluAttrs,
-                 PadAttrs, SplitAttrs, ResizeAttrs, ModAttrs, IsInfAttrs, ArgReduceAttrs,
-                 BlockAttrs, LrnAttrs, LossAttrs, OneHotAttrs, GatherNdAttrs, ScatterAttrs>;
+using OpAttrs = std::variant<NoAttrs, AxisAttrs, ReduceAttrs, GemmAttrs, ConvAttrs, PoolAttrs,
+                             NormAttrs, ActivationAttrs, TransposeAttrs, CastAttrs, SliceAttrs,
+                             FillAttrs, TriluAttrs, PadAttrs, SplitAttrs, ResizeAttrs, ModAttrs,
+                             IsInfAttrs, ArgReduceAttrs, BlockAttrs, LrnAttrs, LossAttrs,
+                             OneHotAttrs, GatherNdAttrs, ScatterAttrs>;
 
 /// The kName of the alternative held.
 std::string_view attrsName(const OpAttrs& attrs);
