@@ -244,6 +244,11 @@ std::vector<AffineExpr> broadcastIndex(const std::vector<int64_t>& shape,
   return result;
 }
 
+Expr wrapNegative(Expr index, int64_t extent) {
+  if (index->dtype != DType::I64) index = cast(index, DType::I64);
+  return select(binary(BinaryOp::Lt, index, i64(0)), add(index, i64(extent)), index);
+}
+
 Expr identityOf(Wcr wcr, DType dtype) {
   auto extreme = [&](bool highest) -> double {
     switch (dtype) {

@@ -127,6 +127,10 @@ std::vector<ir::AffineExpr> broadcastIndex(const std::vector<int64_t>& shape,
                                            const std::vector<ir::AffineExpr>& index,
                                            const std::vector<int64_t>& outShape);
 
+/// `index` (any numeric dtype) as i64, a negative one counted from the end of `extent`: the
+/// wrap of ONNX's gathers and scatters.
+ir::Expr wrapNegative(ir::Expr index, int64_t extent);
+
 /// The identity of a WCR accumulation in `dtype` (0, lowest, highest).
 ir::Expr identityOf(ir::Wcr wcr, ir::DType dtype);
 

@@ -12,11 +12,10 @@ using namespace ir;
 namespace {
 
 /// `idx` (of in1's dtype, i64 or i32) as i64, a negative one wrapped to idx + `extent`.
-Expr wrapped(const Builder& b, Expr idx, int64_t extent) {
+Expr wrapped(const Builder& b, const Expr& idx, int64_t extent) {
   if (b.dtype("in1") != DType::I64 && b.dtype("in1") != DType::I32)
     b.fail("indices must be i64 or i32");
-  if (b.dtype("in1") != DType::I64) idx = cast(idx, DType::I64);
-  return select(binary(BinaryOp::Lt, idx, i64(0)), binary(BinaryOp::Add, idx, i64(extent)), idx);
+  return wrapNegative(idx, extent);
 }
 
 /// The index read from connector "idx", wrapped.
@@ -133,9 +132,7 @@ void expandOneHot(Builder& b) {
   std::vector<AffineExpr> at = out;  // the index's element: the output's without the axis
   at.erase(at.begin() + static_cast<std::ptrdiff_t>(axis));
   // A float index counts by its integer part; a negative one from the end.
-  Expr index = ref("idx", b.dtype("in0"));
-  if (b.dtype("in0") != DType::I64) index = cast(index, DType::I64);
-  index = select(binary(BinaryOp::Lt, index, i64(0)), add(index, i64(attrs.depth)), index);
+  Expr index = wrapNegative(ref("idx", b.dtype("in0")), attrs.depth);
   Expr hot = binary(BinaryOp::Eq, index, param(params[axis]));
   DType dtype = b.dtype("out0");
   b.addMap({"",

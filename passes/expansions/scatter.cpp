@@ -26,12 +26,6 @@ Wcr wcrOf(const Builder& b, const std::string& reduction) {
   b.fail("unknown scatter reduction '" + reduction + "'");
 }
 
-/// An index read from the indices (in1's dtype) as i64, a negative one wrapped by `extent`.
-Expr wrappedIndex(const Builder& b, Expr index, int64_t extent) {
-  if (b.dtype("in1") != DType::I64) index = cast(index, DType::I64);
-  return select(binary(BinaryOp::Lt, index, i64(0)), add(index, i64(extent)), index);
-}
-
 /// The conjunction of `terms` (at least one).
 Expr allOf(const std::vector<Expr>& terms) {
   Expr all = terms.front();
@@ -88,7 +82,7 @@ UpdateMatch matchElements(Builder& b) {
   for (size_t d = 0; d < data.size(); ++d)
     if (d != axis && indices[d] < data[d])
       names.push_back(binary(BinaryOp::Lt, param(m.outParams[d]), i64(indices[d])));
-  Expr named = wrappedIndex(b, load("idx", at(param("k")), b.dtype("in1")), data[axis]);
+  Expr named = wrapNegative(load("idx", at(param("k")), b.dtype("in1")), data[axis]);
   names.push_back(binary(BinaryOp::Eq, named, param(m.outParams[axis])));
   m.names = allOf(names);
   m.value = load("upd", at(param("k")), dtype);
@@ -122,7 +116,7 @@ UpdateMatch matchTuples(Builder& b) {
   for (size_t p = 0; p < q; ++p) {
     std::vector<Expr> element(indices.size(), i64(0));
     element.back() = i64(static_cast<int64_t>(p));
-    Expr named = wrappedIndex(b, load("idx", element, b.dtype("in1")), data[p]);
+    Expr named = wrapNegative(load("idx", element, b.dtype("in1")), data[p]);
     equal.push_back(binary(BinaryOp::Eq, named, param(m.outParams[p])));
   }
   m.names = allOf(equal);
