@@ -19,6 +19,9 @@ std::string quoted(const std::set<std::string>& names) {
 /// Sets the open dimensions named in `named` of every graph input; fails naming a dimension no
 /// input has.
 void fixNamedDimensions(Model& model, const std::map<std::string, int64_t>& named) {
+  for (const auto& [name, size] : named)
+    if (size < 1)
+      throw Error("dimension '" + name + "' must be at least 1, got " + std::to_string(size));
   std::set<std::string> present;
   for (const std::string& input : model.inputs) {
     TensorDecl& decl = model.tensors.at(input);
@@ -28,13 +31,10 @@ void fixNamedDimensions(Model& model, const std::map<std::string, int64_t>& name
       if (auto it = named.find(decl.dimNames[d]); it != named.end()) (*decl.shape)[d] = it->second;
     }
   }
-  for (const auto& [name, size] : named) {
-    if (size < 1)
-      throw Error("dimension '" + name + "' must be at least 1, got " + std::to_string(size));
-    if (!present.count(name))
-      throw Error("no graph input has a dimension named '" + name +
+  for (const auto& entry : named)
+    if (!present.count(entry.first))
+      throw Error("no graph input has a dimension named '" + entry.first +
                   "' (named dimensions: " + quoted(present) + ")");
-  }
 }
 
 /// Declares graph input `name` as `shape`; fails unless it agrees with the declaration.
