@@ -63,6 +63,14 @@ void fixShape(Model& model, const std::string& name, const std::vector<int64_t>&
 void fixInputDimensions(Model& model, const InputDimensions& dims) {
   fixNamedDimensions(model, dims.named);
   for (const auto& [name, shape] : dims.shapes) fixShape(model, name, shape);
+  if (!dims.shapeOf) return;
+  for (const std::string& input : model.inputs) {
+    const std::optional<std::vector<int64_t>>& declared = model.tensors.at(input).shape;
+    bool open = !declared || std::count(declared->begin(), declared->end(), kUnknownDim) > 0;
+    if (!open) continue;
+    if (std::optional<std::vector<int64_t>> shape = dims.shapeOf(input))
+      fixShape(model, input, *shape);
+  }
 }
 
 }  // namespace conflux::frontends

@@ -23,6 +23,7 @@ constexpr const char* kUsage =
     "every command reading a MODEL also takes the sizes of its inputs' open dimensions:\n"
     "  --dims NAME=SIZE,...         named dimensions (ONNX dim_params: --dims batch=1,seq=128)\n"
     "  --shapes INPUT=AxBx...,...   whole input shapes (--shapes input=1x3x224x224)\n"
+    "  (run --inputs DIR: an input left open takes the shape of its file)\n"
     "targets: reference, cpu (default), cuda, rdu\n";
 
 }  // namespace

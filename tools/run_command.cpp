@@ -76,6 +76,13 @@ int runCommand(Arguments& args) {
   std::string model = args.positional("MODEL");
   args.finish();
   api::checkTarget(target);
+  // An input left open takes the shape of its file.
+  if (inputDir)
+    loading.dimensions.shapeOf = [dir = *inputDir](const std::string& name) {
+      fs::path file = fs::path(dir) / frontends::npyFileName(name);
+      return fs::exists(file) ? std::optional(frontends::readNpy(file.string()).shape())
+                              : std::nullopt;
+    };
 
   const ir::Graph loaded = api::load(model, loading);
   ir::Graph graph = loaded;

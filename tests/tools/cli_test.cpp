@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "frontends/npy.h"
 #include "ir/serialize_json.h"
 #include "tests/frontends/onnx_builder.h"
 #include "tests/ir/example_graphs.h"
@@ -63,6 +64,12 @@ TEST(Cli, DimsAndShapesSizeTheOpenDimensionsOfAModel) {
   Result run = runConflux("run " + model + " --dims N=4 --seed 1 --check");
   ASSERT_EQ(run.exitCode, 0) << run.output;
   EXPECT_NE(run.output.find("output z: 12 elements"), std::string::npos) << run.output;
+  fs::path inputs = fs::path(CONFLUX_TEST_OUTPUT_DIR) / "dynamic_batch_inputs";
+  fs::create_directories(inputs);
+  frontends::writeNpy((inputs / "x.npy").string(), ir::Tensor(ir::DType::F32, {5, 3}));
+  Result fromFile = runConflux("run " + model + " --inputs " + inputs.string() + " --check");
+  ASSERT_EQ(fromFile.exitCode, 0) << fromFile.output;
+  EXPECT_NE(fromFile.output.find("output z: 15 elements"), std::string::npos) << fromFile.output;
   Result info = runConflux("info " + model + " --shapes x=2x3");
   EXPECT_EQ(info.exitCode, 0) << info.output;
   Result open = runConflux("info " + model);
