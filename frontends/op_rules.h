@@ -74,6 +74,8 @@ void inferLayerNormalization(NodeContext& node, const ir::OpAttrs& attrs);
 void inferInstanceNormalization(NodeContext& node, const ir::OpAttrs& attrs);
 void inferReduce(NodeContext& node, const ir::OpAttrs& attrs);
 void inferArgReduce(NodeContext& node, const ir::OpAttrs& attrs);
+ir::OpAttrs parseTopK(NodeContext& node);
+void inferTopK(NodeContext& node, const ir::OpAttrs& attrs);
 ir::OpAttrs parseLrn(NodeContext& node);
 void inferLrn(NodeContext& node, const ir::OpAttrs& attrs);
 

@@ -120,6 +120,7 @@ const std::vector<OpInfo>& opTable() {
       {"ArgMax", OpKind::ArgMax, 1, 1, kNone, parseArgReduce, inferArgReduce},
       {"ArgMin", OpKind::ArgMin, 1, 1, kNone, parseArgReduce, inferArgReduce},
       {"Hardmax", OpKind::Hardmax, 1, 1, kNone, parseSoftmax, inferSameAsInput},
+      {"TopK", OpKind::TopK, 1, 2, valueInputs({1}), parseTopK, inferTopK},
       {"LRN", OpKind::LRN, 1, 1, kNone, parseLrn, inferLrn},
       // Losses
       {"NegativeLogLikelihoodLoss", OpKind::NegativeLogLikelihoodLoss, 2, 3, kNone, parseLoss,

@@ -1,6 +1,6 @@
 // Attribute parsers and shape rules of normalisations and reductions: BatchNormalization,
 // LayerNormalization, InstanceNormalization, MeanVarianceNormalization, Softmax, LogSoftmax, the
-// Reduce* family, ArgMax and ArgMin, LRN.
+// Reduce* family, ArgMax and ArgMin, TopK, LRN.
 #include <algorithm>
 #include <functional>
 #include <numeric>
@@ -165,6 +165,31 @@ void inferLrn(NodeContext& node, const ir::OpAttrs&) {
   if (node.rank(0) < 3)
     node.fail("input must have rank >= 3 (N, C, spatial...), got " + formatShape(node.shape(0)));
   node.setOutput(0, node.input(0));
+}
+
+ir::OpAttrs parseTopK(NodeContext& node) {
+  ir::TopKAttrs attrs;
+  attrs.axis = node.normalizeAxis(node.intAttr("axis", -1), node.rank(0), "attribute 'axis'");
+  attrs.largest = node.intAttr("largest", 1) != 0;
+  node.ignoreAttrs({"sorted"});  // always sorted, which sorted = 0 allows
+  std::optional<std::vector<int64_t>> k =
+      node.intsFromInputOrAttr(1, "k", "the number of elements kept");
+  if (!k || k->size() != 1) node.fail("k must be one integer");
+  attrs.k = k->front();
+  int64_t extent = node.shape(0)[static_cast<size_t>(attrs.axis)];
+  if (attrs.k < 1 || attrs.k > extent)
+    node.fail("k = " + std::to_string(attrs.k) + " must be in [1, " + std::to_string(extent) +
+              "] (the axis' length)");
+  return attrs;
+}
+
+void inferTopK(NodeContext& node, const ir::OpAttrs& attrs) {
+  const auto& topK = std::get<ir::TopKAttrs>(attrs);
+  requireNumeric(node, 0);
+  std::vector<int64_t> out = node.shape(0);
+  out[static_cast<size_t>(topK.axis)] = topK.k;
+  node.setOutput(0, {node.dtype(0), out});
+  node.setOutput(1, {ir::DType::I64, out});
 }
 
 }  // namespace conflux::frontends

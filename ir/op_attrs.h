@@ -117,6 +117,16 @@ struct IsInfAttrs {
   bool operator==(const IsInfAttrs&) const = default;
 };
 
+/// TopK: the `k` largest (or smallest) elements along `axis` (>= 0), in order, with their
+/// indices; of equal elements the one at the lower index comes first.
+struct TopKAttrs {
+  static constexpr std::string_view kName = "top_k";
+  int64_t axis = 0;
+  int64_t k = 1;
+  bool largest = true;
+  bool operator==(const TopKAttrs&) const = default;
+};
+
 /// LRN: y = x / (bias + alpha / size * the sum of x^2 over `size` neighbouring channels)^beta.
 struct LrnAttrs {
   static constexpr std::string_view kName = "lrn";
@@ -233,7 +243,7 @@ using OpAttrs = std::variant<NoAttrs, AxisAttrs, ReduceAttrs, GemmAttrs, ConvAtt
                              NormAttrs, ActivationAttrs, TransposeAttrs, CastAttrs, SliceAttrs,
                              FillAttrs, TriluAttrs, PadAttrs, SplitAttrs, ResizeAttrs, ModAttrs,
                              IsInfAttrs, ArgReduceAttrs, BlockAttrs, LrnAttrs, LossAttrs,
-                             OneHotAttrs, GatherNdAttrs, ScatterAttrs>;
+                             OneHotAttrs, GatherNdAttrs, ScatterAttrs, TopKAttrs>;
 
 /// The kName of the alternative held.
 std::string_view attrsName(const OpAttrs& attrs);

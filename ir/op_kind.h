@@ -18,7 +18,7 @@ enum class OpKind {
   BatchNormalization, LayerNormalization, InstanceNormalization, MeanVarianceNormalization,
   Softmax, LogSoftmax, ReduceMean,
   ReduceSum, ReduceMax, ReduceMin, ReduceProd, ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum,
-  ReduceLogSumExp, ArgMax, ArgMin, LRN,
+  ReduceLogSumExp, ArgMax, ArgMin, TopK, LRN,
   // Losses
   NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss,
   // Pooling

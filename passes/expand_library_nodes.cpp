@@ -48,6 +48,7 @@ void expand(Builder& b) {
     case OpKind::Softmax: case OpKind::LogSoftmax: return x::expandSoftmax(b);
     case OpKind::ArgMax: case OpKind::ArgMin: return x::expandArgReduce(b);
     case OpKind::Hardmax: return x::expandHardmax(b);
+    case OpKind::TopK: return x::expandTopK(b);
     case OpKind::MeanVarianceNormalization: return x::expandMeanVarianceNorm(b);
     case OpKind::ReduceProd: case OpKind::ReduceSumSquare: case OpKind::ReduceL1:
     case OpKind::ReduceL2: case OpKind::ReduceLogSum: case OpKind::ReduceLogSumExp:

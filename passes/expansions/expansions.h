@@ -43,6 +43,8 @@ void softmaxInto(Builder& b, int64_t axis, bool log, ir::NodeId target);
 void expandReduce(Builder& b);
 /// ArgMax, ArgMin: the extreme along the axis, then the first (or last) index holding it.
 void expandArgReduce(Builder& b);
+/// TopK: the k largest (or smallest) elements along the axis and their indices, by ranking.
+void expandTopK(Builder& b);
 /// Hardmax: 1 at the first maximum along the axis, 0 elsewhere.
 void expandHardmax(Builder& b);
 /// MeanVarianceNormalization: (x - mean) / (standard deviation + 1e-9) over the axes.

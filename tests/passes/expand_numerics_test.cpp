@@ -432,6 +432,22 @@ TEST(ExpandNumerics, LrnSumsSquaresOverTheNeighbouringChannelsThatExist) {
   }
 }
 
+TEST(ExpandNumerics, TopKSortsTheKLargestOrSmallestWithTheLowerIndexFirst) {
+  Tensor x = Tensor::fromDoubles(DType::F32, {2, 5}, {3, 9, 3, -1, 9, 0, 2, 2, 7, -4});
+  for (bool largest : {true, false}) {
+    Graph g = singleOpGraph(OpKind::TopK, TopKAttrs{1, 3, largest}, {{"x", {2, 5}}},
+                            {{"values", {2, 3}}, {"indices", {2, 3}, DType::I64}});
+    std::map<std::string, Tensor> out = expandAndRun(std::move(g), {{"x", x}});
+    // Row 0: 9 at 1 and 4, then 3 at 0 (largest); -1, 3 at 0, 3 at 2 (smallest).
+    std::vector<double> values =
+        largest ? std::vector<double>{9, 9, 3, 7, 2, 2} : std::vector<double>{-1, 3, 3, -4, 0, 2};
+    std::vector<double> indices =
+        largest ? std::vector<double>{1, 4, 0, 3, 1, 2} : std::vector<double>{3, 0, 2, 4, 0, 1};
+    expectClose(out.at("values"), Tensor::fromDoubles(DType::F32, {2, 3}, values), 0);
+    expectClose(out.at("indices"), Tensor::fromDoubles(DType::I64, {2, 3}, indices), 0);
+  }
+}
+
 // ---- Losses ----------------------------------------------------------------------------------
 
 /// The per-element losses -x[n, t, d] * w[t] of scores x [N, C, D] and target t [N, D] (0 where
