@@ -113,6 +113,7 @@ void inferScatterNd(NodeContext& node, const ir::OpAttrs& attrs);
 ir::OpAttrs parseSlice(NodeContext& node);
 ir::OpAttrs parsePad(NodeContext& node);
 ir::OpAttrs parseResize(NodeContext& node);
+ir::OpAttrs parseUpsample(NodeContext& node);
 ir::OpAttrs parseTrilu(NodeContext& node);
 void inferSlice(NodeContext& node, const ir::OpAttrs& attrs);
 void inferPad(NodeContext& node, const ir::OpAttrs& attrs);

@@ -154,6 +154,7 @@ const std::vector<OpInfo>& opTable() {
       {"Slice", OpKind::Slice, 1, 5, valueInputs({1, 2, 3, 4}), parseSlice, inferSlice},
       {"Pad", OpKind::Pad, 1, 4, valueInputs({1, 2, 3}), parsePad, inferPad},
       {"Resize", OpKind::Resize, 1, 4, valueInputs({1, 2, 3}), parseResize, inferResize},
+      {"Upsample", OpKind::Resize, 1, 2, valueInputs({1}), parseUpsample, inferResize},
       {"Trilu", OpKind::Trilu, 1, 2, valueInputs({1}), parseTrilu, inferTrilu},
       // Known at load time: always folded to constants
       {"Shape", OpKind::Shape, 1, 1, kNone, parseNoAttrs, inferShape},

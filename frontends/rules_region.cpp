@@ -1,5 +1,6 @@
 // Attribute parsers and shape rules of ops that select, pad or resample a region of their input:
-// Slice, Pad, Resize and Trilu. Their shape-deciding inputs are constants turned into attributes.
+// Slice, Pad, Resize (and the deprecated Upsample, an asymmetric Resize) and Trilu. Their
+// shape-deciding inputs are constants turned into attributes.
 #include <algorithm>
 #include <cmath>
 #include <set>
@@ -146,6 +147,26 @@ void inferPad(NodeContext& node, const ir::OpAttrs& attrs) {
   node.setOutput(0, {node.dtype(0), out});
 }
 
+namespace {
+
+/// Resize's per-axis scales from `given` scales (or output sizes, `areSizes`); fails unless
+/// there is one positive value per axis of input 0.
+std::vector<double> perAxisScales(const NodeContext& node, const std::vector<double>& given,
+                                  bool areSizes) {
+  const std::vector<int64_t>& x = node.shape(0);
+  std::string what = areSizes ? "sizes" : "scales";
+  if (given.size() != x.size())
+    node.fail(what + " must have one value per axis of " + formatShape(x));
+  std::vector<double> scales;
+  for (size_t d = 0; d < x.size(); ++d) {
+    if (!(given[d] > 0)) node.fail(what + " must be positive");
+    scales.push_back(areSizes ? given[d] / static_cast<double>(x[d]) : given[d]);
+  }
+  return scales;
+}
+
+}  // namespace
+
 ir::OpAttrs parseResize(NodeContext& node) {
   ir::ResizeAttrs attrs;
   attrs.mode = choiceAttr(node, "mode", "nearest", kResizeModes);
@@ -164,19 +185,26 @@ ir::OpAttrs parseResize(NodeContext& node) {
   if (node.stringAttr("keep_aspect_ratio_policy", "stretch") != "stretch")
     node.fail("only keep_aspect_ratio_policy \"stretch\" is supported");
   size_t scalesInput = node.opset() < 11 ? 1 : 2;
-  const std::vector<int64_t>& x = node.shape(0);
   std::optional<std::vector<double>> scales = optionalFloats(node, scalesInput, "the scales");
   std::optional<std::vector<double>> sizes =
       node.opset() < 11 ? std::nullopt : optionalFloats(node, 3, "the output sizes");
   // The region of interest (input 1 from opset 11) only matters for tf_crop_and_resize.
   if (scales.has_value() == sizes.has_value()) node.fail("needs exactly one of scales and sizes");
-  const std::vector<double>& given = scales ? *scales : *sizes;
-  if (given.size() != x.size())
-    node.fail(std::string(scales ? "scales" : "sizes") + " must have one value per axis of " + formatShape(x));
-  for (size_t d = 0; d < x.size(); ++d) {
-    if (!(given[d] > 0)) node.fail(std::string(scales ? "scales" : "sizes") + " must be positive");
-    attrs.scales.push_back(scales ? given[d] : given[d] / static_cast<double>(x[d]));
-  }
+  attrs.scales = perAxisScales(node, scales ? *scales : *sizes, !scales);
+  return attrs;
+}
+
+ir::OpAttrs parseUpsample(NodeContext& node) {
+  // Resize's asymmetric coordinates: output element o reads input o / scale (nearest: floor).
+  ir::ResizeAttrs attrs;
+  attrs.mode = choiceAttr(node, "mode", "nearest", {"nearest", "linear"});
+  attrs.coordinateTransformation = "asymmetric";
+  attrs.nearestMode = "floor";
+  std::optional<std::vector<double>> scales =
+      node.hasInput(1) ? optionalFloats(node, 1, "the scales") : std::nullopt;
+  if (!scales && node.hasAttr("scales")) scales = node.floatsAttr("scales");  // opsets 7 and 8
+  if (!scales) node.fail("needs the scales (input 1, or attribute 'scales' before opset 9)");
+  attrs.scales = perAxisScales(node, *scales, false);
   return attrs;
 }
 
