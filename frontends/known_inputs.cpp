@@ -22,7 +22,9 @@ std::set<std::string> valueNeededTensors(const Model& model) {
     bool propagates = outputNeeded && info->kind != ir::OpKind::Shape &&
                       info->kind != ir::OpKind::Size && info->kind != ir::OpKind::EyeLike;
     for (size_t i = 0; i < node->inputs.size(); ++i)
-      if (!node->inputs[i].empty() && (propagates || info->isValueInput(i))) needed.insert(node->inputs[i]);
+      if (!node->inputs[i].empty() && !info->isTypeInput(i) &&
+          (propagates || info->isValueInput(i)))
+        needed.insert(node->inputs[i]);
   }
   return needed;
 }

@@ -95,7 +95,7 @@ class Lowering {
     ir::LibraryNode library{inferred.kind, inferred.attrs, {}, {}, ir::Expansion::Pure};
     std::vector<std::pair<std::string, std::string>> reads, writes;  // connector, array
     for (size_t i = 0; i < node.inputs.size(); ++i) {
-      if (node.inputs[i].empty() || info.isValueInput(i)) continue;
+      if (node.inputs[i].empty() || info.isValueInput(i) || info.isTypeInput(i)) continue;
       reads.emplace_back("in" + std::to_string(i), readArray(node.inputs[i]));
     }
     for (size_t i = 0; i < node.outputs.size(); ++i) {

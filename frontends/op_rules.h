@@ -32,6 +32,8 @@ ir::OpAttrs parseIsInf(NodeContext& node);
 ir::OpAttrs parseClip(NodeContext& node);
 ir::OpAttrs parseGelu(NodeContext& node);
 ir::OpAttrs parseCast(NodeContext& node);
+/// CastLike: a Cast to the dtype of input 1.
+ir::OpAttrs parseCastLike(NodeContext& node);
 ir::OpAttrs parseDropout(NodeContext& node);
 void inferSameAsInput(NodeContext& node, const ir::OpAttrs& attrs);
 void inferSameAsFloatInput(NodeContext& node, const ir::OpAttrs& attrs);

@@ -13,13 +13,21 @@ using ir::OpKind;
 
 constexpr size_t kAny = std::numeric_limits<size_t>::max();
 
-/// The bit mask of value inputs at the given positions.
-constexpr uint32_t valueInputs(std::initializer_list<int> positions) {
+/// The bit mask of the given input positions.
+constexpr uint32_t maskOf(std::initializer_list<int> positions) {
   uint32_t mask = 0;
   for (int i : positions) mask |= 1u << i;
   return mask;
 }
-constexpr uint32_t kNone = 0;
+/// Value inputs at the given positions.
+constexpr InputRoles valueInputs(std::initializer_list<int> positions) {
+  return {maskOf(positions), 0};
+}
+/// Type-only inputs at the given positions.
+constexpr InputRoles typeInputs(std::initializer_list<int> positions) {
+  return {0, maskOf(positions)};
+}
+constexpr InputRoles kNone{};
 
 const std::vector<OpInfo>& opTable() {
   static const std::vector<OpInfo> table{
@@ -42,6 +50,7 @@ const std::vector<OpInfo>& opTable() {
       {"Clip", OpKind::Clip, 1, 3, valueInputs({1, 2}), parseClip, inferSameAsInput},
       {"Gelu", OpKind::Gelu, 1, 1, kNone, parseGelu, inferSameAsFloatInput},
       {"Cast", OpKind::Cast, 1, 1, kNone, parseCast, inferCast},
+      {"CastLike", OpKind::Cast, 2, 2, typeInputs({1}), parseCastLike, inferCast},
       {"Floor", OpKind::Floor, 1, 1, kNone, parseNoAttrs, inferSameAsFloatInput},
       {"Ceil", OpKind::Ceil, 1, 1, kNone, parseNoAttrs, inferSameAsFloatInput},
       {"Round", OpKind::Round, 1, 1, kNone, parseNoAttrs, inferSameAsFloatInput},

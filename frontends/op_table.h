@@ -19,19 +19,27 @@ using AttrParser = ir::OpAttrs (*)(NodeContext& node);
 /// Constant, ConstantOfShape, Range); fails on mismatched input shapes.
 using ShapeRule = void (*)(NodeContext& node, const ir::OpAttrs& attrs);
 
+/// Inputs a node reads for something other than their elements at run time; each is dropped
+/// from the library node's connectors. Bit i of a mask stands for input i.
+struct InputRoles {
+  /// Inputs whose values decide a shape or an attribute: constants, turned into attributes.
+  uint32_t values = 0;
+  /// Inputs only their dtype matters of (CastLike's target).
+  uint32_t types = 0;
+};
+
 /// One supported operator.
 struct OpInfo {
   std::string_view name;
   ir::OpKind kind;
   size_t minInputs;
   size_t maxInputs;
-  /// Bit i set: input i decides a shape or an attribute, so it must be a constant and becomes
-  /// an attribute (its connector is dropped).
-  uint32_t valueInputs;
+  InputRoles roles;
   AttrParser parse;
   ShapeRule infer;
 
-  bool isValueInput(size_t i) const { return i < 32 && ((valueInputs >> i) & 1u) != 0; }
+  bool isValueInput(size_t i) const { return i < 32 && ((roles.values >> i) & 1u) != 0; }
+  bool isTypeInput(size_t i) const { return i < 32 && ((roles.types >> i) & 1u) != 0; }
 };
 
 /// The entry of an ONNX op type, or null when Conflux does not support it.

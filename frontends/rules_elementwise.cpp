@@ -180,6 +180,11 @@ void inferDropout(NodeContext& node, const ir::OpAttrs&) {
   node.setOutput(1, {ir::DType::Bool, node.shape(0)});
 }
 
+ir::OpAttrs parseCastLike(NodeContext& node) {
+  node.ignoreAttrs({"saturate"});  // only affects float8 targets
+  return ir::CastAttrs{node.dtype(1)};
+}
+
 void inferCast(NodeContext& node, const ir::OpAttrs& attrs) {
   node.setOutput(0, {std::get<ir::CastAttrs>(attrs).to, node.shape(0)});
 }
